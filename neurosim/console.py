@@ -1,0 +1,71 @@
+"""The ``neurosim`` command: one entry point, subcommands owned by the packages that do the work.
+
+Each package has a small ``cli.py`` with ``register(subparsers)``; it adds its subcommands, each
+with ``set_defaults(run=FUNCTION)`` where ``FUNCTION(args) -> int`` is the exit status. The table
+below maps a subcommand to its module *by name*: only the module of the subcommand being run is
+imported, so ``neurosim --help`` stays fast (no TensorFlow, no Brian2) and no package imports
+another through the CLI.
+
+Exit status: 0 success; 1 a run-time failure (data that cannot be fetched, a file that fails
+verification); 2 bad input (arguments, values, files). Failures print one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+__all__ = ["main", "CliParser", "SUBCOMMANDS"]
+
+#: subcommand -> (module that registers it, one-line summary for ``neurosim --help``)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "data": ("ann.cli", "fetch and verify MNIST; print where it is and the class counts"),
+    "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
+}
+
+
+class CliParser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line (``neurosim CMD: error: ...``) and exit 2."""
+
+    def error(self, message: str):  # noqa: D401 (argparse API)
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _build_parser(command: str | None) -> CliParser:
+    parser = CliParser(prog="neurosim",
+                       description="Spiking neurons, ANNs and the bridge between them.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
+    module = SUBCOMMANDS[command][0] if command in SUBCOMMANDS else None
+    if module is not None:
+        importlib.import_module(module).register(sub)
+    for name, (mod, summary) in SUBCOMMANDS.items():
+        if mod != module:  # a placeholder, so --help lists every subcommand without importing
+            sub.add_parser(name, help=summary, description=summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``neurosim`` with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = _build_parser(command)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except (ValueError, TypeError) as e:
+        print(f"neurosim {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"neurosim {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"neurosim {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
