@@ -257,10 +257,8 @@ def _pairs(model):
 
 
 def _layer_weights(spec: LayerSpec, layer) -> dict:
-    keras = keras_module()
-
     def arr(v):
-        return np.asarray(keras.ops.convert_to_numpy(v), dtype=np.float32)
+        return np.array(v.numpy(), dtype=np.float32)  # a copy, detached from the variable
 
     if spec.type in ("Dense", "Conv2D"):
         w = {"W": arr(layer.kernel)}
