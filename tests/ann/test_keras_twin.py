@@ -290,3 +290,20 @@ def test_lecture_mlp_reaches_97_8_percent_with_keras(capsys):
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["test_accuracy"] >= 0.978, result["test_accuracy"]
     assert abs(result["numpy_test_accuracy"] - result["test_accuracy"]) < 1e-3
+
+
+def test_keras_epoch_timing_trains_the_spec():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "benchmarks" / "keras_timing.py"
+    mod_spec = importlib.util.spec_from_file_location("keras_timing", path)
+    timing = importlib.util.module_from_spec(mod_spec)
+    mod_spec.loader.exec_module(timing)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((100, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, 100)
+    r = timing.time_keras_epoch(mlp_spec(hidden=(8,)), x, y, 32, repeats=2)
+    assert r["steps"] == 4 and r["samples"] == 100 and len(r["all_seconds"]) == 2
+    assert r["seconds"] == min(r["all_seconds"]) > 0 and np.isfinite(r["final_loss"])
+    with pytest.raises(ValueError, match="batch_size=32"):
+        timing.time_keras_epoch(mlp_spec(hidden=(8,)), x[:10], y[:10], 32)
