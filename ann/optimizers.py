@@ -25,7 +25,7 @@ Conventions (checked against Keras 3 in ``tests/ann/test_ann_tf_reference.py``):
   *inside* the root, ``g / √(r + δ)``; ``RMSProp(eps_inside_sqrt=True)`` reproduces that exactly.
 * Adam: as Keras (and TensorFlow), the bias correction is folded into the step size and δ is
   added to ``√v``, not to ``√v̂`` as in Kingma & Ba (2015) alg. 1; the two agree when the
-  paper's δ equals ``δ √(1 − β₂ᵗ)``.
+  paper's δ equals ``δ / √(1 − β₂ᵗ)``.
 * Weight decay multiplies by the current learning rate (``θ − ε λ θ``) before the update, as
   Keras's ``weight_decay``; it is not an L2 term in the loss.
 """
