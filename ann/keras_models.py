@@ -306,6 +306,8 @@ def set_keras_weights(model, weights: list[dict]) -> None:
             if np.shape(w[key]) != ref.shape:
                 raise ValueError(f"weights[{i}][{key!r}] ({s.type}): expected shape {ref.shape}, "
                                  f"got {np.shape(w[key])}")
+            if not np.all(np.isfinite(w[key])):
+                raise ValueError(f"weights[{i}][{key!r}] ({s.type}) holds NaN or Inf values")
         if s.type in ("Dense", "Conv2D"):
             layer.kernel.assign(np.asarray(w["W"], np.float32))
             if "b" in w:
@@ -333,14 +335,27 @@ def to_keras(network):
     return build_keras_model(network.spec, network.get_weights())
 
 
-def from_keras(model):
+def from_keras(model, verify: bool = True):
     """The NumPy :class:`ann.network.Network` equivalent to the Keras ``model`` (same spec,
-    same weights); ``ValueError`` names any layer that cannot be represented."""
+    same weights); ``ValueError`` names any layer that cannot be represented.
+
+    ``verify``: run both on two random inputs in inference mode and refuse the conversion
+    (``ValueError``) if the outputs differ by more than ``1e-4 + 1e-3·max|y|`` — a guard
+    against a Keras setting this converter does not model.
+    """
     from .network import Network
 
     spec, weights = spec_from_keras(model)
     net = Network.from_spec(spec, np.random.default_rng(0))  # values replaced just below
     net.set_weights(weights)
+    if verify:
+        x = np.random.default_rng(0).random((2,) + spec.input_shape, dtype=np.float32)
+        y_keras = np.asarray(model(x, training=False).numpy(), dtype=np.float64)
+        y_numpy = net.forward(x).astype(np.float64)
+        err = float(np.max(np.abs(y_keras - y_numpy)))
+        if not err <= 1e-4 + 1e-3 * float(np.max(np.abs(y_keras))):
+            raise ValueError(f"Keras model {model.name!r}: the converted NumPy network's outputs "
+                             f"differ from Keras's by {err:.3g}; not converted")
     return net
 
 

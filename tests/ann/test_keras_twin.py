@@ -206,7 +206,9 @@ def _events(folder):
                 g.ParseFromString(e.graph_def)
                 ops = [n.op for n in g.node]
             out.append((f.parent.name, e.WhichOneof("what"),
-                        [v.tag for v in e.summary.value], ops))
+                        [v.tag for v in e.summary.value], ops,
+                        [float(tf.make_ndarray(v.tensor)) for v in e.summary.value
+                         if v.tag.startswith("epoch_")]))
     return out
 
 
@@ -246,11 +248,21 @@ def test_train_keras_logs_scalars_and_graph(tmp_path, tiny_mnist):
                                                                         abs=0.01)
 
     ev = _events(tmp_path / "logs")
-    graphs = [ops for folder, kind, _, ops in ev if kind == "graph_def" and folder == "train"]
+    graphs = [ops for folder, kind, _, ops, _ in ev if kind == "graph_def" and folder == "train"]
     assert graphs and "MatMul" in graphs[0] and "Softmax" in graphs[0]
     for folder in ("train", "validation"):
-        tags = [t for f, kind, tags, _ in ev if f == folder for t in tags]
+        tags = [t for f, kind, tags, _, _ in ev if f == folder for t in tags]
         assert tags.count("epoch_loss") == 2 and tags.count("epoch_accuracy") == 2, (folder, tags)
+    scalars = {}
+    for f, _, tags, _, values in ev:
+        for tag, value in zip(tags, values):
+            scalars.setdefault((f, tag), []).append(value)
+    # the rate Keras actually used in each epoch, and the losses it reported, are logged
+    np.testing.assert_allclose(scalars["train", "epoch_learning_rate"], [1e-3, 5e-4], rtol=1e-6)
+    np.testing.assert_allclose(scalars["train", "epoch_loss"],
+                               [h["loss"] for h in result["history"]], rtol=1e-6)
+    np.testing.assert_allclose(scalars["validation", "epoch_loss"],
+                               [h["val_loss"] for h in result["history"]], rtol=1e-6)
 
 
 def test_train_keras_saves_keras_file(tmp_path, tiny_mnist):
@@ -307,3 +319,22 @@ def test_keras_epoch_timing_trains_the_spec():
     assert r["seconds"] == min(r["all_seconds"]) > 0 and np.isfinite(r["final_loss"])
     with pytest.raises(ValueError, match="batch_size=32"):
         timing.time_keras_epoch(mlp_spec(hidden=(8,)), x[:10], y[:10], 32)
+
+
+def test_from_keras_verifies_the_conversion(monkeypatch):
+    import ann.keras_models as km
+
+    model = build_keras_model(perceptron_spec(), seed=0)
+    real = km.spec_from_keras
+
+    def off_by_a_little(m):  # a converter bug: one weight misread
+        spec, w = real(m)
+        w[1]["b"][3] += np.float32(0.5)  # (a shift of every bias would cancel in softmax)
+        return spec, w
+
+    monkeypatch.setattr(km, "spec_from_keras", off_by_a_little)
+    _one_line_error(lambda: km.from_keras(model), "differ from Keras", "not converted")
+    assert km.from_keras(model, verify=False).spec == perceptron_spec()
+    w = km.keras_weights(model)
+    w[1]["W"][0, 0] = np.nan
+    _one_line_error(lambda: set_keras_weights(model, w), "weights[1]['W']", "NaN")
