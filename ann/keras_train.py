@@ -14,9 +14,9 @@ optimizers map one to one (``ann.optimizers`` follows Keras's update rules):
 ``adam``        ``Adam(lr, beta_1=β₁)``
 ==============  ===========================================================================
 
-``clip_norm`` → ``global_clipnorm`` (one L2 norm over every gradient), ``weight_decay`` →
-Keras's decoupled ``weight_decay`` (θ ← θ − ελθ), ``lr_decay`` → the rate of epoch ``k`` is
-``ε·decay^k`` (a ``LearningRateScheduler``). Shuffling uses ``tf.data`` with the op seed
+``clip_norm`` → ``global_clipnorm`` (one L2 norm over every gradient); ``weight_decay`` →
+Keras's decoupled ``weight_decay`` (θ ← θ − ελθ); ``lr_decay`` → the rate of epoch ``k``
+is ``ε·decay^k`` (a ``LearningRateScheduler``). Shuffling uses ``tf.data`` with the op seed
 ``seed`` and dropout masks are seeded per layer, so a run is repeatable on one machine.
 
 ``logdir``: TensorBoard logs — ``train/`` and ``validation/`` with per-epoch scalars

@@ -10,8 +10,8 @@ placeholders. ``docs/tensorflow.md`` maps each TF1 snippet to the function here.
 * :func:`adder` — ``a + b`` with ``a, b`` placeholders: a ``tf.function`` whose input signature
   has unknown shape, so one graph serves scalars (3 + 4.5 = 7.5) and vectors
   ([1, 3] + [2, 4] = [3, 7]); :func:`add_and_triple` is ``(a + b) * 3``.
-* :func:`linear_fit` — ``Dense(units=1)`` fitted to x = [1, 2, 3, 4] → y = [0, −1, −2, −3] by
-  plain gradient descent (lr 0.01) on the mean squared error
+* :func:`linear_fit` — ``Dense(units=1)`` fitted to x = [1, 2, 3, 4] → y = [0, −1, −2, −3]
+  by plain gradient descent (lr 0.01) on the mean squared error
   ``E(w, b) = ¼ Σ (w x_i + b − y_i)²``, 100 steps, each ``θ ← θ − 0.01 ∂E/∂θ``.
 * :func:`lecture_mlp` — the Keras MNIST example: Flatten → Dense 512 ReLU → Dropout 0.2 →
   Dense 10 softmax, Adam, sparse categorical cross-entropy, 5 epochs (:func:`train_lecture_mlp`).

@@ -44,7 +44,8 @@ def _randomize_batchnorm(net: Network, rng) -> None:
 
 
 def test_import_ann_does_not_import_tensorflow():
-    code = ("import sys, ann, ann.keras_models, ann.keras_train, ann.tf_lecture, ann.keras_cli, "
+    code = ("import sys, ann, ann.keras_models, ann.keras_reader, ann.keras_train, ann.tf_lecture, "
+            "ann.keras_cli, "
             "ann.cli; bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
