@@ -45,7 +45,7 @@ class Conv2D(Layer):
         if training:
             self._cols, self.x_shape = cols, x.shape
         self._activated = activate and self.activation is not None
-        return self.activation.forward(u, training) if self._activated else u
+        return self.activation.forward(u, training, inplace=True) if self._activated else u
 
     def backward(self, dy):
         W = self.params["W"]
