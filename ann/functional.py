@@ -99,7 +99,10 @@ def activation_backward(name: str, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
 # --- convolution -----------------------------------------------------------------------------
 
 def conv_pads(h: int, w: int, kh: int, kw: int, stride: int, padding) -> tuple[int, int, int, int]:
-    """Zeros added ``(top, bottom, left, right)`` for ``padding`` ``"valid"``, ``"same"`` or an int."""
+    """Zeros added ``(top, bottom, left, right)`` for ``padding`` ``"valid"``, ``"same"``, an int,
+    or an explicit 4-tuple (returned as is)."""
+    if isinstance(padding, tuple):
+        return padding
     if padding == "valid":
         return 0, 0, 0, 0
     if padding == "same":
@@ -164,6 +167,9 @@ def _col2im_loops(dcols, x_shape, kh, kw, stride, pads):
     return dxp
 
 
+_LOOP_CHANNELS = 32
+
+
 @functools.lru_cache(maxsize=32)
 def _scatter_matrix(n, hp, wp, ho, wo, kh, kw, stride, dtype):
     """Sparse ``(N·Hp·Wp, N·Ho·Wo·kh·kw)`` 0/1 matrix mapping each im2col entry to the padded
@@ -189,7 +195,7 @@ def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1,
     n, h, w, c = x_shape
     pads = conv_pads(h, w, kh, kw, stride, padding)
     t, b, l, r = pads
-    if c >= 32:
+    if c >= _LOOP_CHANNELS:
         dxp = _col2im_loops(dcols, x_shape, kh, kw, stride, pads)
     else:
         hp, wp = h + t + b, w + l + r
@@ -211,6 +217,26 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: in
     if b is not None:
         y += b
     return y.reshape(x.shape[0], ho, wo, cout)
+
+
+def conv2d_input_grad(d: np.ndarray, W: np.ndarray, x_shape: tuple, padding,
+                      out: np.ndarray | None = None):
+    """``∂E/∂x`` of a stride-1 convolution as another convolution ("transposed convolution"):
+    ``∂x = conv(pad(δ), W_flip)`` with ``W_flip[a, b, o, i] = W[kh−1−a, kw−1−b, i, o]`` and
+    ``δ`` padded by ``kh−1−top`` above, ``H + top − Ho`` below (likewise for columns). One
+    im2col and one matrix product, instead of a scatter-add. Returns ``(dx, cols)`` (``cols``:
+    the im2col buffer, for reuse) or ``None`` if the padding is too large for this form.
+    """
+    n, h, w, cin = x_shape
+    kh, kw, _, cout = W.shape
+    t, b, l, r = conv_pads(h, w, kh, kw, 1, padding)
+    ho, wo = d.shape[1:3]
+    pads = (kh - 1 - t, h + t - ho, kw - 1 - l, w + l - wo)
+    if min(pads) < 0:
+        return None
+    Wf = W[::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, cin)
+    cols, _ = im2col(d, kh, kw, 1, pads, out=out)
+    return (cols @ Wf).reshape(x_shape), cols
 
 
 def conv2d_backward(dy: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int = 1,

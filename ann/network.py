@@ -225,7 +225,7 @@ class Network:
         for layer in self.layers:
             layer.astype(self.dtype)
             if isinstance(layer, Conv2D):
-                layer._cols = None
+                layer._cols = layer._dcols = None
         return self
 
     def __repr__(self) -> str:
