@@ -3,9 +3,11 @@ Keras twin of a :class:`~ann.spec.ModelSpec`, measured the way a user trains it
 (``model.fit(x, y, batch_size=...)`` on float32 NumPy arrays, Adam, sparse categorical
 cross-entropy, shuffling on).
 
-:func:`time_keras_epoch` first runs a short warm-up ``fit`` (two full batches and a partial one)
-so that tracing and graph building are not counted, then times whole epochs and returns the
-fastest. A comparison script in this folder imports it (``from keras_timing import
+:func:`time_keras_epoch` builds the model with :func:`ann.keras_models.build_keras_model` (the
+same spec the NumPy network is built from), runs a short warm-up ``fit`` (a few full batches and
+a partial one) so that tracing and graph building are not counted, then times whole epochs
+(from the epoch's start to its end, callbacks, as Keras sees them) and returns the fastest.
+``bench_ann_vs_keras.py`` in this folder imports it (``from keras_timing import
 time_keras_epoch``) and times the NumPy network on the same spec, data and batch size in the
 same run.
 
@@ -27,7 +29,8 @@ __all__ = ["time_keras_epoch"]
 
 
 def time_keras_epoch(spec, x: np.ndarray, y: np.ndarray, batch_size: int, *, lr: float = 1e-3,
-                     weights: list[dict] | None = None, seed: int = 0, repeats: int = 1) -> dict:
+                     weights: list[dict] | None = None, seed: int = 0, repeats: int = 1,
+                     warmup_batches: int = 3) -> dict:
     """Time one Keras training epoch of ``spec`` on ``(x, y)``.
 
     Parameters
@@ -39,6 +42,7 @@ def time_keras_epoch(spec, x: np.ndarray, y: np.ndarray, batch_size: int, *, lr:
     weights : initial weights (the :mod:`ann.spec` list), e.g. the NumPy network's, so both
         sides start from the same point; default: Keras's seeded initialisation.
     repeats : epochs timed; the fastest is reported (the machine is shared and noisy).
+    warmup_batches : full batches (plus one partial batch) of the untimed warm-up ``fit``.
 
     Returns
     -------
@@ -57,13 +61,22 @@ def time_keras_epoch(spec, x: np.ndarray, y: np.ndarray, batch_size: int, *, lr:
                          f"{len(x)} inputs and {len(y)} labels")
     model = build_keras_model(spec, weights, seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy")
-    warm = min(len(x), 2 * batch_size + max(1, batch_size // 2))
+    warm = min(len(x), warmup_batches * batch_size + max(1, batch_size // 2))
     model.fit(x[:warm], y[:warm], batch_size=batch_size, epochs=1, verbose=0)
+
+    class EpochTimer(keras.callbacks.Callback):  # the epoch itself, not fit()'s set-up
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds = time.perf_counter() - self.t0
+
     times, loss = [], float("nan")
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        hist = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
-        times.append(time.perf_counter() - t0)
+        timer = EpochTimer()
+        hist = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=True, verbose=0,
+                         callbacks=[timer])
+        times.append(timer.seconds)
         loss = float(hist.history["loss"][-1])
     return {"seconds": min(times), "all_seconds": times, "samples": len(x),
             "batch_size": batch_size, "steps": -(-len(x) // batch_size), "final_loss": loss,
