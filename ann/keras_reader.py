@@ -58,6 +58,9 @@ def _chain(model) -> list:
         if isinstance(lay, keras.Model):
             raise _unsupported(lay, "nested models are not supported; flatten them into one chain")
     if not isinstance(model, keras.Sequential):
+        if getattr(model, "inputs", None) is None or getattr(model, "outputs", None) is None:
+            raise ValueError(f"Keras model {model.name!r} ({type(model).__name__}) is a subclassed "
+                             f"model; only Sequential and functional models can be read")
         if len(model.inputs) != 1 or len(model.outputs) != 1:
             raise ValueError(f"Keras model {model.name!r} has {len(model.inputs)} inputs and "
                              f"{len(model.outputs)} outputs; only one-input one-output chains "

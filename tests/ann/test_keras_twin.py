@@ -179,6 +179,20 @@ def test_branching_model_is_refused():
     _one_line_error(lambda: spec_from_keras(model), "not a plain chain")
 
 
+def test_subclassed_model_is_refused():
+    class Custom(keras.Model):
+        def __init__(self):
+            super().__init__(name="custom")
+            self.dense = keras.layers.Dense(3)
+
+        def call(self, x):
+            return self.dense(x)
+
+    model = Custom()
+    model(np.ones((1, 4), np.float32))
+    _one_line_error(lambda: spec_from_keras(model), "'custom'", "subclassed")
+
+
 def test_bad_files_and_weights(tmp_path):
     _one_line_error(lambda: load_keras_file(tmp_path / "m.h5"), ".keras")
     with pytest.raises(FileNotFoundError):
