@@ -82,10 +82,10 @@ def _chain(model) -> list:
 def _pairs(model):
     """``(spec, [(LayerSpec, keras_layer or None), ...])`` for a supported Keras chain."""
     layers = _chain(model)
-    input_shape = tuple(int(d) for d in model.input_shape[1:])
     if any(d is None for d in model.input_shape[1:]):
         raise ValueError(f"Keras model {model.name!r} has an unknown input size "
                          f"{model.input_shape}")
+    input_shape = tuple(int(d) for d in model.input_shape[1:])
     out: list[tuple[LayerSpec, object]] = []
     pad = None  # a pending ZeroPadding2D, folded into the Conv2D that must follow it
     for lay in layers:

@@ -171,6 +171,11 @@ def test_unsupported_layers_are_named(make, names):
     _one_line_error(lambda: spec_from_keras(model), *names)
 
 
+def test_unknown_input_size_is_refused():
+    model = keras.Sequential([keras.Input((None, None, 1)), keras.layers.Conv2D(2, 3)])
+    _one_line_error(lambda: spec_from_keras(model), "unknown input size")
+
+
 def test_branching_model_is_refused():
     L = keras.layers
     inp = keras.Input((4,))
