@@ -21,7 +21,7 @@ energy model, Adelson & Bergen 1985 JOSA A 2:284; Movshon, Thompson & Tolhurst 1
 
     r_complex = (1/4) * sum_phase r_simple
 
-With ``theta = 0`` and ``n = 2`` this is exactly ``(k/2) (u_0**2 + u_90**2)``, the energy of a
+With ``theta = 0`` and ``n = 2`` this is exactly ``(k/4) (u_0**2 + u_90**2)``, the energy of a
 quadrature pair.
 
 Scales: each Gabor wavelength reads one LGN channel (small wavelengths the midget/parvo
