@@ -22,6 +22,7 @@ __all__ = ["main", "CliParser", "SUBCOMMANDS"]
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "data": ("ann.cli", "fetch and verify MNIST; print where it is and the class counts"),
     "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
+    "visual": ("neurosim.visual.cli", "push an image through retina -> LGN -> V1 -> HMAX (rate or spiking)"),
 }
 
 

@@ -4,7 +4,7 @@
   and rejects what the pathway cannot use (wrong dimensions, too small, empty, NaN/inf,
   negative values, non-numeric data) with one ``ValueError``/``TypeError`` line.
 * :func:`load_image_file` reads PNG (and, through Pillow, other formats) with
-  ``matplotlib.image.imread``; colour becomes luminance with the Rec. 709 weights
+  ``matplotlib.image.imread``, or a 2-D ``.npy`` array (``allow_pickle=False``); colour becomes luminance with the Rec. 709 weights
   ``Y = 0.2126 R + 0.7152 G + 0.0722 B`` (alpha ignored).
 * :func:`load_mnist_test_image` reads one digit of the MNIST test set from the cached raw IDX
   file ``t10k-images-idx3-ubyte`` in ``$NEUROSIM_DATA`` (else ``~/.cache/neurosim/mnist``),
@@ -59,6 +59,14 @@ def load_image_file(path) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: no such image file")
+    if path.suffix.lower() == ".npy":
+        try:
+            a = np.load(path, allow_pickle=False)
+        except Exception as e:  # noqa: BLE001 - any failure means "not a NumPy array file"
+            raise ValueError(f"{path}: not a readable .npy array ({type(e).__name__})") from None
+        if a.ndim != 2:
+            raise ValueError(f"{path}: array of shape {a.shape} is not one (H, W) image")
+        return check_images(a, name=str(path))[0]
     import matplotlib.image as mpimg
 
     try:
