@@ -17,7 +17,7 @@ elongated along the bars). The envelope width follows from the spatial-frequency
 uniform light; kernels are scaled to unit L1 norm.
 
 :func:`correlate_bank` applies K kernels to N images at once with real FFTs
-(``scipy.fft.rfft2``), after reflect-padding the images by the kernel radius; the result is the
+(``scipy.fft``), after reflect-padding the images by the kernel radius; the result is the
 correlation ``u[n, k, y, x] = sum_{dy,dx} G_k[dy, dx] * img[n, y+dy, x+dx]``.
 """
 
@@ -77,9 +77,12 @@ def correlate_bank(images: np.ndarray, kernels: np.ndarray, workers: int = -1) -
         mode = "edge"
     x = np.pad(images, ((0, 0), (R, R), (R, R)), mode=mode)
     Hp, Wp = H + 2 * R, W + 2 * R
-    shape = (sfft.next_fast_len(Hp + kh - 1, True), sfft.next_fast_len(Wp + kw - 1, True))
-    X = sfft.rfft2(x, shape, workers=workers)                              # (N, ., .)
-    Kf = sfft.rfft2(kernels[:, ::-1, ::-1].astype(images.dtype), shape, workers=workers)
-    out = sfft.irfft2(X[:, None] * Kf[None], shape, workers=workers)      # full convolution
-    # full-convolution index of the "same" output pixel (y, x) is (y + 2R, x + 2R)
-    return out[..., 2 * R:2 * R + H, 2 * R:2 * R + W].astype(images.dtype, copy=False)
+    # Circular convolution of the padded image with the flipped kernel at size >= (Hp, Wp):
+    # output row y + 2R needs input rows y .. y + 2R only, so nothing wraps around.
+    Lh, Lw = sfft.next_fast_len(Hp, True), sfft.next_fast_len(Wp, True)
+    X = sfft.rfft2(x, (Lh, Lw), workers=workers)                           # (N, Lh, Lw//2+1)
+    Kf = sfft.rfft2(kernels[:, ::-1, ::-1].astype(images.dtype), (Lh, Lw), workers=workers)
+    Y = sfft.ifft(X[:, None] * Kf[None], axis=-2, workers=workers)        # rows first ...
+    Y = Y[..., 2 * R:2 * R + H, :]                                         # ... keep H of them
+    out = sfft.irfft(Y, Lw, axis=-1, workers=workers)[..., 2 * R:2 * R + W]
+    return np.ascontiguousarray(out, dtype=images.dtype)

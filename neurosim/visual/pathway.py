@@ -27,7 +27,8 @@ from .images import check_images
 from .lgn import LGNParams, lgn_relay
 from .opl import outer_plexiform
 from .photoreceptors import PhotoreceptorParams, adapting_luminance, photoreceptors
-from .v1 import V1Params, complex_rates, simple_drive, simple_rates
+from .v1 import (V1Params, base_drive, complex_from_base, complex_rates, simple_drive,
+                 simple_rates)
 
 __all__ = ["VisualParams", "RatePath", "STAGES"]
 
@@ -87,12 +88,18 @@ class RatePath:
         res.update({k: np.stack(v, axis=1).astype(np.float32, copy=False) for k, v in out.items()})
         return res
 
-    def v1(self, lgn_on: np.ndarray, lgn_off: np.ndarray) -> dict:
-        """V1 from LGN rates of shape ``(N, C, H, W)``: drive (mV), simple and complex rates."""
+    def v1(self, lgn_on: np.ndarray, lgn_off: np.ndarray, complex_only: bool = False) -> dict:
+        """V1 from LGN rates of shape ``(N, C, H, W)``: drive (mV), simple and complex rates
+        (only ``v1_complex`` when ``complex_only``; same values, less memory)."""
         p = self.params.v1
-        u = np.stack([simple_drive(lgn_on[:, c], lgn_off[:, c], p, s)
-                      for s, c in enumerate(self.params.channel_index(n) for n in p.channels)],
-                     axis=1)
+        scales = [(s, self.params.channel_index(n)) for s, n in enumerate(p.channels)]
+        if complex_only:
+            cx = []
+            for s, c in scales:
+                u, index, sign = base_drive(lgn_on[:, c], lgn_off[:, c], p, s)
+                cx.append(complex_from_base(u, index, sign, p))
+            return {"v1_complex": np.stack(cx, axis=1)}
+        u = np.stack([simple_drive(lgn_on[:, c], lgn_off[:, c], p, s) for s, c in scales], axis=1)
         r = simple_rates(u, p)
         return {"v1_drive": u, "v1_simple": r, "v1_complex": complex_rates(r, phase_axis=3)}
 
@@ -128,7 +135,8 @@ class RatePath:
         for start in range(0, len(I), step):
             ret = self.retina(I[start:start + step], dt, I_adapt)
             if need_v1:
-                ret.update(self.v1(ret["lgn_on"], ret["lgn_off"]))
+                only = not any(s in ("v1_drive", "v1_simple") for s in stages)
+                ret.update(self.v1(ret["lgn_on"], ret["lgn_off"], complex_only=only))
             for s in stages:
                 parts[s].append(ret[s])
         return {s: (v[0] if len(v) == 1 else np.concatenate(v)) for s, v in parts.items()}

@@ -36,7 +36,8 @@ import numpy as np
 
 from .gabor import correlate_bank, gabor_kernel
 
-__all__ = ["V1Params", "gabor_bank", "simple_drive", "simple_rates", "complex_rates"]
+__all__ = ["V1Params", "gabor_bank", "base_drive", "simple_drive", "simple_rates",
+           "complex_rates", "complex_from_base"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,30 @@ def gabor_bank(p: V1Params, scale: int) -> np.ndarray:
                                for ph in p.phases]) for th in p.orientations])
 
 
+def _phase_pairs(p: V1Params):
+    """Phases as (distinct base phase in [0, 180), sign): 180 and 270 are -G of 0 and 90."""
+    unique, index, sign = [], [], []
+    for ph in p.phases:
+        base = ph % 180.0
+        if base not in unique:
+            unique.append(base)
+        index.append(unique.index(base))
+        sign.append(1.0 if ph % 360.0 < 180.0 else -1.0)
+    return unique, index, sign
+
+
+def base_drive(lgn_on: np.ndarray, lgn_off: np.ndarray, p: V1Params, scale: int):
+    """Drive (mV) of the distinct base phases only, shape ``(N, O, U, H, W)``, and the
+    ``(index, sign)`` lists that expand it to all phases (see :func:`simple_drive`)."""
+    unique, index, sign = _phase_pairs(p)
+    diff = (lgn_on - lgn_off).astype(np.float32)
+    kernels = np.stack([gabor_kernel(p.wavelengths[scale], th, ph, p.bandwidth, p.gamma)
+                        for th in p.orientations for ph in unique])
+    u = correlate_bank(diff, kernels.astype(np.float32))              # (N, O*U, H, W)
+    u *= np.float32(p.tau_m * p.J)
+    return u.reshape(u.shape[0], p.n_orientations, len(unique), *u.shape[2:]), index, sign
+
+
 def simple_drive(lgn_on: np.ndarray, lgn_off: np.ndarray, p: V1Params, scale: int):
     """Linear drive ``u`` (mV) of one scale's simple cells.
 
@@ -84,28 +109,34 @@ def simple_drive(lgn_on: np.ndarray, lgn_off: np.ndarray, p: V1Params, scale: in
     -------
     ndarray, shape (N, n_orientations, n_phases, H, W)
     """
-    bank = gabor_bank(p, scale)
-    O, P = bank.shape[:2]
-    diff = (lgn_on - lgn_off).astype(np.float32)
-    # Phases that are the negatives of others (0/180, 90/270) share one correlation.
-    unique, sign, index = [], [], []
-    for ph in p.phases:
-        base = ph % 180.0
-        if base not in unique:
-            unique.append(base)
-        index.append(unique.index(base))
-        sign.append(1.0 if ph % 360.0 < 180.0 else -1.0)
-    base_kernels = np.stack([gabor_kernel(p.wavelengths[scale], th, ph, p.bandwidth, p.gamma)
-                             for th in p.orientations for ph in unique])
-    u = correlate_bank(diff, base_kernels.astype(np.float32))        # (N, O*U, H, W)
-    u = u.reshape(u.shape[0], O, len(unique), *u.shape[2:])
-    out = u[:, :, index] * np.asarray(sign, np.float32)[None, None, :, None, None]
-    return out * np.float32(p.tau_m * p.J)
+    u, index, sign = base_drive(lgn_on, lgn_off, p, scale)
+    return u[:, :, index] * np.asarray(sign, np.float32)[None, None, :, None, None]
+
+
+def complex_from_base(u: np.ndarray, index, sign, p: V1Params) -> np.ndarray:
+    """Complex rates straight from the base-phase drive ``(N, O, U, H, W)``.
+
+    When every base phase appears with both signs (e.g. 0/180 and 90/270) and ``theta >= 0``,
+    at most one of ``u`` and ``-u`` exceeds threshold, so the two mirror cells' rates sum to
+    ``k [|u| - theta]+ ** n``; the complex rate is that sum over base phases divided by the
+    number of phases. Saves building every simple cell when only complex cells are wanted.
+    """
+    pairs = {(i, s) for i, s in zip(index, sign)}
+    if p.theta < 0 or len(pairs) != 2 * u.shape[2] or len(index) != 2 * u.shape[2]:
+        return complex_rates(simple_rates(u[:, :, index] * np.asarray(sign, np.float32)
+                                          [None, None, :, None, None], p), phase_axis=2)
+    a = np.abs(u)
+    a -= np.float32(p.theta)
+    np.maximum(a, 0, out=a)
+    a = np.square(a, out=a) if p.n == 2 else np.power(a, np.float32(p.n), out=a)
+    return a.sum(axis=2) * np.float32(p.k / len(index))
 
 
 def simple_rates(u: np.ndarray, p: V1Params) -> np.ndarray:
     """Threshold power law ``k [u - theta]+ ** n`` (Hz), same shape as ``u``."""
-    return np.float32(p.k) * np.maximum(u - np.float32(p.theta), 0) ** np.float32(p.n)
+    a = np.maximum(u - np.float32(p.theta), 0)
+    a = np.square(a, out=a) if p.n == 2 else np.power(a, np.float32(p.n), out=a)
+    return np.multiply(a, np.float32(p.k), out=a)
 
 
 def complex_rates(r_simple: np.ndarray, phase_axis: int = -3) -> np.ndarray:

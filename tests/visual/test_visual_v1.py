@@ -94,3 +94,13 @@ def test_bad_stage_and_params():
         RatePath().run(np.zeros((8, 8)), stages=["v9"])
     with pytest.raises(ValueError, match="channel 'koniocellular'"):
         RatePath(VisualParams(v1=V1Params(wavelengths=(4.0,), channels=("koniocellular",))))
+
+
+@pytest.mark.parametrize("theta, n", [(6.0, 2.0), (0.0, 1.5), (3.0, 2.5)])
+def test_complex_only_route_equals_mean_of_simple_cells(theta, n):
+    m = RatePath(VisualParams(v1=V1Params(theta=theta, n=n)))
+    imgs = np.stack([st.grating(20, 0.2, 20, 0.6), st.spot(20, 6, 0.0)])
+    full = m.run(imgs)["v1_complex"]
+    fast = m.run(imgs, stages=["v1_complex"])["v1_complex"]
+    np.testing.assert_allclose(fast, full, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(full, m.run(imgs)["v1_simple"].mean(axis=3), rtol=1e-6)
