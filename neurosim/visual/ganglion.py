@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .opl import gaussian_blur
+
 __all__ = ["ChannelParams", "MIDGET", "PARASOL", "ganglion_rates", "poisson_spikes"]
 
 
@@ -60,8 +62,6 @@ PARASOL = ChannelParams("parasol", sigma_c=1.5, sigma_s=5.0, w_s=0.9, c_half=0.0
 
 def ganglion_rates(on: np.ndarray, off: np.ndarray, ch: ChannelParams):
     """ON and OFF ganglion-cell rates (Hz) from bipolar outputs, same shapes as the inputs."""
-    from .opl import gaussian_blur
-
     r_on = ch.r0 + ch.r_max * gaussian_blur(on, ch.sigma_pool)
     r_off = ch.r0 + ch.r_max * gaussian_blur(off, ch.sigma_pool)
     return r_on, r_off

@@ -110,7 +110,7 @@ class HMAX:
         for _ in range(n):
             i = rng.integers(N)
             # prefer patches with activity: sample positions in proportion to their energy
-            e = sliding_window_view(energy[i], (k, k)).sum(axis=(-1, -2)).ravel()
+            e = sliding_window_view(energy[i], (k, k)).sum(axis=(-1, -2)).ravel().astype(float)
             prob = e / e.sum() if e.sum() > 0 else None
             pos = rng.choice(e.size, p=prob)
             y, x = divmod(int(pos), W - k + 1)

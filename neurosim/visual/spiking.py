@@ -4,8 +4,9 @@ V1 complex LIF, with synaptic weights taken from the rate path's receptive field
 * **Ganglion cells**: spike trains drawn (NumPy, explicit ``rng``) from the rate path's
   ganglion-cell rates, a Poisson process per cell (:func:`.ganglion.poisson_spikes`), replayed
   by a ``SpikeGeneratorGroup``. Movies give time-varying rates.
-* **LGN**: one relay LIF neuron per ganglion cell; a ganglion spike lifts it above threshold
-  unless it is refractory (``tau_ref``), the dead-time relay of :mod:`.lgn`.
+* **LGN**: one relay LIF neuron (``tau_m = 5 ms``) per ganglion cell; a ganglion spike
+  (``w_relay`` above the threshold gap) makes it fire one step later unless it is refractory
+  (``tau_ref``): the dead-time relay of :mod:`.lgn`.
 * **V1 simple cells** on a grid (every ``stride`` pixels), at every scale, orientation and
   phase. Synapse from the LGN ON cell at pixel ``q`` to the cell at ``x0``:
   ``w = J G(q - x0)``; from the OFF cell: ``-J G(q - x0)`` (push–pull); ``G`` is the same
@@ -110,7 +111,8 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
              params: SpikingParams = SpikingParams(), frame_dt=None, I_adapt=None,
              target=None) -> dict:
     """Run the spiking path on one image (``(H, W)``) or a movie (``(T, H, W)`` with
-    ``frame_dt``; it is played once, each frame for ``frame_dt``).
+    ``frame_dt``; it is played once, each frame for ``frame_dt`` s, the last frame held if
+    ``params.duration`` is longer).
 
     Returns
     -------

@@ -47,7 +47,7 @@ class V1Params:
     n_orientations: int = 8
     phases: tuple = (0.0, 90.0, 180.0, 270.0)   # degrees
     bandwidth: float = 1.5                      # octaves
-    gamma: float = 0.6                          # aspect ratio
+    gamma: float = 1.0                          # aspect ratio: isotropic envelope
     tau_m: float = 0.020                        # s, membrane time constant
     J: float = 30.0                             # mV, summed |weight| per simple cell
     theta: float = 6.0                          # mV, threshold of the power law
