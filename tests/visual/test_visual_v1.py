@@ -104,3 +104,30 @@ def test_complex_only_route_equals_mean_of_simple_cells(theta, n):
     fast = m.run(imgs, stages=["v1_complex"])["v1_complex"]
     np.testing.assert_allclose(fast, full, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(full, m.run(imgs)["v1_simple"].mean(axis=3), rtol=1e-6)
+
+
+def test_contrast_reversal_doubles_frequency_in_complex_cells(model):
+    """Contrast-reversing grating: simple cells follow the reversal (F1), complex cells
+    respond to both half-cycles (frequency doubling, Movshon et al. 1978)."""
+    tf, dt = 2.0, 1 / 64
+    movie = st.reversing_grating(28, 0.25, tf, 1 / tf, dt, theta=0, phase=0.3)
+    r = model.run(movie, stages=["v1_simple", "v1_complex"])
+    simple, cx = r["v1_simple"][:, 0, 0, 0, 14, 14], r["v1_complex"][:, 0, 0, 14, 14]
+    assert f1_f0(simple, dt, tf) > 1.0 and f1_f0(simple, dt, tf) > f1_f0(simple, dt, 2 * tf)
+    # (the retina's instantaneous contrast gain control flattens the peaks, so F2 is moderate)
+    assert f1_f0(cx, dt, 2 * tf) > 0.25 and f1_f0(cx, dt, tf) < 0.05
+
+
+def test_stimuli_have_the_stated_luminance_and_contrast():
+    g = st.grating(64, 1 / 8, 30, 0.4, 0.0, mean=0.5)
+    assert g.mean() == pytest.approx(0.5, abs=0.01)
+    assert (g.max() - g.min()) / (g.max() + g.min()) == pytest.approx(0.4, abs=0.01)
+    m = st.drifting_grating(16, 0.25, 4.0, 0.25, 1 / 64, theta=90)
+    assert m.shape == (16, 16, 16)
+    np.testing.assert_allclose(m[4], st.grating(16, 0.25, 90, 1.0, -2 * np.pi * 4 * 4 / 64))
+    a = st.annulus(21, 6, 12)
+    assert a[10, 10] == 0.5 and a[10, 14] == 1.0 and a[10, 19] == 0.5
+    b = st.bar(21, 10, 2, theta=0)                  # theta 0: vertical bar
+    assert b[5:16, 10].min() == 1.0 and b[10, 13] == 0.5
+    with pytest.raises(ValueError, match="contrast"):
+        st.grating(8, 0.1, contrast=1.5)
