@@ -8,7 +8,9 @@ each stage.
 ``phase`` (deg), ``size`` (pixels, default 28). ``spot:`` keys: ``diameter``, ``luminance``,
 ``background``, ``size``. ``mnist:INDEX`` reads the verified MNIST test file from the
 ``neurosim data`` cache (see :mod:`.images`). ``PATH`` is an image file (PNG, or what Pillow
-reads). The rate mode also runs the HMAX stages, with S2/S3 templates imprinted from a fixed
+reads). Orientations ``theta`` are wave-vector directions (0 = vertical bars). The spiking mode
+runs retina -> V1 in Brian2 and reports its correlation with the rate path; the rate mode
+also runs the HMAX stages, with S2/S3 templates imprinted from a fixed
 set of synthetic shapes (seed 0), so results do not depend on any data set.
 """
 
@@ -190,11 +192,11 @@ def _plot(maps: dict, path: Path, title: str) -> None:
         panels += [(f"{key.replace('_', ' ').upper()} {names[c]} (Hz)", maps[key][c], "magma")
                    for c in range(2)]
     for s in range(maps["v1_simple"].shape[0]):
-        panels.append((f"V1 simple, scale {s}, max over ori/phase (Hz)",
+        panels.append((f"V1 simple scale {s}, max (Hz)",
                        maps["v1_simple"][s].max(axis=(0, 1)), "magma"))
     cx = maps["v1_complex"]
     for o in range(cx.shape[1]):
-        panels.append((f"V1 complex {o * 180 / cx.shape[1]:g}° (Hz)", cx[:, o].max(axis=0),
+        panels.append((f"V1 complex θ={o * 180 / cx.shape[1]:g}° (Hz)", cx[:, o].max(axis=0),
                        "magma"))
     if "c1" in maps:
         panels.append(("C1 max over ori (Hz)", maps["c1"].max(axis=0), "magma"))
