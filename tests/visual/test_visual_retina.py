@@ -118,3 +118,14 @@ def test_poisson_spikes_rate_and_errors():
     np.testing.assert_allclose(s.mean(axis=0) / 1e-3, [10, 50], rtol=0.1)
     with pytest.raises(ValueError, match="rates\\*dt"):
         poisson_spikes(np.array([2000.0]), 1e-3, 10, rng)
+
+
+@pytest.mark.parametrize("channel, inner, outer", [(0, 4, 10), (1, 8, 20)])
+def test_light_annulus_drives_the_off_centre_through_the_surround(model, channel, inner, outer):
+    """A light ring on the surround (outside the centre) acts like a dark centre: OFF-centre
+    cells fire, ON-centre cells fall to their maintained rate (Kuffler 1953)."""
+    ring = st.annulus(28, inner, outer, 1.0, 0.5, center=(14, 14))
+    r = model.run(ring, stages=["rgc_on", "rgc_off"], I_adapt=0.5)
+    on, off = r["rgc_on"][0, channel, 14, 14], r["rgc_off"][0, channel, 14, 14]
+    assert off > 5 * model.params.channels[channel].r0
+    assert on < off / 5
