@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "train": ("ann.cli", "train a perceptron, MLP, LeNet-5 or CNN on MNIST (NumPy or Keras)"),
     "tf-lecture": ("ann.keras_cli", "run the lecture's TensorFlow examples in TensorFlow 2 style"),
     "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
+    "visual": ("neurosim.visual.cli", "push an image through retina -> LGN -> V1 -> HMAX (rate or spiking)"),
 }
 
 
