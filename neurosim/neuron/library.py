@@ -188,7 +188,8 @@ def izhikevich(pattern: str = "RS") -> NeuronModel:
                          f"{', '.join(IZHIKEVICH_PATTERNS)}")
     a, b, c, d = IZHIKEVICH_PATTERNS[key]
     p = dict(a=a / ms, b=b * nS, c=c * mV, d=d * pA, Cm=1 * pF, v_peak=30 * mV)
-    v0 = -65 * mV
+    # start at the stable resting point: 0.04 v^2 + (5 - b) v + 140 = 0, lower root (mV)
+    v0 = (-(5 - b) - np.sqrt((5 - b) ** 2 - 4 * 0.04 * 140)) / (2 * 0.04) * mV
     return NeuronModel(
         name=f"izhikevich:{key}",
         equations="dv/dt = (0.04/mV*v**2 + 5*v + 140*mV)/ms + (I_inj - u)/Cm : volt\n"
