@@ -22,6 +22,8 @@ __all__ = ["main", "CliParser", "SUBCOMMANDS"]
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "data": ("ann.cli", "fetch and verify MNIST; print where it is and the class counts"),
     "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
+    "neuron": ("neurosim.neuron.cli", "simulate one neuron under a current step; rest, spikes, AP shape"),
+    "fi": ("neurosim.neuron.cli", "f-I curve: steady-state rate for N step currents (one simulation)"),
 }
 
 

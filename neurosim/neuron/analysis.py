@@ -199,8 +199,9 @@ def spike_shapes(t_ms, v_mV, spike_times_ms, dvdt_mV_per_ms: float = 20.0,
         ip = lo + int(np.argmax(v[lo:hi]))
         out["peak_mV"][i], out["peak_ms"][i] = v[ip], t[ip]
         # threshold: walk back from the peak while dV/dt stays above the criterion
-        prev_end = np.searchsorted(t, s[i - 1] + 3.0) if i else 0
-        j = max(prev_end, min(lo, ip)) + int(np.argmax(dvdt[max(prev_end, min(lo, ip)):ip + 1]))
+        prev_end = min(int(np.searchsorted(t, s[i - 1] + 3.0)), ip) if i else 0
+        first = min(max(prev_end, lo), ip)
+        j = first + int(np.argmax(dvdt[first:ip + 1]))
         while j > prev_end and dvdt[j - 1] >= dvdt_mV_per_ms:
             j -= 1
         out["threshold_mV"][i] = v[j]

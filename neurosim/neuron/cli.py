@@ -1,0 +1,213 @@
+"""``neurosim neuron`` and ``neurosim fi``: one neuron under a current step; an f–I curve.
+
+    neurosim neuron MODEL [--pattern NAME] --current 10uA/cm2 --duration 200ms [--plot F] [--json]
+    neurosim fi MODEL [--pattern NAME] --currents 6uA/cm2:6.5uA/cm2:6 --duration 500ms [--json]
+
+MODEL is ``lif``, ``hh``, ``traub``, ``izhikevich`` or ``adex``; HH-type models take a current
+density (uA/cm2), the others a current (nA, pA). Units are parsed strictly; a wrong unit or
+dimension is one error line and exit status 2. Plots use matplotlib's Agg backend and are
+written atomically (temporary file in the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["register", "run_neuron", "run_fi", "parse_current_range"]
+
+_MODELS = ("lif", "hh", "traub", "izhikevich", "adex")
+
+
+def register(subparsers) -> None:
+    """Add ``neuron`` and ``fi`` to the ``neurosim`` parser."""
+    p = subparsers.add_parser(
+        "neuron", help="simulate one neuron under a current step; rest, spikes, AP shape",
+        description="Simulate one neuron (Brian2) under a current step: 20 ms rest, the step, "
+                    "30 ms tail. Prints rest, spike count, rate, AP peak, AHP minimum.")
+    p.add_argument("model", choices=_MODELS, metavar="MODEL", help=" | ".join(_MODELS))
+    p.add_argument("--pattern", default=None, help="Izhikevich type (RS, IB, CH, FS, LTS, TC, "
+                   "RZ) or AdEx pattern (tonic, adapting, initial_burst, ...)")
+    p.add_argument("--current", required=True, metavar="VALUE_WITH_UNIT",
+                   help="step amplitude, e.g. 10uA/cm2 (hh, traub), 0.5nA (lif), 10pA")
+    p.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
+                   help="step duration, e.g. 200ms")
+    p.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a PNG/PDF/SVG")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run_neuron)
+
+    f = subparsers.add_parser(
+        "fi", help="f–I curve: steady-state rate for N step currents (one simulation)",
+        description="Steady-state firing rate (1 / mean ISI after the first quarter of the "
+                    "step) for N currents START..STOP, simulated as N neurons in one group.")
+    f.add_argument("model", choices=_MODELS, metavar="MODEL", help=" | ".join(_MODELS))
+    f.add_argument("--pattern", default=None, help="Izhikevich type or AdEx pattern")
+    f.add_argument("--currents", required=True, metavar="START:STOP:N",
+                   help="e.g. 6uA/cm2:6.5uA/cm2:6 (N currents, both ends included)")
+    f.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
+                   help="step duration, e.g. 500ms")
+    f.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a PNG/PDF/SVG")
+    f.add_argument("--json", action="store_true", help="print one JSON object")
+    f.set_defaults(run=run_fi)
+
+
+def _model_and_units(args):
+    from brian2 import amp, meter, second
+
+    from .library import get_model
+    from .units import parse_quantity
+
+    model = get_model(args.model, args.pattern)
+    expected = amp / meter ** 2 if model.current == "density" else amp
+    duration = parse_quantity(args.duration, second, "--duration")
+    if float(duration) <= 0:
+        raise ValueError(f"--duration {args.duration!r}: must be positive")
+    return model, expected, duration
+
+
+def parse_current_range(text: str, expected):
+    """``START:STOP:N`` -> Quantity array of N currents from START to STOP inclusive."""
+    import numpy as np
+
+    from .units import parse_quantity
+
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise ValueError(f"--currents {text!r}: expected START:STOP:N, e.g. 0nA:1nA:11")
+    start = parse_quantity(parts[0], expected, "--currents START")
+    stop = parse_quantity(parts[1], expected, "--currents STOP")
+    try:
+        n = int(parts[2])
+    except ValueError:
+        raise ValueError(f"--currents {text!r}: N={parts[2]!r} is not an integer") from None
+    if not 1 <= n <= 10000:
+        raise ValueError(f"--currents {text!r}: N={n} must be between 1 and 10000")
+    frac = np.linspace(0.0, 1.0, n)
+    return start + (stop - start) * frac
+
+
+def _write_figure(fig, path: Path) -> None:
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"--plot {path}: folder {path.parent} does not exist")
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    if fmt not in ("png", "pdf", "svg"):
+        raise ValueError(f"--plot {path}: use a .png, .pdf or .svg file name")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format=fmt, dpi=120)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def run_neuron(args) -> int:
+    from .analysis import PHASES, label_phases, trace_summary
+    from .simulate import current_display_unit, simulate
+    from .stimulus import step
+    from .units import parse_quantity
+
+    model, expected, duration = _model_and_units(args)
+    current = parse_quantity(args.current, expected, "--current")
+    res = simulate(model, step(current, duration))
+    unit, label = current_display_unit(model)
+    shaped = model.spike_peak is None and model.v_detect is not None
+    s = trace_summary(res.t_ms, res.v_mV[0], res.spike_times_ms[0], res.window_ms,
+                      spike_shape=shaped or model.spike_peak is not None)
+    if model.spike_peak is not None:  # drawn spikes: the apex is the model's cut-off, no width
+        s["width_ms"] = None
+    out = {"model": args.model, "pattern": args.pattern, "source": model.source,
+           "current": float(f"{float(current / unit):.12g}"), "current_unit": label,
+           "duration_ms": float(duration) * 1e3, "codegen": res.target, **s}
+    out["firing_pattern"] = out.pop("pattern")
+    out["pattern"] = args.pattern
+    if args.plot is not None:
+        phases = label_phases(res.t_ms, res.v_mV[0], res.spike_times_ms[0], s["rest_mV"]) \
+            if shaped else None
+        _plot_trace(res, phases, PHASES, out, args.plot)
+        out["plot"] = str(args.plot)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"{model.name}: {args.current} for {args.duration} ({model.source})")
+        fmt = lambda x, u: "n/a" if x is None else f"{x:.2f} {u}"  # noqa: E731
+        print(f"  rest {fmt(out['rest_mV'], 'mV')}, {out['n_spikes']} spikes, "
+              f"{out['rate_hz']:.1f} Hz, pattern {out['firing_pattern']}")
+        print(f"  AP threshold {fmt(out['threshold_mV'], 'mV')}, peak {fmt(out['peak_mV'], 'mV')}"
+              f", width {fmt(out['width_ms'], 'ms')}, AHP min {fmt(out['ahp_min_mV'], 'mV')}")
+        if args.plot is not None:
+            print(f"  plot: {args.plot}")
+    return 0
+
+
+def _plot_trace(res, phases, names, summary, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (ax, axi) = plt.subplots(2, 1, figsize=(8, 5), sharex=True,
+                                  gridspec_kw={"height_ratios": [3, 1]})
+    t, v = res.t_ms, res.v_mV[0]
+    if phases is None:
+        ax.plot(t, v, color="k", lw=1)
+    else:
+        colors = ["0.5", "tab:orange", "tab:red", "tab:purple", "tab:blue", "tab:green"]
+        for k, name in enumerate(names):
+            vk = np.where(phases == k, v, np.nan)
+            ax.plot(t, vk, color=colors[k], lw=1.2, label=name)
+        ax.legend(fontsize=7, ncol=3, loc="upper right")
+    ax.axhline(summary["rest_mV"], color="0.7", ls=":", lw=0.8)
+    ax.set_ylabel("V (mV)")
+    ax.set_title(f"{res.model}: {summary['n_spikes']} spikes, {summary['rate_hz']:.1f} Hz")
+    axi.plot(t, res.current[0], color="tab:blue", lw=1)
+    axi.set_ylabel(f"I ({res.current_unit})")
+    axi.set_xlabel("t (ms)")
+    fig.tight_layout()
+    try:
+        _write_figure(fig, path)
+    finally:
+        plt.close(fig)
+
+
+def run_fi(args) -> int:
+    from .protocols import fi_curve
+
+    model, expected, duration = _model_and_units(args)
+    currents = parse_current_range(args.currents, expected)
+    fi = fi_curve(model, currents, duration)
+    out = {"model": args.model, "pattern": args.pattern, "current_unit": fi.current_unit,
+           "currents": [float(f"{c:.12g}") for c in fi.currents], "rates_hz": fi.rates_hz.tolist(),
+           "n_spikes": fi.n_spikes.tolist(), "duration_ms": float(duration) * 1e3,
+           "rate_definition": "1 / mean ISI after the first quarter of the step (0 if < 2)",
+           "codegen": fi.result.target}
+    if args.plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+        ax.plot(fi.currents, fi.rates_hz, "o-", ms=3)
+        ax.set_xlabel(f"I ({fi.current_unit})")
+        ax.set_ylabel("steady-state rate (Hz)")
+        ax.set_title(f"f–I curve: {model.name}")
+        fig.tight_layout()
+        try:
+            _write_figure(fig, args.plot)
+        finally:
+            plt.close(fig)
+        out["plot"] = str(args.plot)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"f–I curve of {model.name} ({len(fi.currents)} currents, one simulation)")
+        for c, r in zip(fi.currents, fi.rates_hz):
+            print(f"  {c:10.4g} {fi.current_unit:7s} {r:8.2f} Hz")
+    return 0
