@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
     "neuron": ("neurosim.neuron.cli", "simulate one neuron under a current step; rest, spikes, AP shape"),
     "fi": ("neurosim.neuron.cli", "f-I curve: steady-state rate for N step currents (one simulation)"),
+    "morphology": ("neurosim.neuron.cli", "draw a multi-compartment neuron and simulate soma/dendrite voltages"),
 }
 
 

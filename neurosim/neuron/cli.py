@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["register", "run_neuron", "run_fi", "parse_current_range"]
+__all__ = ["register", "run_neuron", "run_fi", "run_morphology", "parse_current_range"]
 
 _MODELS = ("lif", "hh", "traub", "izhikevich", "adex")
 
@@ -51,6 +51,21 @@ def register(subparsers) -> None:
     f.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a PNG/PDF/SVG")
     f.add_argument("--json", action="store_true", help="print one JSON object")
     f.set_defaults(run=run_fi)
+
+    m = subparsers.add_parser(
+        "morphology", help="draw a multi-compartment neuron and simulate soma/dendrite voltages",
+        description="Draw a neuron shape (pyramidal, bipolar, unipolar, multipolar) and inject "
+                    "a current step into its soma (HH soma and axon, passive dendrites).")
+    m.add_argument("shape", choices=("pyramidal", "bipolar", "unipolar", "multipolar"),
+                   metavar="SHAPE", help="pyramidal | bipolar | unipolar | multipolar")
+    m.add_argument("--current", default="1nA", metavar="VALUE_WITH_UNIT",
+                   help="somatic step (default 1nA)")
+    m.add_argument("--duration", default="30ms", metavar="VALUE_WITH_UNIT",
+                   help="step duration (default 30ms)")
+    m.add_argument("--plot", type=Path, default=None, metavar="FILE",
+                   help="shape + voltage traces (PNG/PDF/SVG)")
+    m.add_argument("--json", action="store_true", help="print one JSON object")
+    m.set_defaults(run=run_morphology)
 
 
 def _model_and_units(args):
@@ -211,3 +226,67 @@ def run_fi(args) -> int:
         for c, r in zip(fi.currents, fi.rates_hz):
             print(f"  {c:10.4g} {fi.current_unit:7s} {r:8.2f} Hz")
     return 0
+
+
+def run_morphology(args) -> int:
+    from brian2 import amp, second
+
+    from .morphology import segments, shape, simulate_morphology
+    from .units import parse_quantity
+
+    current = parse_quantity(args.current, amp, "--current")
+    duration = parse_quantity(args.duration, second, "--duration")
+    if float(duration) <= 0:
+        raise ValueError(f"--duration {args.duration!r}: must be positive")
+    sh = shape(args.shape)
+    res = simulate_morphology(sh, current, duration)
+    out = {"shape": sh.name, "description": sh.description, "current_nA": float(current) * 1e9,
+           "duration_ms": float(duration) * 1e3, "segments": segments(sh),
+           "sites": {name: {"peak_mV": float(res.v_mV[k].max()),
+                            "spike_times_ms": res.spike_times_ms[name].tolist()}
+                     for name, k in res.sites.items()}}
+    if args.plot is not None:
+        _plot_morphology(sh, res, args.plot)
+        out["plot"] = str(args.plot)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"{sh.name}: {sh.description}")
+        for name, site in out["sites"].items():
+            print(f"  {name:22s} peak {site['peak_mV']:7.1f} mV, "
+                  f"{len(site['spike_times_ms'])} spikes")
+        if args.plot is not None:
+            print(f"  plot: {args.plot}")
+    return 0
+
+
+def _plot_morphology(sh, res, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle
+
+    from .morphology import segments
+
+    fig, (ax, axv) = plt.subplots(1, 2, figsize=(10, 4.5), gridspec_kw={"width_ratios": [1, 1.4]})
+    colors = {"dendrite": "tab:blue", "axon": "tab:red", "soma": "k"}
+    for s in segments(sh):
+        if s["kind"] == "soma":
+            ax.add_patch(Circle((s["x"], s["y"]), s["diameter"] / 2, color="k"))
+        else:
+            ax.plot([s["x0"], s["x1"]], [s["y0"], s["y1"]], color=colors[s["kind"]],
+                    lw=max(0.8, 1.2 * s["diameter"]), solid_capstyle="round")
+    ax.set_aspect("equal")
+    ax.set_title(f"{sh.name} (blue dendrites, red axon)")
+    ax.set_xlabel("µm")
+    for name, k in res.sites.items():
+        axv.plot(res.t_ms, res.v_mV[k], lw=1, label=name)
+    axv.set_xlabel("t (ms)")
+    axv.set_ylabel("V (mV)")
+    axv.legend(fontsize=6)
+    fig.tight_layout()
+    try:
+        _write_figure(fig, path)
+    finally:
+        plt.close(fig)

@@ -12,8 +12,8 @@ Electrical model (cable equation with Hodgkin–Huxley channels, Brian2 ``Spatia
     Cm dV/dt = (1 / (2 pi a Ri)) d/dx (pi a^2 dV/dx) + gL (EL - V)
                + gNa m^3 h (ENa - V) + gK n^4 (EK - V) + I_point / area
 
-squid HH kinetics (see :mod:`.library`) in soma and axon, passive dendrites (gNa = gK = 0),
-Cm = 1 uF/cm², Ri = 100 ohm cm. Passive cable theory (Rall 1959; Dayan & Abbott 2001 §6.3)
+squid HH kinetics (see :mod:`.library`) in soma and axon, passive dendrites (gNa = gK = 0,
+leak reversal −65 mV so that the whole cell rests at −65 mV), Cm = 1 uF/cm², Ri = 100 ohm cm. Passive cable theory (Rall 1959; Dayan & Abbott 2001 §6.3)
 for a sealed cylinder of length L driven at x = 0 gives the steady state
 ``V(x) - EL ∝ cosh((L - x)/lambda)``, ``lambda = sqrt(d Rm / (4 Ri))`` — used by the tests.
 
@@ -221,7 +221,8 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
                            refractory="v > -20*mV", threshold_location=0,
                            dt=(0.01 * ms if dt is None else dt), name="cell", namespace={})
     neuron.gL = 0.3 * mS / cm ** 2
-    neuron.ENa, neuron.EK, neuron.EL = 50 * mV, -77 * mV, -54.387 * mV
+    # passive membrane: leak reversal at -65 mV, so the whole cell rests at -65 mV
+    neuron.ENa, neuron.EK, neuron.EL = 50 * mV, -77 * mV, -65 * mV
     neuron.gNa, neuron.gK = 0 * mS / cm ** 2, 0 * mS / cm ** 2
     if not passive:
         active = [0] if sh.soma_diameter > 0 else []
@@ -231,6 +232,7 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
                 active.extend(sec.indices[:].tolist())
         neuron.gNa[active] = 120 * mS / cm ** 2
         neuron.gK[active] = 36 * mS / cm ** 2
+        neuron.EL[active] = -54.387 * mV  # squid HH leak: rest -65 mV with the channels
     ss = hh_steady_state(-65.0)
     neuron.v = -65 * mV
     neuron.m, neuron.h, neuron.n = ss["m"], ss["h"], ss["n"]

@@ -117,3 +117,14 @@ def test_adaptation_index_and_bursts_by_hand():
     assert A.find_bursts([0, 10, 22, 36, 52, 70]) == []
     assert A.steady_state_rate([0, 10, 30, 50, 70], 0, 100, skip_ms=25) == pytest.approx(50.0)
     assert A.steady_state_rate([5], 0, 100) == 0.0
+
+
+def test_morphology_json_and_plot(tmp_path, capsys):
+    plot = tmp_path / "bipolar.svg"
+    assert main(["morphology", "bipolar", "--current", "1nA", "--duration", "20ms", "--json",
+                 "--plot", str(plot)]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["shape"] == "bipolar" and {"soma", "dendrite tip", "axon tip"} == set(out["sites"])
+    soma, axon = out["sites"]["soma"], out["sites"]["axon tip"]
+    assert soma["spike_times_ms"] and axon["spike_times_ms"][0] > soma["spike_times_ms"][0]
+    assert plot.read_text().lstrip().startswith("<?xml")
