@@ -37,10 +37,15 @@ CURRENT_UNITS = {"density": "amp/meter**2", "absolute": "amp"}
 def unit_string(quantity) -> str:
     """Brian2 equation unit string for the dimensions of ``quantity`` (``"1"`` if none)."""
     from brian2 import get_dimensions
-    from brian2.units.fundamentalunits import get_unit
 
     dim = get_dimensions(quantity)
-    return "1" if dim.is_dimensionless else repr(get_unit(dim))
+    if dim.is_dimensionless:
+        return "1"
+    # built from the SI exponents, not repr(get_unit(...)), whose text depends on which
+    # derived units Brian2 has seen so far (e.g. "farad / (meter ** 2)", not parseable)
+    names = ("metre", "kilogram", "second", "amp", "kelvin", "mole", "candle")
+    return " * ".join(f"{n} ** {int(e) if float(e).is_integer() else float(e)}"
+                      for n, e in zip(names, dim._dims) if e != 0)
 
 
 @dataclass(frozen=True)

@@ -61,12 +61,18 @@ def test_fi_json_and_plot(tmp_path, capsys):
     (["fi", "hh", "--currents", "6uA/cm2:7uA/cm2", "--duration", "10ms"], "START:STOP:N"),
     (["fi", "lif", "--currents", "0nA:1nA:x", "--duration", "10ms"], "is not an integer"),
 ])
-def test_bad_input_one_line_exit_2(args, needle):
-    p = subprocess.run([sys.executable, "-m", "neurosim", *args], capture_output=True,
-                       text=True, timeout=120)
-    assert p.returncode == 2
-    err = [line for line in p.stderr.strip().splitlines() if "neurosim" in line]
-    assert len(err) == 1 and needle in err[0] and "Traceback" not in p.stderr
+def test_bad_input_one_line_exit_2(args, needle, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0] and err[0].startswith("neurosim ")
+
+
+def test_bad_unit_from_the_shell_exits_2():
+    p = subprocess.run([sys.executable, "-m", "neurosim", "neuron", "lif", "--current", "3mV",
+                        "--duration", "10ms"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    err = [line for line in p.stderr.strip().splitlines() if line.startswith("neurosim ")]
+    assert len(err) == 1 and "--current '3mV': wrong dimension" in err[0]
 
 
 def _synthetic_train():
