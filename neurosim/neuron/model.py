@@ -163,12 +163,16 @@ def validate(model: NeuronModel) -> None:
     Raises ``ValueError`` with one line naming the problem.
     """
     from brian2 import Equations, volt
+    from brian2.equations.equations import EquationError
     from brian2.units.fundamentalunits import DimensionMismatchError
 
     try:
         eqs = Equations(model.full_equations())
-    except (ValueError, SyntaxError, DimensionMismatchError, TypeError, KeyError) as e:
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    except (EquationError, ValueError, SyntaxError, DimensionMismatchError, TypeError,
+            KeyError) as e:
+        lines = [ln.strip() for ln in str(e).splitlines() if ln.strip() and "^" not in ln]
+        msg = (lines[0] + " " + lines[-1] if len(lines) > 1 else "".join(lines)) \
+            or type(e).__name__
         raise ValueError(f"model {model.name!r}: bad equations: {msg}") from None
     if "v" not in eqs.diff_eq_names:
         raise ValueError(f"model {model.name!r}: equations must contain dv/dt = ... : volt")

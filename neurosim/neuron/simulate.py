@@ -167,8 +167,11 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
     except (DimensionMismatchError, SyntaxError, KeyError, TypeError, ValueError,
             AttributeError) as e:
         raise ValueError(f"model {model.name!r}: {_one_line(e)}") from None
-    spikes = SpikeMonitor(group, record=True, name="neuron_spikes")
-    objects = [group, spikes]
+    objects = [group]
+    spikes = None
+    if model.threshold is not None:  # a model without a spike rule (passive) has no spikes
+        spikes = SpikeMonitor(group, record=True, name="neuron_spikes")
+        objects.append(spikes)
     trace = None
     if record:
         trace = StateMonitor(group, "v", record=True, name="neuron_trace",
@@ -208,7 +211,8 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
         raise
 
     unit, label = current_display_unit(model)
-    spike_times = [np.asarray(a / ms) for a in spikes.spike_trains().values()]
+    spike_times = [np.asarray(spikes.spike_trains()[i] / ms) for i in range(n)] \
+        if spikes is not None else [np.empty(0) for _ in range(n)]
     if trace is not None:
         t_ms = np.asarray(trace.t / ms)
         v_mV = np.asarray(trace.v / mV)
