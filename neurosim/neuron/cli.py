@@ -12,9 +12,17 @@ written atomically (temporary file in the same folder, then ``os.replace``).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import warnings
 from pathlib import Path
+
+from .cli_plots import check_plot_path, plot_fi, plot_morphology, plot_trace
+
+try:  # Brian2 2.9 uses pyparsing names deprecated in pyparsing 3.3: keep stderr to one line
+    from pyparsing.warnings import PyparsingDeprecationWarning
+
+    warnings.filterwarnings("ignore", category=PyparsingDeprecationWarning)
+except ImportError:  # pragma: no cover - older pyparsing has no such warning
+    pass
 
 __all__ = ["register", "run_neuron", "run_fi", "run_morphology", "parse_current_range"]
 
@@ -103,30 +111,14 @@ def parse_current_range(text: str, expected):
     return start + (stop - start) * frac
 
 
-def _write_figure(fig, path: Path) -> None:
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ValueError(f"--plot {path}: folder {path.parent} does not exist")
-    fmt = path.suffix.lstrip(".").lower() or "png"
-    if fmt not in ("png", "pdf", "svg"):
-        raise ValueError(f"--plot {path}: use a .png, .pdf or .svg file name")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=120)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def run_neuron(args) -> int:
     from .analysis import PHASES, label_phases, trace_summary
     from .simulate import current_display_unit, simulate
     from .stimulus import step
     from .units import parse_quantity
 
+    if args.plot is not None:
+        check_plot_path(args.plot)
     model, expected, duration = _model_and_units(args)
     current = parse_quantity(args.current, expected, "--current")
     res = simulate(model, step(current, duration))
@@ -144,7 +136,7 @@ def run_neuron(args) -> int:
     if args.plot is not None:
         phases = label_phases(res.t_ms, res.v_mV[0], res.spike_times_ms[0], s["rest_mV"]) \
             if shaped else None
-        _plot_trace(res, phases, PHASES, out, args.plot)
+        plot_trace(res, phases, PHASES, out, args.plot)
         out["plot"] = str(args.plot)
     if args.json:
         print(json.dumps(out))
@@ -160,40 +152,11 @@ def run_neuron(args) -> int:
     return 0
 
 
-def _plot_trace(res, phases, names, summary, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    fig, (ax, axi) = plt.subplots(2, 1, figsize=(8, 5), sharex=True,
-                                  gridspec_kw={"height_ratios": [3, 1]})
-    t, v = res.t_ms, res.v_mV[0]
-    if phases is None:
-        ax.plot(t, v, color="k", lw=1)
-    else:
-        colors = ["0.5", "tab:orange", "tab:red", "tab:purple", "tab:blue", "tab:green"]
-        for k, name in enumerate(names):
-            vk = np.where(phases == k, v, np.nan)
-            ax.plot(t, vk, color=colors[k], lw=1.2, label=name)
-        ax.legend(fontsize=7, ncol=3, loc="upper right")
-    ax.axhline(summary["rest_mV"], color="0.7", ls=":", lw=0.8)
-    ax.set_ylabel("V (mV)")
-    ax.set_title(f"{res.model}: {summary['n_spikes']} spikes, {summary['rate_hz']:.1f} Hz")
-    axi.plot(t, res.current[0], color="tab:blue", lw=1)
-    axi.set_ylabel(f"I ({res.current_unit})")
-    axi.set_xlabel("t (ms)")
-    fig.tight_layout()
-    try:
-        _write_figure(fig, path)
-    finally:
-        plt.close(fig)
-
-
 def run_fi(args) -> int:
     from .protocols import fi_curve
 
+    if args.plot is not None:
+        check_plot_path(args.plot)
     model, expected, duration = _model_and_units(args)
     currents = parse_current_range(args.currents, expected)
     fi = fi_curve(model, currents, duration)
@@ -203,21 +166,7 @@ def run_fi(args) -> int:
            "rate_definition": "1 / mean ISI after the first quarter of the step (0 if < 2)",
            "codegen": fi.result.target}
     if args.plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        ax.plot(fi.currents, fi.rates_hz, "o-", ms=3)
-        ax.set_xlabel(f"I ({fi.current_unit})")
-        ax.set_ylabel("steady-state rate (Hz)")
-        ax.set_title(f"f–I curve: {model.name}")
-        fig.tight_layout()
-        try:
-            _write_figure(fig, args.plot)
-        finally:
-            plt.close(fig)
+        plot_fi(fi, model.name, args.plot)
         out["plot"] = str(args.plot)
     if args.json:
         print(json.dumps(out))
@@ -234,6 +183,8 @@ def run_morphology(args) -> int:
     from .morphology import segments, shape, simulate_morphology
     from .units import parse_quantity
 
+    if args.plot is not None:
+        check_plot_path(args.plot)
     current = parse_quantity(args.current, amp, "--current")
     duration = parse_quantity(args.duration, second, "--duration")
     if float(duration) <= 0:
@@ -246,7 +197,7 @@ def run_morphology(args) -> int:
                             "spike_times_ms": res.spike_times_ms[name].tolist()}
                      for name, k in res.sites.items()}}
     if args.plot is not None:
-        _plot_morphology(sh, res, args.plot)
+        plot_morphology(sh, res, args.plot)
         out["plot"] = str(args.plot)
     if args.json:
         print(json.dumps(out))
@@ -258,35 +209,3 @@ def run_morphology(args) -> int:
         if args.plot is not None:
             print(f"  plot: {args.plot}")
     return 0
-
-
-def _plot_morphology(sh, res, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Circle
-
-    from .morphology import segments
-
-    fig, (ax, axv) = plt.subplots(1, 2, figsize=(10, 4.5), gridspec_kw={"width_ratios": [1, 1.4]})
-    colors = {"dendrite": "tab:blue", "axon": "tab:red", "soma": "k"}
-    for s in segments(sh):
-        if s["kind"] == "soma":
-            ax.add_patch(Circle((s["x"], s["y"]), s["diameter"] / 2, color="k"))
-        else:
-            ax.plot([s["x0"], s["x1"]], [s["y0"], s["y1"]], color=colors[s["kind"]],
-                    lw=max(0.8, 1.2 * s["diameter"]), solid_capstyle="round")
-    ax.set_aspect("equal")
-    ax.set_title(f"{sh.name} (blue dendrites, red axon)")
-    ax.set_xlabel("µm")
-    for name, k in res.sites.items():
-        axv.plot(res.t_ms, res.v_mV[k], lw=1, label=name)
-    axv.set_xlabel("t (ms)")
-    axv.set_ylabel("V (mV)")
-    axv.legend(fontsize=6)
-    fig.tight_layout()
-    try:
-        _write_figure(fig, path)
-    finally:
-        plt.close(fig)
