@@ -41,7 +41,7 @@ def test_pulse_train_subthreshold_and_suprathreshold():
 
 
 def test_noisy_current_statistics_and_reproducibility():
-    proto = noisy(0.1 * nA, 0.05 * nA, 2000 * ms, np.random.default_rng(7), tau=5 * ms,
+    proto = noisy(0.1 * nA, 0.05 * nA, 1000 * ms, np.random.default_rng(7), tau=5 * ms,
                   delay=0 * ms, tail=0 * ms)
     r = simulate(lif(), proto, n=3)
     i = r.current[:, ::10]  # the noise is held for noise_dt = 0.1 ms = 10 steps
@@ -50,12 +50,24 @@ def test_noisy_current_statistics_and_reproducibility():
     lag1 = np.mean([np.corrcoef(x[:-1], x[1:])[0, 1] for x in i])
     assert lag1 == pytest.approx(np.exp(-0.1 / 5.0), abs=0.01)
     assert not np.allclose(i[0], i[1])  # independent per neuron
-    again = simulate(lif(), noisy(0.1 * nA, 0.05 * nA, 2000 * ms, np.random.default_rng(7),
+    again = simulate(lif(), noisy(0.1 * nA, 0.05 * nA, 1000 * ms, np.random.default_rng(7),
                                   tau=5 * ms, delay=0 * ms, tail=0 * ms), n=3)
     np.testing.assert_array_equal(again.current, r.current)
     assert [len(s) for s in again.spike_times_ms] == [len(s) for s in r.spike_times_ms]
     with pytest.raises(TypeError, match="Generator"):
         noisy(0.1 * nA, 0.05 * nA, 10 * ms, 42)
+
+
+def test_noise_reaches_the_membrane_with_the_ou_filtered_variance():
+    """Membrane (tau_m = 10 ms) driven by OU noise (tau_n = 5 ms, std sigma): the stationary
+    std of V is R sigma sqrt(tau_n / (tau_m + tau_n)) = 5 mV / sqrt(3) = 2.89 mV."""
+    proto = noisy(0 * nA, 0.05 * nA, 2000 * ms, np.random.default_rng(3), tau=5 * ms,
+                  delay=0 * ms, tail=0 * ms)
+    r = simulate(lif(), proto, n=4)
+    assert all(len(s) == 0 for s in r.spike_times_ms)  # threshold is ~7 std away
+    v = r.v_mV[:, r.t_ms > 50.0]
+    assert abs(v.mean() - (-70.0)) < 0.3
+    assert v.std() == pytest.approx(5.0 / np.sqrt(3.0), rel=0.06)
 
 
 def test_user_defined_model_from_equation_string():
