@@ -109,7 +109,7 @@ class NeuronModel:
 
         return amp / meter ** 2 if self.current == "density" else amp
 
-    def full_equations(self, per_neuron: bool = True) -> str:
+    def full_equations(self) -> str:
         """Equations with the stimulus and every parameter declared as a per-neuron constant."""
         decl = "\n".join(f"{name} : {unit_string(value)} (constant)"
                          for name, value in self.parameters.items())
