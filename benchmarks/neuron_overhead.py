@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -82,6 +83,13 @@ def main(argv=None):
     a = ap.parse_args(argv)
     cache = tempfile.mkdtemp(prefix="neurosim-bench-cache-")
     os.environ["NEUROSIM_BRIAN2_CACHE"] = cache  # empty cache: the first runs compile
+    try:
+        return _run(a)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _run(a) -> int:
     from neurosim.codegen import select_target
 
     target = select_target()
