@@ -25,6 +25,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "tf-lecture": ("ann.keras_cli", "run the lecture's TensorFlow examples in TensorFlow 2 style"),
     "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
     "visual": ("neurosim.visual.cli", "push an image through retina -> LGN -> V1 -> HMAX (rate or spiking)"),
+    "neuron": ("neurosim.neuron.cli", "simulate one neuron under a current step; rest, spikes, AP shape"),
+    "fi": ("neurosim.neuron.cli", "f-I curve: steady-state rate for N step currents (one simulation)"),
+    "morphology": ("neurosim.neuron.cli", "draw a multi-compartment neuron and simulate soma/dendrite voltages"),
 }
 
 
