@@ -1,0 +1,156 @@
+"""What a training run is: one frozen :class:`TrainConfig`, shared by the NumPy and Keras paths.
+
+``neurosim train MODEL [options]`` builds a config with :meth:`TrainConfig.for_model` (options the
+user leaves out take the model's defaults from :data:`MODEL_DEFAULTS`), then hands it to
+:func:`ann.training.train_numpy` or, with ``--backend keras``, to
+``ann.keras_train.train_keras``. Both build the architecture from :meth:`TrainConfig.spec`, so the
+two backends train exactly the same network.
+
+The defaults give good models, not toys (measured numbers in the README):
+
+* ``perceptron`` — one softmax layer (multinomial logistic regression), SGD, 10 epochs.
+* ``mlp`` — the lecture's Keras example: 784-512-10 ReLU, dropout 0.2, Adam 1e-3, batch 32,
+  5 epochs.
+* ``lenet`` — LeNet-5 style, ReLU + max pooling, Adam 1e-3, batch 64, 10 epochs.
+* ``cnn`` — two stages of two 3×3 convolutions with BatchNorm, dropout, Adam with a per-epoch
+  exponential learning-rate decay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from .spec import ModelSpec, cnn_spec, lenet5_spec, mlp_spec, perceptron_spec
+
+__all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "MODEL_DEFAULTS"]
+
+MODELS = ("perceptron", "mlp", "lenet", "cnn")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+
+#: per-model defaults for every option the user does not give
+MODEL_DEFAULTS: dict[str, dict] = {
+    "perceptron": dict(epochs=10, batch_size=32, optimizer="sgd", lr=0.1, dropout=0.0,
+                       batch_norm=False),
+    "mlp": dict(epochs=5, batch_size=32, optimizer="adam", lr=1e-3, dropout=0.2,
+                batch_norm=False),
+    "lenet": dict(epochs=10, batch_size=64, optimizer="adam", lr=1e-3, dropout=0.0,
+                  batch_norm=False),
+    "cnn": dict(epochs=8, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
+                batch_norm=True, lr_decay=0.7),
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every option of a training run (the CLI's options, one field each).
+
+    Attributes
+    ----------
+    model : one of :data:`MODELS`.
+    epochs : passes over the training set (after the validation split).
+    batch_size : samples per mini-batch.
+    optimizer : one of :data:`OPTIMIZERS`.
+    lr : learning rate ε.
+    momentum : α for ``momentum`` (v = αv − εg); ρ for ``rmsprop``; β₁ for ``adam``; unused for
+        ``sgd``.
+    clip_norm : clip the gradient to this global L2 norm (``None``: no clipping).
+    dropout : dropout rate in the model (0 for none).
+    batch_norm : insert BatchNorm before each hidden activation.
+    seed : seeds weight initialisation, shuffling and dropout masks.
+    validation_split : fraction of the 60 000 training images held out for validation (taken
+        from the end, as Keras does).
+    lr_decay : per-epoch multiplicative learning-rate decay (1.0: constant), ``ε_k = ε·decay^k``
+        for epoch ``k = 0, 1, ...``.
+    weight_decay : decoupled weight decay (AdamW style; 0 for none).
+    out : where to save the trained model (``None``: do not save).
+    logdir : Keras backend only: TensorBoard log folder (``None``: none).
+    """
+
+    model: str = "mlp"
+    epochs: int = 5
+    batch_size: int = 32
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.9
+    clip_norm: float | None = None
+    dropout: float = 0.2
+    batch_norm: bool = False
+    seed: int = 0
+    validation_split: float = 0.1
+    lr_decay: float = 1.0
+    weight_decay: float = 0.0
+    out: Path | None = None
+    logdir: Path | None = None
+
+    def __post_init__(self):
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; known: {', '.join(MODELS)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; known: {', '.join(OPTIMIZERS)}")
+        for name in ("epochs", "batch_size"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
+        _finite(self.lr, "lr", lo=0.0, lo_open=True)
+        _finite(self.momentum, "momentum", lo=0.0, hi=1.0)
+        if self.clip_norm is not None:
+            _finite(self.clip_norm, "clip_norm", lo=0.0, lo_open=True)
+        _finite(self.dropout, "dropout", lo=0.0, hi=1.0, hi_open=True)
+        _finite(self.validation_split, "validation_split", lo=0.0, hi=1.0, hi_open=True)
+        _finite(self.lr_decay, "lr_decay", lo=0.0, hi=1.0, lo_open=True)
+        _finite(self.weight_decay, "weight_decay", lo=0.0)
+        if self.out is not None:
+            object.__setattr__(self, "out", Path(self.out))
+        if self.logdir is not None:
+            object.__setattr__(self, "logdir", Path(self.logdir))
+
+    @classmethod
+    def for_model(cls, model: str, **overrides) -> "TrainConfig":
+        """The config for ``model`` with its defaults (:data:`MODEL_DEFAULTS`); ``overrides``
+        whose value is ``None`` are ignored (so CLI options left out keep the defaults), except
+        ``clip_norm``, ``out`` and ``logdir`` whose default is ``None`` anyway."""
+        if model not in MODELS:
+            raise ValueError(f"unknown model {model!r}; known: {', '.join(MODELS)}")
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"unknown TrainConfig option(s): {', '.join(sorted(unknown))}")
+        values = {**MODEL_DEFAULTS[model],
+                  **{k: v for k, v in overrides.items() if v is not None}}
+        return cls(model=model, **values)
+
+    def replace(self, **changes) -> "TrainConfig":
+        """A copy with ``changes`` applied (validated again)."""
+        return replace(self, **changes)
+
+    def spec(self) -> ModelSpec:
+        """The architecture this config trains (the same for both backends)."""
+        if self.model == "perceptron":
+            return perceptron_spec()
+        if self.model == "mlp":
+            return mlp_spec(hidden=(512,), dropout=self.dropout, batch_norm=self.batch_norm)
+        if self.model == "lenet":
+            return lenet5_spec(dropout=self.dropout, batch_norm=self.batch_norm)
+        return cnn_spec(filters=(32, 64), dense=128, dropout=self.dropout,
+                        batch_norm=self.batch_norm)
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict (paths as strings)."""
+        d = asdict(self)
+        for k in ("out", "logdir"):
+            d[k] = None if d[k] is None else str(d[k])
+        return d
+
+
+def _finite(v, name, lo=None, hi=None, lo_open=False, hi_open=False):
+    import math
+
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {v!r}")
+    if lo is not None and (v < lo or (lo_open and v == lo)):
+        raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo}, got {v!r}")
+    if hi is not None and (v > hi or (hi_open and v == hi)):
+        raise ValueError(f"{name} must be {'<' if hi_open else '<='} {hi}, got {v!r}")

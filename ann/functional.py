@@ -1,0 +1,255 @@
+"""Pure array functions: activations, softmax, convolution and pooling, each with its derivative.
+
+Everything here is stateless and works on any float dtype (float32 for training, float64 for
+gradient checks); images are NHWC. The layer classes in :mod:`ann.layers` wrap these with the
+state a backward pass needs; :mod:`bridge` reuses them on float32 batches.
+
+Activations (the lecture's h and h'):
+
+* sigmoid ``h(u) = 1 / (1 + e^{-u})``, ``h' = h (1 − h)`` (evaluated with ``e^{-|u|}`` so that
+  neither branch overflows);
+* tanh ``h' = 1 − h²``; ReLU ``h = max(0, u)``, ``h' = [u > 0]``;
+* softmax ``y_k = e^{u_k − max u} / Σ_j e^{u_j − max u}``, Jacobian–vector product
+  ``∂E/∂u = y ⋆ (g − Σ_k g_k y_k)`` for an upstream gradient ``g = ∂E/∂y``.
+
+Convolution is cross-correlation, as in every deep-learning library:
+``y[n, i, j, o] = Σ_{a,b,c} x_pad[n, s·i + a, s·j + b, c] · W[a, b, c, o] + b[o]``.
+It is computed by *im2col*: the receptive fields are gathered (via a strided view, no Python
+loop over pixels) into a matrix of shape ``(N·Ho·Wo, kh·kw·C)`` and multiplied with the kernel
+reshaped to ``(kh·kw·C, C_out)`` — one BLAS matrix product. The backward pass is two more
+products, ``∂W = colsᵀ · δ`` and ``∂cols = δ · Wᵀ``, and *col2im* scatters ``∂cols`` back,
+looping only over the ``kh·kw`` kernel offsets.
+
+Padding follows TensorFlow: ``"same"`` pads ``max((⌈H/s⌉ − 1)·s + k − H, 0)`` zeros, the smaller
+half on top/left.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = ["sigmoid", "relu", "softmax", "log_softmax", "activation_forward",
+           "activation_backward", "conv_pads", "conv_output_size", "pad_nhwc", "windows",
+           "im2col", "col2im", "conv2d", "conv2d_backward", "max_pool2d", "max_pool2d_backward",
+           "avg_pool2d", "avg_pool2d_backward"]
+
+
+# --- activations -----------------------------------------------------------------------------
+
+def sigmoid(u: np.ndarray) -> np.ndarray:
+    """Logistic function, stable for any ``u``: ``e^{-|u|}`` never overflows."""
+    z = np.exp(-np.abs(u))
+    return np.where(u >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(u.dtype, copy=False)
+
+
+def relu(u: np.ndarray) -> np.ndarray:
+    return np.maximum(u, 0)
+
+
+def softmax(u: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Numerically stable softmax along ``axis`` (the max is subtracted first)."""
+    e = np.exp(u - u.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def log_softmax(u: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``u − logsumexp(u)``, stable for logits of any magnitude."""
+    z = u - u.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+def activation_forward(name: str, u: np.ndarray) -> np.ndarray:
+    """``h(u)`` for ``name`` in ``linear, sigmoid, tanh, relu, softmax`` (softmax on the last
+    axis)."""
+    if name == "linear":
+        return u
+    if name == "relu":
+        return relu(u)
+    if name == "sigmoid":
+        return sigmoid(u)
+    if name == "tanh":
+        return np.tanh(u)
+    if name == "softmax":
+        return softmax(u)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_backward(name: str, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``∂E/∂u`` from ``dy = ∂E/∂y`` and the output ``y = h(u)`` (every derivative here can be
+    written with ``y`` alone; for ReLU ``[u > 0] = [y > 0]``)."""
+    if name == "linear":
+        return dy
+    if name == "relu":
+        return dy * (y > 0)
+    if name == "sigmoid":
+        return dy * y * (1 - y)
+    if name == "tanh":
+        return dy * (1 - y * y)
+    if name == "softmax":
+        return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
+    raise ValueError(f"unknown activation {name!r}")
+
+
+# --- convolution -----------------------------------------------------------------------------
+
+def conv_pads(h: int, w: int, kh: int, kw: int, stride: int, padding) -> tuple[int, int, int, int]:
+    """Zeros added ``(top, bottom, left, right)`` for ``padding`` ``"valid"``, ``"same"`` or an int."""
+    if padding == "valid":
+        return 0, 0, 0, 0
+    if padding == "same":
+        ph = max((-(-h // stride) - 1) * stride + kh - h, 0)
+        pw = max((-(-w // stride) - 1) * stride + kw - w, 0)
+        return ph // 2, ph - ph // 2, pw // 2, pw - pw // 2
+    p = int(padding)
+    return p, p, p, p
+
+
+def conv_output_size(n: int, k: int, stride: int, pad_total: int) -> int:
+    return (n + pad_total - k) // stride + 1
+
+
+def pad_nhwc(x: np.ndarray, pads: tuple[int, int, int, int]) -> np.ndarray:
+    t, b, l, r = pads
+    if not any(pads):
+        return x
+    n, h, w, c = x.shape
+    out = np.zeros((n, h + t + b, w + l + r, c), dtype=x.dtype)
+    out[:, t:t + h, l:l + w, :] = x
+    return out
+
+
+def windows(xp: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
+    """Read-only strided view ``(N, Ho, Wo, kh, kw, C)`` of the receptive fields of ``xp``."""
+    n, h, w, c = xp.shape
+    ho, wo = (h - kh) // stride + 1, (w - kw) // stride + 1
+    sn, sh, sw, sc = xp.strides
+    return as_strided(xp, (n, ho, wo, kh, kw, c), (sn, sh * stride, sw * stride, sh, sw, sc),
+                      writeable=False)
+
+
+def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, padding="valid",
+           out: np.ndarray | None = None) -> tuple[np.ndarray, tuple[int, int]]:
+    """Receptive fields of ``x (N, H, W, C)`` as rows: ``(N·Ho·Wo, kh·kw·C)`` and ``(Ho, Wo)``.
+
+    ``out`` (optional) is a buffer of that shape and dtype to fill instead of allocating.
+    """
+    n, h, w, c = x.shape
+    pads = conv_pads(h, w, kh, kw, stride, padding)
+    win = windows(pad_nhwc(x, pads), kh, kw, stride)
+    ho, wo = win.shape[1:3]
+    shape = (n * ho * wo, kh * kw * c)
+    if out is None or out.shape != shape or out.dtype != x.dtype:
+        out = np.empty(shape, dtype=x.dtype)
+    np.copyto(out.reshape(win.shape), win)
+    return out, (ho, wo)
+
+
+def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1,
+           padding="valid") -> np.ndarray:
+    """Adjoint of :func:`im2col`: sum the rows ``(N·Ho·Wo, kh·kw·C)`` back into ``x_shape``."""
+    n, h, w, c = x_shape
+    t, b, l, r = conv_pads(h, w, kh, kw, stride, padding)
+    ho = conv_output_size(h, kh, stride, t + b)
+    wo = conv_output_size(w, kw, stride, l + r)
+    d = dcols.reshape(n, ho, wo, kh, kw, c)
+    dxp = np.zeros((n, h + t + b, w + l + r, c), dtype=dcols.dtype)
+    for a in range(kh):            # loops over kernel offsets only, never over pixels
+        for bb in range(kw):
+            dxp[:, a:a + stride * (ho - 1) + 1:stride, bb:bb + stride * (wo - 1) + 1:stride, :] \
+                += d[:, :, :, a, bb, :]
+    return dxp[:, t:t + h, l:l + w, :]
+
+
+def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: int = 1,
+           padding="valid") -> np.ndarray:
+    """2-D cross-correlation of ``x (N, H, W, C_in)`` with ``W (kh, kw, C_in, C_out)`` plus
+    ``b (C_out,)``; returns ``(N, Ho, Wo, C_out)``."""
+    kh, kw, cin, cout = W.shape
+    if x.ndim != 4 or x.shape[3] != cin:
+        raise ValueError(f"conv2d: input of shape {x.shape} does not fit a kernel of shape {W.shape}")
+    cols, (ho, wo) = im2col(x, kh, kw, stride, padding)
+    y = cols @ W.reshape(-1, cout)
+    if b is not None:
+        y += b
+    return y.reshape(x.shape[0], ho, wo, cout)
+
+
+def conv2d_backward(dy: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int = 1,
+                    padding="valid", cols: np.ndarray | None = None, need_dx: bool = True):
+    """Gradients ``(dx, dW, db)`` of :func:`conv2d` for ``dy = ∂E/∂y (N, Ho, Wo, C_out)``.
+
+    ``cols`` may pass the im2col matrix from the forward pass; ``need_dx=False`` skips ``dx``
+    (returns ``None``), e.g. for the first layer.
+    """
+    kh, kw, cin, cout = W.shape
+    if cols is None:
+        cols, _ = im2col(x, kh, kw, stride, padding)
+    d = dy.reshape(-1, cout)
+    dW = (cols.T @ d).reshape(W.shape)
+    db = d.sum(axis=0)
+    dx = None
+    if need_dx:
+        dx = col2im(d @ W.reshape(-1, cout).T, x.shape, kh, kw, stride, padding)
+    return dx, dW, db
+
+
+# --- pooling ---------------------------------------------------------------------------------
+
+def _pool_windows(x, k, s):
+    n, h, w, c = x.shape
+    if h < k or w < k:
+        raise ValueError(f"pooling: input {x.shape} is smaller than the pool size {k}")
+    return windows(x, k, k, s)
+
+
+def max_pool2d(x: np.ndarray, k: int = 2, stride: int | None = None):
+    """Max over ``k×k`` windows (valid padding); returns ``(y, argmax)`` where ``argmax``
+    ``(N, Ho, Wo, C)`` is the flat index ``a·k + b`` of the first maximum in each window (as
+    TensorFlow routes the gradient)."""
+    s = stride or k
+    win = _pool_windows(x, k, s)
+    n, ho, wo = win.shape[:3]
+    c = x.shape[3]
+    if s == k and x.shape[1] >= ho * k and x.shape[2] >= wo * k:
+        # non-overlapping windows: a reshape of the (cropped) input, no gather copy
+        xr = x[:, :ho * k, :wo * k, :].reshape(n, ho, k, wo, k, c).transpose(0, 1, 3, 2, 4, 5)
+    else:
+        xr = win
+    flat = xr.reshape(n, ho, wo, k * k, c)
+    idx = flat.argmax(axis=3)
+    y = np.take_along_axis(flat, idx[:, :, :, None, :], axis=3)[:, :, :, 0, :]
+    return y, idx
+
+
+def max_pool2d_backward(dy: np.ndarray, argmax: np.ndarray, x_shape: tuple, k: int = 2,
+                        stride: int | None = None) -> np.ndarray:
+    """``∂E/∂x``: each window's gradient goes to its (first) maximum."""
+    s = stride or k
+    n, ho, wo, c = dy.shape
+    dx = np.zeros(x_shape, dtype=dy.dtype)
+    for a in range(k):
+        for b in range(k):
+            sl = dx[:, a:a + s * (ho - 1) + 1:s, b:b + s * (wo - 1) + 1:s, :]
+            sl += dy * (argmax == a * k + b)
+    return dx
+
+
+def avg_pool2d(x: np.ndarray, k: int = 2, stride: int | None = None) -> np.ndarray:
+    """Mean over ``k×k`` windows (valid padding)."""
+    s = stride or k
+    return _pool_windows(x, k, s).mean(axis=(3, 4))
+
+
+def avg_pool2d_backward(dy: np.ndarray, x_shape: tuple, k: int = 2,
+                        stride: int | None = None) -> np.ndarray:
+    """``∂E/∂x``: each window's gradient is shared equally by its ``k²`` inputs."""
+    s = stride or k
+    n, ho, wo, c = dy.shape
+    dx = np.zeros(x_shape, dtype=dy.dtype)
+    g = dy / (k * k)
+    for a in range(k):
+        for b in range(k):
+            dx[:, a:a + s * (ho - 1) + 1:s, b:b + s * (wo - 1) + 1:s, :] += g
+    return dx

@@ -1,0 +1,60 @@
+"""2-D convolution layer (cross-correlation, NHWC) with optional fused activation.
+
+Forward ``u = im2col(x) · W_mat + b`` with ``W_mat`` the kernel ``(kh, kw, C_in, C_out)`` reshaped
+to ``(kh·kw·C_in, C_out)``; backward ``∂W = colsᵀ δ``, ``∂b = Σ δ``, ``∂x = col2im(δ W_matᵀ)``
+(see :mod:`ann.functional`). The im2col matrix of the forward pass is kept for ``∂W``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..functional import col2im, im2col
+from .activation import Activation
+from .base import Layer
+
+__all__ = ["Conv2D"]
+
+
+class Conv2D(Layer):
+    """Kernel ``W (kh, kw, C_in, C_out)``, bias ``b (C_out,)``, ``stride``, ``padding``
+    (``"valid"``, ``"same"`` or an int)."""
+
+    type = "Conv2D"
+
+    def __init__(self, W, b=None, stride: int = 1, padding="valid", activation: str = "linear"):
+        super().__init__()
+        self.params["W"] = W
+        if b is not None:
+            self.params["b"] = b
+        self.stride, self.padding = stride, padding
+        self.activation = None if activation == "linear" else Activation(activation)
+        self._cols = None
+
+    def forward(self, x, training=False, activate=True):
+        W = self.params["W"]
+        kh, kw, cin, cout = W.shape
+        if x.ndim != 4 or x.shape[3] != cin:
+            raise ValueError(f"Conv2D expects inputs (N, H, W, {cin}), got {x.shape}")
+        cols, (ho, wo) = im2col(x, kh, kw, self.stride, self.padding,
+                                out=self._cols if training else None)
+        u = cols @ W.reshape(-1, cout)
+        if "b" in self.params:
+            u += self.params["b"]
+        u = u.reshape(x.shape[0], ho, wo, cout)
+        if training:
+            self._cols, self.x_shape = cols, x.shape
+        self._activated = activate and self.activation is not None
+        return self.activation.forward(u, training) if self._activated else u
+
+    def backward(self, dy):
+        W = self.params["W"]
+        kh, kw, cin, cout = W.shape
+        delta = self.activation.backward(dy) if self._activated else dy
+        d = delta.reshape(-1, cout)
+        self.grads["W"] = (self._cols.T @ d).reshape(W.shape)
+        if "b" in self.params:
+            self.grads["b"] = d.sum(axis=0)
+        if not self.need_dx:
+            return None
+        return col2im(d @ W.reshape(-1, cout).T, self.x_shape, kh, kw, self.stride, self.padding)

@@ -1,0 +1,79 @@
+"""Losses and their gradients, averaged over the batch.
+
+Softmax cross-entropy, fused (the lecture's "gradient y − t"): for logits ``u (N, K)`` and
+targets ``t`` (integer labels or rows of class probabilities),
+
+    E = −(1/N) Σ_n Σ_k t_nk log softmax(u_n)_k,        ∂E/∂u = (softmax(u) − t) / N.
+
+``log softmax`` is computed as ``u − max u − log Σ e^{u − max u}``, so logits of ±1e4 give
+finite values, and a zero target contributes exactly 0 (``0·log 0 = 0``: the product is taken
+with the finite log-probability, never with ``log 0``).
+
+Mean squared error: ``E = (1/N) Σ_n Σ_k (y_nk − t_nk)² / K`` (Keras's mean over the last axis,
+then over the batch), ``∂E/∂y = 2 (y − t) / (N K)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .functional import log_softmax, softmax
+
+__all__ = ["one_hot", "softmax_cross_entropy", "mean_squared_error"]
+
+
+def one_hot(labels: np.ndarray, k: int, dtype=np.float32) -> np.ndarray:
+    """``(N,)`` integer labels in ``0..k-1`` → ``(N, k)`` one-hot rows."""
+    labels = np.asarray(labels)
+    out = np.zeros((labels.shape[0], k), dtype=dtype)
+    out[np.arange(labels.shape[0]), labels] = 1
+    return out
+
+
+def _targets(t, n, k):
+    t = np.asarray(t)
+    if t.ndim == 1:
+        if t.shape[0] != n:
+            raise ValueError(f"{t.shape[0]} labels for {n} samples")
+        return t.astype(np.intp, copy=False), True
+    if t.shape != (n, k):
+        raise ValueError(f"targets of shape {t.shape} do not fit outputs of shape {(n, k)}")
+    return t, False
+
+
+def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of ``softmax(logits)`` against ``targets`` and ``∂E/∂logits``.
+
+    Parameters
+    ----------
+    logits : ``(N, K)`` pre-softmax outputs.
+    targets : ``(N,)`` integer labels or ``(N, K)`` class probabilities.
+
+    Returns
+    -------
+    loss : float
+    dlogits : ``(N, K)``, same dtype as ``logits``.
+    """
+    n, k = logits.shape
+    t, is_label = _targets(targets, n, k)
+    logp = log_softmax(logits)
+    if is_label:
+        loss = -logp[np.arange(n), t].sum() / n
+        grad = softmax(logits)
+        grad[np.arange(n), t] -= 1
+    else:
+        loss = -(t * logp).sum() / n
+        grad = softmax(logits) - t
+    grad /= n
+    return float(loss), grad.astype(logits.dtype, copy=False)
+
+
+def mean_squared_error(y: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error of outputs ``y (N, K)`` against ``targets`` (labels are one-hot
+    encoded) and ``∂E/∂y``."""
+    n, k = y.shape
+    t, is_label = _targets(targets, n, k)
+    if is_label:
+        t = one_hot(t, k, y.dtype)
+    diff = y - t
+    return float((diff * diff).sum() / (n * k)), (2.0 / (n * k)) * diff

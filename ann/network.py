@@ -1,0 +1,221 @@
+"""A feed-forward network built from a :class:`~ann.spec.ModelSpec`: the lecture's
+``x^(l+1) = h(W^(l)ᵀ x^(l))`` stacked, and backpropagation by the δ-rule.
+
+``forward`` runs the layers in order; ``loss_and_gradients`` runs them in training mode up to the
+logits, takes the loss (softmax cross-entropy fused with a final softmax, giving
+``δ = (y − t)/N``; otherwise mean squared error on the outputs) and sends ``δ`` back through
+every layer's ``backward``, which leaves ``∂E/∂θ`` in ``layer.grads``.
+
+Weights follow :mod:`ann.spec` (Keras layouts): one dict per layer, in order. Initialisation is
+Keras's default: Glorot-uniform kernels (``U(±√(6/(fan_in + fan_out)))``, for a convolution
+``fan = kh·kw·C``), zero biases, BatchNorm ``γ = 1, β = 0``, running mean 0 and variance 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer,
+                     MaxPool2D)
+from .losses import mean_squared_error, softmax_cross_entropy
+from .spec import ModelSpec, output_shapes
+
+__all__ = ["Network", "glorot_uniform"]
+
+
+def glorot_uniform(shape: tuple, fan_in: int, fan_out: int, rng: np.random.Generator,
+                   dtype=np.float32) -> np.ndarray:
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=shape).astype(dtype)
+
+
+def _build_layer(lay, in_shape, rng, dtype) -> Layer:
+    t, p = lay.type, lay.params
+    if t == "Dense":
+        n_in, n_out = in_shape[0], p["units"]
+        W = glorot_uniform((n_in, n_out), n_in, n_out, rng, dtype)
+        b = np.zeros(n_out, dtype) if p["use_bias"] else None
+        return Dense(W, b, p["activation"])
+    if t == "Conv2D":
+        k, cin, cout = p["kernel_size"], in_shape[2], p["filters"]
+        W = glorot_uniform((k, k, cin, cout), k * k * cin, k * k * cout, rng, dtype)
+        b = np.zeros(cout, dtype) if p["use_bias"] else None
+        return Conv2D(W, b, p["strides"], p["padding"], p["activation"])
+    if t == "MaxPool2D":
+        return MaxPool2D(p["pool_size"], p["strides"])
+    if t == "AvgPool2D":
+        return AvgPool2D(p["pool_size"], p["strides"])
+    if t == "Flatten":
+        return Flatten()
+    if t == "Dropout":
+        return Dropout(p["rate"], rng)
+    if t == "BatchNorm":
+        return BatchNorm(in_shape[-1], p["momentum"], p["eps"], dtype)
+    if t == "Activation":
+        return Activation(p["activation"])
+    raise ValueError(f"unknown layer type {t!r}")  # unreachable: ModelSpec validates types
+
+
+class Network:
+    """Layers built from ``spec``; see the module docstring.
+
+    Attributes
+    ----------
+    spec : the architecture.
+    layers : one :class:`~ann.layers.Layer` per spec layer (a ``Dense``/``Conv2D`` carries its
+        activation as ``layer.activation``).
+    dtype : float32 for training, float64 for gradient checks.
+    """
+
+    def __init__(self, spec: ModelSpec, layers: list[Layer], dtype=np.float32):
+        self.spec, self.layers, self.dtype = spec, list(layers), np.dtype(dtype)
+        if self.layers:
+            self.layers[0].need_dx = False
+        last = spec.layers[-1]
+        self.ends_in_softmax = last.params.get("activation") == "softmax"
+        self._skip_last = False
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec, rng: np.random.Generator, dtype=np.float32) -> "Network":
+        """A freshly initialised network; ``rng`` draws the weights and, later, dropout masks."""
+        if not isinstance(spec, ModelSpec):
+            raise TypeError(f"spec must be an ann.spec.ModelSpec, got {type(spec).__name__}")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        shapes = [spec.input_shape] + output_shapes(spec)
+        layers = [_build_layer(lay, shapes[i], rng, dtype) for i, lay in enumerate(spec.layers)]
+        return cls(spec, layers, dtype)
+
+    # --- weights -------------------------------------------------------------------------
+
+    def get_weights(self) -> list[dict[str, np.ndarray]]:
+        """Copies of every layer's weights, one dict per layer (:mod:`ann.spec` layout)."""
+        return [layer.get_weights() for layer in self.layers]
+
+    def set_weights(self, weights: list[dict[str, np.ndarray]]) -> None:
+        """Load weights (validated: count, names, shapes, finite values; the error names the
+        layer). Values are cast to the network's dtype."""
+        if not isinstance(weights, (list, tuple)) or len(weights) != len(self.layers):
+            n = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
+            raise ValueError(f"expected weights for {len(self.layers)} layers, got {n}")
+        for i, (layer, w) in enumerate(zip(self.layers, weights)):
+            if not isinstance(w, dict):
+                raise ValueError(f"layer {i} ({layer.type}): weights must be a dict")
+            layer.set_weights(w, where=f"layer {i}")
+
+    def parameters(self) -> list[np.ndarray]:
+        """The trainable arrays, in a fixed order (the optimizer updates them in place)."""
+        return [layer.params[k] for layer in self.layers for k in sorted(layer.params)]
+
+    def gradients(self) -> list[np.ndarray]:
+        """``∂E/∂θ`` from the last ``loss_and_gradients``, in the order of :meth:`parameters`."""
+        return [layer.grads[k] for layer in self.layers for k in sorted(layer.params)]
+
+    def count_params(self) -> int:
+        return int(sum(p.size for p in self.parameters()))
+
+    # --- forward / backward --------------------------------------------------------------
+
+    def check_input(self, x) -> np.ndarray:
+        """``x`` as an ``(N, *input_shape)`` array of the network's dtype; ``ValueError`` on a
+        wrong shape, ``TypeError`` on non-numeric data."""
+        x = np.asarray(x)
+        if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+            raise TypeError(f"inputs must be numeric, got dtype {x.dtype}")
+        want = self.spec.input_shape
+        if x.shape[1:] != want:
+            if x.ndim >= 2 and int(np.prod(x.shape[1:])) == int(np.prod(want)):
+                x = x.reshape((x.shape[0],) + want)
+            else:
+                raise ValueError(f"inputs of shape {x.shape} do not fit the model's input shape "
+                                 f"(N, {', '.join(map(str, want))})")
+        return x.astype(self.dtype, copy=False)
+
+    def _run(self, x, training, logits):
+        x = self.check_input(x)
+        last = len(self.layers) - 1
+        self._skip_last = False
+        for i, layer in enumerate(self.layers):
+            if i == last and logits and self.ends_in_softmax:
+                if isinstance(layer, Activation):
+                    self._skip_last = True
+                    break
+                x = layer.forward(x, training, activate=False)
+            else:
+                x = layer.forward(x, training)
+        return x
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """The network's output for ``x (N, *input_shape)`` (probabilities if the last
+        activation is softmax). ``training=True`` uses batch statistics and dropout and keeps
+        what :meth:`backward` needs."""
+        return self._run(x, training, logits=False)
+
+    def logits(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """The output before a final softmax (the same as :meth:`forward` otherwise)."""
+        return self._run(x, training, logits=True)
+
+    def backward(self, dout: np.ndarray) -> None:
+        """Backpropagate ``∂E/∂(output of the last forward pass)``; fills every ``grads``."""
+        layers = self.layers[:-1] if self._skip_last else self.layers
+        d = dout
+        for layer in reversed(layers):
+            d = layer.backward(d)
+
+    def loss_and_gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "auto") -> float:
+        """One training-mode forward and backward pass on a batch; returns the loss.
+
+        ``loss``: ``"cross_entropy"`` (needs a final softmax; fused, on the logits), ``"mse"``
+        (on the outputs) or ``"auto"`` (cross-entropy if the network ends in softmax).
+        """
+        if loss == "auto":
+            loss = "cross_entropy" if self.ends_in_softmax else "mse"
+        if loss == "cross_entropy":
+            if not self.ends_in_softmax:
+                raise ValueError("cross_entropy loss needs a network that ends in softmax")
+            value, dout = softmax_cross_entropy(self.logits(x, training=True), y)
+        elif loss == "mse":
+            out = self.forward(x, training=True)
+            value, dout = mean_squared_error(out.reshape(out.shape[0], -1), y)
+            dout = dout.reshape(out.shape)
+        else:
+            raise ValueError(f"unknown loss {loss!r}; known: auto, cross_entropy, mse")
+        self.backward(dout)
+        return value
+
+    def predict_proba(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+        """:meth:`forward` in inference mode, in batches (bounded memory)."""
+        x = self.check_input(x)
+        return np.concatenate([self.forward(x[i:i + batch_size])
+                               for i in range(0, len(x), batch_size)]) if len(x) else \
+            np.zeros((0,) + tuple(output_shapes(self.spec)[-1]), self.dtype)
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> tuple[float, float]:
+        """``(mean loss, accuracy)`` on labelled data, in inference mode."""
+        x = self.check_input(x)
+        y = np.asarray(y)
+        total, correct = 0.0, 0
+        for i in range(0, len(x), batch_size):
+            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            if self.ends_in_softmax:
+                z = self.logits(xb)
+                total += softmax_cross_entropy(z, yb)[0] * len(xb)
+            else:
+                z = self.forward(xb)
+                total += mean_squared_error(z.reshape(len(xb), -1), yb)[0] * len(xb)
+            correct += int((z.argmax(axis=-1) == yb).sum())
+        n = max(len(x), 1)
+        return total / n, correct / n
+
+    def astype(self, dtype) -> "Network":
+        """Convert every weight to ``dtype`` in place; returns ``self``."""
+        self.dtype = np.dtype(dtype)
+        for layer in self.layers:
+            layer.astype(self.dtype)
+            if isinstance(layer, Conv2D):
+                layer._cols = None
+        return self
+
+    def __repr__(self) -> str:
+        return (f"Network({self.spec.name!r}, {len(self.layers)} layers, "
+                f"{self.count_params()} parameters, {self.dtype})")
