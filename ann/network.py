@@ -74,6 +74,10 @@ class Network:
         last = spec.layers[-1]
         self.ends_in_softmax = last.params.get("activation") == "softmax"
         self._skip_last = False
+        self.last_output: np.ndarray | None = None
+        #: the generator the Dropout layers draw their masks from
+        self.rng = next((lay.rng for lay in self.layers if isinstance(lay, Dropout)),
+                        np.random.default_rng(0))
 
     @classmethod
     def from_spec(cls, spec: ModelSpec, rng: np.random.Generator, dtype=np.float32) -> "Network":
@@ -84,7 +88,9 @@ class Network:
             raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         shapes = [spec.input_shape] + output_shapes(spec)
         layers = [_build_layer(lay, shapes[i], rng, dtype) for i, lay in enumerate(spec.layers)]
-        return cls(spec, layers, dtype)
+        net = cls(spec, layers, dtype)
+        net.rng = rng
+        return net
 
     # --- weights -------------------------------------------------------------------------
 
@@ -163,7 +169,8 @@ class Network:
             d = layer.backward(d)
 
     def loss_and_gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "auto") -> float:
-        """One training-mode forward and backward pass on a batch; returns the loss.
+        """One training-mode forward and backward pass on a batch; returns the loss. The
+        batch's logits (or outputs, for MSE) are kept in ``last_output``.
 
         ``loss``: ``"cross_entropy"`` (needs a final softmax; fused, on the logits), ``"mse"``
         (on the outputs) or ``"auto"`` (cross-entropy if the network ends in softmax).
@@ -173,9 +180,10 @@ class Network:
         if loss == "cross_entropy":
             if not self.ends_in_softmax:
                 raise ValueError("cross_entropy loss needs a network that ends in softmax")
-            value, dout = softmax_cross_entropy(self.logits(x, training=True), y)
+            self.last_output = self.logits(x, training=True)
+            value, dout = softmax_cross_entropy(self.last_output, y)
         elif loss == "mse":
-            out = self.forward(x, training=True)
+            out = self.last_output = self.forward(x, training=True)
             value, dout = mean_squared_error(out.reshape(out.shape[0], -1), y)
             dout = dout.reshape(out.shape)
         else:

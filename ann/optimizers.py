@@ -1,0 +1,245 @@
+"""Optimizers, shaped like Keras's: hyper-parameters in ``__init__``, per-variable state created
+on first use (``build``), one ``update_step`` per variable; clipping and weight decay live once,
+in the base class :meth:`Optimizer.apply`.
+
+For each step, with ``g`` the gradient of a parameter ``θ`` and ``ε`` the learning rate:
+
+1. clipping (all optimizers): by global norm, ``g ← g · c / max(‖g‖₂, c)`` with ``‖g‖₂`` over
+   every parameter together; or by value, ``g ← clip(g, −c, c)``;
+2. decoupled weight decay (optional, AdamW style, as Keras): ``θ ← θ − ε·λ·θ``;
+3. the update rule:
+
+=============  ==============================================================================
+``SGD``        ``θ ← θ − ε g``
+``Momentum``   ``v ← α v − ε g;  θ ← θ + v``  (the lecture's form; Keras ``SGD(momentum=α)``)
+``RMSProp``    ``r ← ρ r + (1 − ρ) g ⋆ g;  θ ← θ − ε g / (δ + √r)``
+``Adam``       ``m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g ⋆ g;``
+               ``θ ← θ − ε_t m / (√v + δ)`` with ``ε_t = ε √(1 − β₂ᵗ) / (1 − β₁ᵗ)``
+=============  ==============================================================================
+
+Conventions (checked against Keras 3 in ``tests/ann/test_ann_tf_reference.py``):
+
+* RMSProp: the lecture's eq. 17 writes ``θ ← θ − ε g / (δ + r)``, without the square root; that
+  is a typo — without it the step does not scale like ``g / |g|``. We use the standard form with
+  ``√r`` (Goodfellow et al., *Deep Learning*, alg. 8.5; Hinton's lecture 6e). Keras puts δ
+  *inside* the root, ``g / √(r + δ)``; ``RMSProp(eps_inside_sqrt=True)`` reproduces that exactly.
+* Adam: as Keras (and TensorFlow), the bias correction is folded into the step size and δ is
+  added to ``√v``, not to ``√v̂`` as in Kingma & Ba (2015) alg. 1; the two agree when the
+  paper's δ equals ``δ / √(1 − β₂ᵗ)``.
+* Weight decay multiplies by the current learning rate (``θ − ε λ θ``) before the update, as
+  Keras's ``weight_decay``; it is not an L2 term in the loss.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Momentum", "RMSProp", "Adam", "make_optimizer",
+           "clip_by_global_norm"]
+
+
+def _check(v, name, lo=0.0, lo_open=False, hi=None, hi_open=False, allow_none=False):
+    if v is None and allow_none:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {v!r}")
+    if v < lo or (lo_open and v == lo) or (hi is not None and (v > hi or (hi_open and v == hi))):
+        rng = f"{'(' if lo_open else '['}{lo}, {hi if hi is not None else 'inf'}{')' if hi_open or hi is None else ']'}"
+        raise ValueError(f"{name} must be in {rng}, got {v!r}")
+    return float(v)
+
+
+def clip_by_global_norm(grads: list[np.ndarray], clip_norm: float) -> tuple[list[np.ndarray], float]:
+    """Scale every gradient by ``c / max(‖g‖, c)``, ``‖g‖`` the L2 norm of all of them
+    together; returns ``(clipped, norm)``."""
+    norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    if norm > clip_norm:
+        s = clip_norm / norm
+        grads = [g * g.dtype.type(s) for g in grads]
+    return grads, norm
+
+
+class Optimizer:
+    """Base class: learning rate ``ε`` (``lr``), clipping, weight decay, step counter.
+
+    Parameters
+    ----------
+    lr : learning rate ε > 0 (may be changed between steps, e.g. by a schedule).
+    clip_norm : clip gradients to this global L2 norm (``None``: off).
+    clip_value : clip each gradient entry to ``[−c, c]`` (``None``: off).
+    weight_decay : decoupled weight decay λ ≥ 0.
+    """
+
+    #: names of the per-variable state arrays, created zero on first use
+    slots: tuple[str, ...] = ()
+
+    def __init__(self, lr: float = 0.01, clip_norm: float | None = None,
+                 clip_value: float | None = None, weight_decay: float = 0.0):
+        self.lr = _check(lr, "learning rate", lo_open=True)
+        self.clip_norm = _check(clip_norm, "clip_norm", lo_open=True, allow_none=True)
+        self.clip_value = _check(clip_value, "clip_value", lo_open=True, allow_none=True)
+        self.weight_decay = _check(weight_decay, "weight_decay")
+        self.iterations = 0
+        self.state: dict[str, list[np.ndarray]] | None = None
+
+    def build(self, params: list[np.ndarray]) -> None:
+        """Create the per-variable state (zeros shaped like each parameter)."""
+        self.state = {name: [np.zeros_like(p) for p in params] for name in self.slots}
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> float | None:
+        """One step: clip, decay, then :meth:`update_step` on each parameter (in place).
+
+        Returns the global gradient norm when clipping by norm (else ``None``).
+        """
+        if len(params) != len(grads):
+            raise ValueError(f"{len(params)} parameters but {len(grads)} gradients")
+        norm = None
+        if self.clip_norm is not None:
+            grads, norm = clip_by_global_norm(grads, self.clip_norm)
+        if self.clip_value is not None:
+            grads = [np.clip(g, -self.clip_value, self.clip_value) for g in grads]
+        if self.state is None:
+            self.build(params)
+        lr = self.lr
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if self.weight_decay:
+                p -= p.dtype.type(lr * self.weight_decay) * p
+            self.update_step(i, p, g, lr)
+        self.iterations += 1
+        return norm
+
+    def update_step(self, i: int, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
+        """Update parameter number ``i`` in place."""
+        theta -= theta.dtype.type(lr) * g
+
+    # --- checkpoints ---------------------------------------------------------------------
+
+    def get_state(self) -> dict[str, np.ndarray]:
+        """Flat dict of arrays (``"iterations"``, ``"lr"``, ``"<slot>/<i>"``) for checkpoints."""
+        out = {"iterations": np.array(self.iterations), "lr": np.array(self.lr)}
+        for name, arrays in (self.state or {}).items():
+            for i, a in enumerate(arrays):
+                out[f"{name}/{i}"] = a.copy()
+        return out
+
+    def set_state(self, state: dict[str, np.ndarray], params: list[np.ndarray]) -> None:
+        """Restore what :meth:`get_state` returned (shapes checked against ``params``)."""
+        self.iterations = int(state["iterations"])
+        self.lr = float(state["lr"])
+        if not self.slots:
+            return
+        self.build(params)
+        for name in self.slots:
+            for i, p in enumerate(params):
+                key = f"{name}/{i}"
+                if key not in state or state[key].shape != p.shape:
+                    raise ValueError(f"optimizer state {key!r} is missing or has the wrong shape")
+                self.state[name][i][...] = state[key]
+
+    def __repr__(self):
+        return f"{type(self).__name__}(lr={self.lr})"
+
+
+class SGD(Optimizer):
+    """Plain mini-batch gradient descent ``θ ← θ − ε g``."""
+
+
+class Momentum(Optimizer):
+    """``v ← α v − ε g;  θ ← θ + v`` (Keras ``SGD(momentum=α)``, ``nesterov=False``)."""
+
+    slots = ("v",)
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, **kw):
+        super().__init__(lr, **kw)
+        self.alpha = _check(momentum, "momentum", hi=1.0, hi_open=True)
+
+    def update_step(self, i, theta, g, lr):
+        v = self.state["v"][i]
+        v *= v.dtype.type(self.alpha)
+        np.multiply(g, v.dtype.type(lr), out=self._scratch[i])
+        v -= self._scratch[i]
+        theta += v
+
+
+class RMSProp(Optimizer):
+    """``r ← ρ r + (1 − ρ) g²;  θ ← θ − ε g / (δ + √r)``.
+
+    The lecture's eq. 17 omits the square root (a typo; see the module docstring).
+    ``eps_inside_sqrt=True`` gives Keras's ``g / √(r + δ)``.
+    """
+
+    slots = ("r",)
+
+    def __init__(self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-7,
+                 eps_inside_sqrt: bool = False, **kw):
+        super().__init__(lr, **kw)
+        self.rho = _check(rho, "rho", hi=1.0, hi_open=True)
+        self.eps = _check(eps, "eps", lo_open=True)
+        self.eps_inside_sqrt = bool(eps_inside_sqrt)
+
+    def update_step(self, i, theta, g, lr):
+        r, tmp = self.state["r"][i], self._scratch[i]
+        t = r.dtype.type
+        np.multiply(g, g, out=tmp)
+        tmp *= t(1 - self.rho)
+        r *= t(self.rho)
+        r += tmp
+        if self.eps_inside_sqrt:
+            np.add(r, t(self.eps), out=tmp)
+            np.sqrt(tmp, out=tmp)
+        else:
+            np.sqrt(r, out=tmp)
+            tmp += t(self.eps)
+        np.divide(g, tmp, out=tmp)
+        tmp *= t(lr)
+        theta -= tmp
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) in Keras's form (see the module docstring)."""
+
+    slots = ("m", "v")
+
+    def __init__(self, lr: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 eps: float = 1e-7, **kw):
+        super().__init__(lr, **kw)
+        self.beta_1 = _check(beta_1, "beta_1", hi=1.0, hi_open=True)
+        self.beta_2 = _check(beta_2, "beta_2", hi=1.0, hi_open=True)
+        self.eps = _check(eps, "eps", lo_open=True)
+
+    def update_step(self, i, theta, g, lr):
+        m, v, tmp = self.state["m"][i], self.state["v"][i], self._scratch[i]
+        t = m.dtype.type
+        step = self.iterations + 1
+        alpha = lr * math.sqrt(1 - self.beta_2 ** step) / (1 - self.beta_1 ** step)
+        np.subtract(g, m, out=tmp)          # m ← m + (g − m)(1 − β₁)
+        tmp *= t(1 - self.beta_1)
+        m += tmp
+        np.multiply(g, g, out=tmp)          # v ← v + (g² − v)(1 − β₂)
+        tmp -= v
+        tmp *= t(1 - self.beta_2)
+        v += tmp
+        np.sqrt(v, out=tmp)                 # θ ← θ − α m / (√v + δ)
+        tmp += t(self.eps)
+        np.divide(m, tmp, out=tmp)
+        tmp *= t(alpha)
+        theta -= tmp
+
+
+def make_optimizer(name: str, lr: float, momentum: float = 0.9, clip_norm: float | None = None,
+                   weight_decay: float = 0.0) -> Optimizer:
+    """The optimizer ``name`` (``sgd, momentum, rmsprop, adam``); ``momentum`` is α for
+    momentum, ρ for RMSProp and β₁ for Adam."""
+    kw = dict(clip_norm=clip_norm, weight_decay=weight_decay)
+    if name == "sgd":
+        return SGD(lr, **kw)
+    if name == "momentum":
+        return Momentum(lr, momentum, **kw)
+    if name == "rmsprop":
+        return RMSProp(lr, rho=momentum, **kw)
+    if name == "adam":
+        return Adam(lr, beta_1=momentum, **kw)
+    raise ValueError(f"unknown optimizer {name!r}; known: sgd, momentum, rmsprop, adam")

@@ -1,0 +1,201 @@
+"""Training loop, determinism, resumable checkpoints, divergence, estimators, perceptron."""
+
+import numpy as np
+import pytest
+
+from ann.config import TrainConfig
+from ann.estimators import CNNClassifier, MLPClassifier, Perceptron
+from ann.network import Network
+from ann.optimizers import SGD, Adam
+from ann.spec import lenet5_spec, mlp_spec
+from ann.training import TrainingDiverged, fit, train_numpy
+
+
+def blobs(n=300, d=8, k=3, seed=0, sep=4.0):
+    rng = np.random.default_rng(seed)
+    centers = rng.standard_normal((k, d)) * sep
+    y = rng.integers(0, k, n)
+    return (centers[y] + rng.standard_normal((n, d))).astype(np.float32), y
+
+
+def tiny_mnist(n_train=600, n_test=200, seed=0):
+    """Synthetic 28×28 'digits': class c lights up a distinct 7×7 patch, plus noise."""
+    rng = np.random.default_rng(seed)
+
+    def make(n):
+        y = rng.integers(0, 10, n).astype(np.uint8)
+        x = rng.integers(0, 60, (n, 28, 28)).astype(np.uint8)
+        for i, c in enumerate(y):
+            r, col = divmod(int(c), 4)
+            x[i, 7 * r:7 * r + 7, 7 * col:7 * col + 7] = 255
+        return x, y
+
+    (a, b), (c, d) = make(n_train), make(n_test)
+    return a, b, c, d
+
+
+def test_same_seed_identical_weights_different_seed_not():
+    x, y = blobs()
+    spec = mlp_spec(hidden=(16,), dropout=0.2)
+    spec = type(spec)((8,), spec.layers[1:], "mlp")
+
+    def train(seed):
+        net = Network.from_spec(spec, np.random.default_rng(seed))
+        fit(net, x, y, Adam(0.01), epochs=2, batch_size=16, rng=np.random.default_rng(seed))
+        return net.get_weights()
+
+    a, b, c = train(1), train(1), train(2)
+    for wa, wb, wc in zip(a, b, c):
+        for k in wa:
+            np.testing.assert_array_equal(wa[k], wb[k])
+    assert not np.array_equal(a[0]["W"], c[0]["W"])
+
+
+def test_mlp_learns_blobs_and_history():
+    x, y = blobs(600)
+    clf = MLPClassifier(hidden=(32,), epochs=5, batch_size=32, lr=0.01, validation_split=0.2)
+    clf.fit(x, y)
+    assert clf.score(x, y) > 0.95
+    assert len(clf.history_) == 5 and clf.history_[-1]["val_accuracy"] > 0.9
+    assert clf.history_[-1]["loss"] < clf.history_[0]["loss"]
+    p = clf.predict_proba(x[:5])
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_string_labels_round_trip():
+    x, y = blobs(200, k=2)
+    names = np.array(["cat", "dog"])[y]
+    clf = MLPClassifier(hidden=(8,), epochs=3, lr=0.01).fit(x, names)
+    assert set(clf.predict(x)) <= {"cat", "dog"}
+    assert clf.score(x, names) > 0.9
+
+
+def test_rosenblatt_converges_on_separable_data():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (200, 2))
+    y = (x @ np.array([1.0, -2.0]) + 0.3 > 0).astype(int)
+    keep = np.abs(x @ np.array([1.0, -2.0]) + 0.3) > 0.1   # a margin
+    x, y = x[keep], y[keep]
+    p = Perceptron(rule="rosenblatt", epochs=1000).fit(x, y)
+    assert p.mistakes_[-1] == 0 and p.score(x, y) == 1.0
+
+
+@pytest.mark.parametrize("rule", ["softmax", "sigmoid"])
+def test_perceptron_gradient_forms(rule):
+    x, y = blobs(300, k=3)
+    p = Perceptron(rule=rule, lr=0.1, epochs=20).fit(x, y)
+    assert p.score(x, y) > 0.9
+
+
+def test_cnn_classifier_on_tiny_images():
+    xtr, ytr, xte, yte = tiny_mnist()
+    clf = CNNClassifier(arch="lenet", epochs=2, batch_size=32).fit(xtr, ytr)
+    assert clf.score(xte, yte) > 0.9
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_nan_loss_stops_with_clear_error():
+    x, y = blobs(64)
+    spec = mlp_spec(hidden=(8,), dropout=0)
+    spec = type(spec)((8,), spec.layers[1:], "mlp")
+    net = Network.from_spec(spec, np.random.default_rng(0))
+    with pytest.raises(TrainingDiverged, match=r"loss became (nan|inf) at epoch 1, step \d+"):
+        fit(net, x * 1e30, y, SGD(1e30), epochs=3, batch_size=8, rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("bad, needle", [
+    (lambda x, y: (np.where(np.arange(x.size).reshape(x.shape) == 5, np.nan, x), y), "NaN/Inf"),
+    (lambda x, y: (x, np.where(np.arange(len(y)) == 3, 7, y)), "label 7 out of range 0..2"),
+    (lambda x, y: (x[:10], y), "10 inputs but 64 labels"),
+    (lambda x, y: (x[:, :5], y), r"inputs of shape \(64, 5\) do not fit"),
+])
+def test_bad_data(bad, needle):
+    x, y = blobs(64)
+    spec = mlp_spec(hidden=(8,), dropout=0, n_out=3)
+    spec = type(spec)((8,), spec.layers[1:], "mlp")
+    net = Network.from_spec(spec, np.random.default_rng(0))
+    xb, yb = bad(x, y)
+    with pytest.raises(ValueError, match=needle):
+        fit(net, xb, yb, SGD(0.1), epochs=1, batch_size=8, rng=np.random.default_rng(0))
+
+
+def test_killed_run_resumes_to_identical_weights(tmp_path):
+    """Interrupt mid-epoch (after a checkpoint), resume: same weights as an uninterrupted run."""
+    x, y = blobs(200)
+    spec = mlp_spec(hidden=(16,), dropout=0.3, batch_norm=True)
+    spec = type(spec)((8,), spec.layers[1:], "mlp")
+    kw = dict(epochs=3, batch_size=16, checkpoint_every=5)
+
+    def fresh():
+        return Network.from_spec(spec, np.random.default_rng(7)), Adam(0.01)
+
+    net, opt = fresh()
+    fit(net, x, y, opt, rng=np.random.default_rng(1), **kw)
+    reference = net.get_weights()
+
+    class Killed(Exception):
+        pass
+
+    def kill_at(step_total):
+        count = {"n": 0}
+
+        def progress(ev):
+            if ev["kind"] == "batch":
+                count["n"] += 1
+                if count["n"] == step_total:
+                    raise Killed
+        return progress
+
+    ckpt = tmp_path / "run.ckpt.npz"
+    net, opt = fresh()
+    with pytest.raises(Killed):  # dies in epoch 2, 3 steps after a checkpoint
+        fit(net, x, y, opt, rng=np.random.default_rng(1), checkpoint=ckpt,
+            progress=kill_at(13 + 8), **kw)
+    assert ckpt.exists()
+    net, opt = fresh()       # a new process: fresh objects, same arguments
+    hist = fit(net, x, y, opt, rng=np.random.default_rng(1), checkpoint=ckpt, **kw)
+    assert len(hist) == 3 and not ckpt.exists()
+    for a, b in zip(reference, net.get_weights()):
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k])
+
+
+def test_checkpoint_of_another_run_is_refused(tmp_path):
+    x, y = blobs(100)
+    spec = mlp_spec(hidden=(4,), dropout=0)
+    spec = type(spec)((8,), spec.layers[1:], "mlp")
+    ckpt = tmp_path / "c.npz"
+    net = Network.from_spec(spec, np.random.default_rng(0))
+
+    def stop(ev):
+        if ev["kind"] == "batch" and ev["step"] == 6:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(net, x, y, SGD(0.1), epochs=2, batch_size=10, rng=np.random.default_rng(0),
+            checkpoint=ckpt, checkpoint_every=5, fingerprint="A", progress=stop)
+    with pytest.raises(ValueError, match="belongs to a different run"):
+        fit(net, x, y, SGD(0.1), epochs=2, batch_size=10, rng=np.random.default_rng(0),
+            checkpoint=ckpt, fingerprint="B")
+
+
+def test_train_numpy_result_and_saved_model(tmp_path):
+    from ann.io import read_model_file
+
+    cfg = TrainConfig.for_model("lenet", epochs=1, batch_size=32, out=tmp_path / "m.npz")
+    r = train_numpy(cfg, tiny_mnist(n_train=400, n_test=100))
+    assert {"test_accuracy", "train_seconds", "epochs", "model_path", "history"} <= set(r)
+    net, meta = read_model_file(r["model_path"])
+    assert meta["test_accuracy"] == r["test_accuracy"]
+    assert net.spec == lenet5_spec()
+
+
+@pytest.mark.parametrize("kw, needle", [
+    (dict(optimizer="adagrad"), "unknown optimizer 'adagrad'"),
+    (dict(lr=-1.0), "lr must be > 0.0"),
+    (dict(epochs=0), "epochs must be a positive int"),
+    (dict(dropout=1.0), "dropout must be < 1.0"),
+])
+def test_config_validation(kw, needle):
+    with pytest.raises(ValueError, match=needle):
+        TrainConfig.for_model("mlp", **kw)
