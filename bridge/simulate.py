@@ -1,0 +1,312 @@
+"""The batched spiking simulator: a whole batch of images, T steps, accuracy at every step.
+
+At each step ``t`` the operations of the :class:`~bridge.network.SpikingNetwork` run in order on
+the batch, with no synaptic delay (a spike emitted by layer ``l`` at step ``t`` reaches layer
+``l+1`` in the same step)::
+
+    s_0[t]      = encoder(x)[t]                       (constant current, Poisson or regular)
+    I_l[t]      = W̃_l s_{l−1}[t] + b̃_l                (the ANN's own Dense / conv2d, float32)
+    s_l[t], V_l = if_step(I_l[t], V_l)               (bridge.neuron; threshold θ, reset)
+    max pool:   s[t] = spikes of the unit with the largest count so far in each window
+    avg pool:   s[t] = window mean of the spikes (a linear map, folded into the next current)
+    readout:    V_out += I_out[t] (potential) or N_out += s_out[t] (spike count);
+                prediction[t] = argmax (ties → lowest class)
+
+With constant-current input the first layer's current ``W̃_1 x + b̃_1`` is the same every step and
+is computed once per batch. Max pooling of spikes is done by *gating*: each window passes the
+spikes of the input neuron that has fired most so far, an online estimate of the ANN's max of
+rates (Rueckauer et al. 2017, sec. 2.2.6). Images are streamed in batches, so memory is bounded
+by the batch size, whatever the number of images.
+
+Costs are counted as an event-driven implementation would pay them (conventions):
+
+* **SynOps**: every non-zero entry of a weight layer's input at a step costs one addition per
+  outgoing synapse (its fan-out: ``n_out`` for Dense; for Conv2D the number of output positions
+  whose window covers it × ``C_out``). The constant first-layer current counts as that layer's
+  ANN MACs once per image (it is computed once).
+* **ANN MACs**: multiply–accumulates of every Dense/Conv2D layer for one image.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ann.functional import col2im
+
+from .encoding import make_encoder
+from .network import Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
+from .neuron import IFParams, if_step
+
+__all__ = ["simulate", "spike_counts", "SimulationResult", "gate_max_pool"]
+
+
+def _first_max(c: np.ndarray, s: np.ndarray, axis: int):
+    """Along ``axis``: the largest ``c`` (first on ties) and the ``s`` at the same place."""
+    bc, bs = np.take(c, 0, axis), np.take(s, 0, axis)
+    for j in range(1, c.shape[axis]):
+        cj = np.take(c, j, axis)
+        better = cj > bc
+        bs = np.where(better, np.take(s, j, axis), bs)
+        bc = np.maximum(bc, cj)
+    return bc, bs
+
+
+def gate_max_pool(spikes: np.ndarray, counts: np.ndarray, k: int, stride: int | None) -> np.ndarray:
+    """Spikes of the unit with the largest ``counts`` in each ``k×k`` window (first in row-major
+    order on ties, as :func:`ann.functional.max_pool2d`).
+
+    Non-overlapping windows are reduced along the window's columns, then its rows, on reshaped
+    views (a row's first maximum, then the first row holding the overall maximum: the same
+    choice as a row-major scan). Overlapping windows fall back to a scan over the ``k²`` offsets.
+    """
+    s = stride or k
+    n, h, w, c = spikes.shape
+    ho, wo = (h - k) // s + 1, (w - k) // s + 1
+    if s == k:
+        def view(a):
+            return a[:, :ho * k, :wo * k, :].reshape(n, ho, k, wo, k, c)
+        bc, bs = _first_max(view(counts), view(spikes), axis=4)
+        return _first_max(bc, bs, axis=2)[1]
+    best_c = best_s = None
+    for a in range(k):
+        for b in range(k):
+            sl = (slice(None), slice(a, a + s * (ho - 1) + 1, s), slice(b, b + s * (wo - 1) + 1, s))
+            if best_c is None:
+                best_c, best_s = counts[sl].copy(), spikes[sl].copy()
+                continue
+            better = counts[sl] > best_c
+            np.copyto(best_s, spikes[sl], where=better)
+            np.maximum(best_c, counts[sl], out=best_c)
+    return best_s
+
+
+def _fanout(op: Synaptic, in_shape: tuple) -> np.ndarray | int:
+    """Outgoing synapses per input position (conv: an (H, W) map; dense: an int)."""
+    if op.kind == "dense":
+        return op.W.shape[1]
+    kh, kw, cin, cout = op.W.shape
+    h, w = in_shape[0], in_shape[1]
+    ho, wo = op.current(np.zeros((1, h, w, cin), np.float32)).shape[1:3]
+    # col2im of ones counts, for every input pixel, the output windows that cover it
+    cover = col2im(np.ones((ho * wo, kh * kw), np.float32), (1, h, w, 1), kh, kw, op.stride,
+                   op.padding)[0, :, :, 0]
+    return cover * cout
+
+
+class _LayerStats:
+    """Streaming sums for rate-vs-activation statistics of one spiking layer."""
+
+    def __init__(self, name: str, n_neurons: int):
+        self.name, self.n_neurons = name, n_neurons
+        self.n = 0
+        self.sx = self.sy = self.sxx = self.syy = self.sxy = 0.0
+        self.spikes = 0.0
+        self.saturated = self.silent = 0
+
+    def update(self, activation: np.ndarray, counts: np.ndarray, T: int) -> None:
+        a = activation.reshape(-1).astype(np.float64)
+        r = counts.reshape(-1).astype(np.float64) / T
+        self.n += a.size
+        self.sx += a.sum(); self.sy += r.sum()
+        self.sxx += a @ a; self.syy += r @ r; self.sxy += a @ r
+        self.spikes += counts.sum(dtype=np.float64)
+        self.saturated += int(np.count_nonzero(counts >= T))
+        self.silent += int(np.count_nonzero(counts == 0))
+
+    def result(self, n_images: int) -> dict:
+        n = max(self.n, 1)
+        cov = self.sxy / n - self.sx / n * self.sy / n
+        va, vr = self.sxx / n - (self.sx / n) ** 2, self.syy / n - (self.sy / n) ** 2
+        r = cov / np.sqrt(va * vr) if va > 0 and vr > 0 else float("nan")
+        return {"name": self.name, "neurons": self.n_neurons,
+                "pearson_r": float(r), "slope": float(cov / va) if va > 0 else float("nan"),
+                "mean_rate": self.sy / n, "mean_activation": self.sx / n,
+                "spikes_per_neuron": self.spikes / n,
+                "spikes_per_image": self.spikes / max(n_images, 1),
+                "saturated_fraction": self.saturated / n, "silent_fraction": self.silent / n}
+
+
+@dataclass
+class SimulationResult:
+    """What :func:`simulate` measured on ``n`` images over ``T`` steps.
+
+    ``accuracy_per_step[t]`` is the accuracy with the readout after step ``t + 1``;
+    ``agreement_per_step[t]`` the fraction of predictions equal to the ANN's.
+    """
+
+    T: int
+    n: int
+    accuracy_per_step: np.ndarray
+    agreement_per_step: np.ndarray
+    ann_accuracy: float
+    layers: list = field(default_factory=list)
+    synops_per_image: float = 0.0
+    ann_macs_per_image: int = 0
+    seconds: float = 0.0
+    predictions: np.ndarray | None = None
+
+
+class _Plan:
+    """What every batch needs and never changes: shapes, fan-outs, MACs, neuron parameters."""
+
+    def __init__(self, snn: SpikingNetwork, dtype):
+        self.ops, self.dtype = snn.ops, np.dtype(dtype)
+        if self.dtype != np.float32:  # e.g. float64 for the Brian2 cross-check
+            self.ops = [replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
+                        if isinstance(op, Synaptic) else op for op in snn.ops]
+        self.params = IFParams(snn.settings.get("v_th", 1.0), snn.settings.get("reset", "subtract"))
+        self.shapes = snn.shapes()
+        in_shapes = [tuple(snn.input_shape)] + self.shapes[:-1]
+        self.syn = [i for i, op in enumerate(self.ops) if isinstance(op, Synaptic)]
+        self.first, self.last = self.syn[0], self.syn[-1]
+        self.fanouts = {i: _fanout(self.ops[i], in_shapes[i]) for i in self.syn}
+        self.macs = {i: self.ops[i].macs(in_shapes[i], self.shapes[i]) for i in self.syn}
+        self.pool_before_first = any(isinstance(op, Pool) for op in self.ops[:self.first])
+
+
+def _run_batch(plan: _Plan, xb: np.ndarray, T: int, encoding: str, rng, count_synops: bool,
+               on_step=None):
+    """Simulate one batch for ``T`` steps (see the module docstring).
+
+    ``on_step(t, readout)`` is called after every step with the output layer's potential or
+    spike counts ``(B, n_out)``. Returns ``(counts, synops)``: the spike counts of every weight
+    layer (``{op index: (B, ...)}``) and the synaptic operations of the batch.
+    """
+    ops, params, B = plan.ops, plan.params, len(xb)
+    xb = xb.astype(plan.dtype, copy=False)
+    enc = make_encoder(encoding, xb, rng)
+    v = {i: np.zeros((B,) + plan.shapes[i], plan.dtype) for i in plan.syn}
+    counts = {i: np.zeros((B,) + plan.shapes[i], plan.dtype) for i in plan.syn}
+    counts[-1] = np.zeros_like(xb)            # input spikes, for a max pool before any layer
+    synops = 0.0
+    if enc.constant:
+        # the ops before the first weight layer, and that layer's current, never change
+        pre = xb
+        for op in ops[:plan.first]:
+            pre = op.ann(pre)
+        first_current = ops[plan.first].current(pre)
+        synops += plan.macs[plan.first] * B
+        begin = plan.first
+    else:
+        begin = 0
+    for t in range(T):
+        s = first_current if enc.constant else enc.step(t)
+        if begin == 0 and plan.pool_before_first:
+            counts[-1] += s
+        prev_spiking = -1
+        for i in range(begin, len(ops)):
+            op = ops[i]
+            if isinstance(op, Synaptic):
+                if i == begin and enc.constant:
+                    current = s
+                else:
+                    if count_synops:
+                        synops += _events(s, plan.fanouts[i])
+                    current = op.current(s)
+                if op.spiking:
+                    s, _ = if_step(current, v[i], params, out=v[i])
+                    counts[i] += s
+                    prev_spiking = i
+                else:
+                    v[i] += current
+            elif isinstance(op, Pool) and op.kind == "max":
+                s = gate_max_pool(s, counts[prev_spiking], op.size, op.stride)
+            else:
+                s = op.ann(s)
+        if on_step is not None:
+            out = counts[plan.last] if ops[plan.last].spiking else v[plan.last]
+            on_step(t, out.reshape(B, -1))
+    del counts[-1]
+    return counts, synops
+
+
+def _check_inputs(snn, x, T):
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
+        raise ValueError(f"T must be a positive int, got {T!r}")
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.number):
+        raise TypeError(f"images must be numeric, got dtype {x.dtype}")
+    if x.shape[1:] != tuple(snn.input_shape):
+        raise ValueError(f"images of shape {x.shape} do not fit the network's input "
+                         f"(N, {', '.join(map(str, snn.input_shape))})")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("images contain NaN or Inf")
+    return x.astype(np.float32, copy=False)
+
+
+def spike_counts(snn: SpikingNetwork, x: np.ndarray, T: int, *, encoding: str = "constant",
+                 rng: np.random.Generator | None = None, dtype=np.float32) -> list[np.ndarray]:
+    """Spike counts of every spiking layer after ``T`` steps, for one batch ``x``; a list of
+    ``(B, *layer_shape)`` arrays in the order of the layers (the output too if it spikes)."""
+    x = _check_inputs(snn, x, T)
+    plan = _Plan(snn, dtype)
+    counts, _ = _run_batch(plan, x, T, encoding, rng, count_synops=False)
+    return [counts[i] for i in plan.syn if plan.ops[i].spiking]
+
+
+def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
+             encoding: str = "constant", rng: np.random.Generator | None = None,
+             batch_size: int = 500, statistics: bool = True) -> SimulationResult:
+    """Simulate ``snn`` on images ``x (N, *input_shape)`` in [0, 1] with labels ``y (N,)``,
+    recording the accuracy after every one of the ``T`` steps (float32 throughout).
+
+    Parameters
+    ----------
+    encoding : ``"constant"``, ``"poisson"`` (needs ``rng``) or ``"regular"``.
+    batch_size : images simulated together (bounds memory).
+    statistics : also compute per-layer rate statistics against the ANN and SynOps.
+    """
+    x = _check_inputs(snn, x, T)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    y = np.asarray(y)
+    if y.shape != (len(x),):
+        raise ValueError(f"{len(x)} images but labels of shape {y.shape}")
+    plan = _Plan(snn, np.float32)
+    stats = {i: _LayerStats(plan.ops[i].name, int(np.prod(plan.shapes[i])))
+             for i in plan.syn if plan.ops[i].spiking}
+    correct = np.zeros(T, np.int64)
+    agree = np.zeros(T, np.int64)
+    ann_correct, synops = 0, 0.0
+    predictions = np.empty(len(x), np.int64)
+    t0 = time.perf_counter()
+    for start in range(0, len(x), batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        ann_out, acts = ann_forward(plan.ops, xb, collect=True)
+        ann_pred = ann_out.reshape(len(xb), -1).argmax(axis=1)
+        ann_correct += int(np.count_nonzero(ann_pred == yb))
+        pred = ann_pred
+
+        def on_step(t, readout):
+            nonlocal pred
+            pred = readout.argmax(axis=1)
+            correct[t] += np.count_nonzero(pred == yb)
+            agree[t] += np.count_nonzero(pred == ann_pred)
+
+        counts, ops_b = _run_batch(plan, xb, T, encoding, rng, statistics, on_step)
+        synops += ops_b
+        predictions[start:start + len(xb)] = pred
+        if statistics:
+            for k, i in enumerate(plan.syn):
+                if i in stats:
+                    a = acts[k] if i != plan.last else np.maximum(acts[k], 0)
+                    stats[i].update(a, counts[i], T)
+    n = len(x)
+    return SimulationResult(
+        T=T, n=n, accuracy_per_step=correct / n, agreement_per_step=agree / n,
+        ann_accuracy=ann_correct / n,
+        layers=[stats[i].result(n) for i in plan.syn if i in stats] if statistics else [],
+        synops_per_image=synops / n if statistics else float("nan"),
+        ann_macs_per_image=int(sum(plan.macs.values())),
+        seconds=time.perf_counter() - t0, predictions=predictions)
+
+
+def _events(s: np.ndarray, fanout) -> float:
+    """Synaptic operations caused by the non-zero entries of ``s`` (see module docstring)."""
+    nz = s != 0
+    if np.isscalar(fanout):
+        return float(np.count_nonzero(nz)) * fanout
+    return float((nz.sum(axis=(0, 3), dtype=np.float64) * fanout).sum())
