@@ -1,0 +1,53 @@
+"""``neurosim train``: JSON result, saved model, one-line errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ann.io import read_model_file
+from neurosim.console import main
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "neurosim", *args], capture_output=True,
+                          text=True, timeout=600, env={**os.environ})
+
+
+def test_train_perceptron_json_and_model_file(mnist, tmp_path):
+    out = tmp_path / "p.npz"
+    p = run_cli("train", "perceptron", "--epochs", "1", "--out", str(out), "--json", "--offline")
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    assert r["model"] == "perceptron" and r["epochs"] == 1 and r["backend"] == "numpy"
+    assert 0.85 < r["test_accuracy"] <= 1 and r["train_seconds"] > 0
+    assert r["model_path"] == str(out)
+    net, meta = read_model_file(out)
+    assert meta["test_accuracy"] == r["test_accuracy"]
+    # the saved model reproduces the reported accuracy on the 10 000 test images
+    _, acc = net.evaluate(mnist.x_test.reshape(-1, 28, 28, 1) / 255.0, mnist.y_test)
+    assert acc == pytest.approx(r["test_accuracy"], abs=1e-4)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["train", "mlp", "--lr", "-1"], "lr must be > 0.0, got -1.0"),
+    (["train", "mlp", "--epochs", "0"], "epochs must be a positive int, got 0"),
+    (["train", "mlp", "--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
+    (["train", "resnet"], "invalid choice: 'resnet'"),
+    (["train", "mlp", "--dropout", "1.5"], "dropout must be < 1.0, got 1.5"),
+    (["train", "mlp", "--clip-norm", "0"], "clip_norm must be > 0.0, got 0.0"),
+])
+def test_bad_arguments_one_line_exit_2(args, needle):
+    p = run_cli(*args)
+    assert p.returncode == 2
+    err = p.stderr.strip()
+    assert needle in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_keras_backend_missing_is_one_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "ann.keras_train", None)  # as if the module were absent
+    assert main(["train", "mlp", "--backend", "keras", "--epochs", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--backend keras is not available" in err and len(err.splitlines()) == 1
