@@ -4,7 +4,7 @@ Every spiking layer becomes a ``NeuronGroup`` of non-leaky IF neurons (``v : 1``
 ``v ≥ θ``, reset ``v −= θ`` or ``v = 0``); the constant input is a group holding the pixel values
 ``x``, whose current reaches the first layer through a summed variable
 (``I_in_post = w · x_pre``); every other connection is a ``Synapses`` object with
-``on_pre: v_post += w``. The linear operations between two spiking layers (average pooling,
+``on_pre: v_post += w``; spiking neurons start at ``v = v_init·θ``. The linear operations between two spiking layers (average pooling,
 flatten, a Dense or Conv2D layer) are expanded into their effective weight matrix by pushing unit
 vectors through them, so each Brian2 synapse carries exactly the weight the batched simulator
 applies; biases are constant currents ``I_b`` added every step.
@@ -72,6 +72,7 @@ def brian2_spike_counts(snn: SpikingNetwork, images: np.ndarray, T: int,
         raise ValueError("not a converted network (no settings)")
     layers = effective_layers(snn)
     v_th = float(snn.settings.get("v_th", 1.0))
+    v_init = float(snn.settings.get("v_init", 0.0)) * v_th
     reset = "v -= v_th" if snn.settings.get("reset", "subtract") == "subtract" else "v = 0"
     dt = 1 * b2.ms
     old_target = b2.prefs.codegen.target
@@ -86,6 +87,8 @@ def brian2_spike_counts(snn: SpikingNetwork, images: np.ndarray, T: int,
             kw = dict(threshold="v >= v_th", reset=reset) if lay["spiking"] else {}
             g = b2.NeuronGroup(n, eqs, dt=dt, namespace={"v_th": v_th}, name=f"layer{k}", **kw)
             g.I_b = lay["b"]
+            if lay["spiking"]:
+                g.v = v_init
             g.run_regularly("v += I_b" + (" + I_in" if k == 0 else ""), dt=dt,
                                      when="thresholds", order=4 * k)
             if lay["spiking"]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ann.functional import avg_pool2d, conv2d, max_pool2d
+from ann.functional import avg_pool2d, conv2d, im2col, max_pool2d
 
 __all__ = ["Synaptic", "Pool", "Flatten", "SpikingNetwork", "ann_forward"]
 
@@ -34,13 +34,21 @@ class Synaptic:
     spiking: bool = True           # IF neurons (ReLU in the ANN view) follow
     name: str = ""
 
-    def current(self, s: np.ndarray) -> np.ndarray:
-        """``W·s + b`` for a batch ``s``."""
+    def current(self, s: np.ndarray, work: dict | None = None) -> np.ndarray:
+        """``W·s + b`` for a batch ``s``. ``work`` (optional, per layer) keeps the im2col buffer
+        of a convolution between calls, so repeated calls on same-sized batches allocate less."""
         if self.kind == "dense":
             u = s @ self.W
             u += self.b
             return u
-        return conv2d(s, self.W, self.b, self.stride, self.padding)
+        if work is None:
+            return conv2d(s, self.W, self.b, self.stride, self.padding)
+        kh, kw, _, cout = self.W.shape
+        cols, (ho, wo) = im2col(s, kh, kw, self.stride, self.padding, out=work.get("cols"))
+        work["cols"] = cols
+        u = cols @ self.W.reshape(-1, cout)
+        u += self.b
+        return u.reshape(s.shape[0], ho, wo, cout)
 
     def macs(self, in_shape: tuple, out_shape: tuple) -> int:
         """Multiply-accumulates per sample of the ANN layer."""

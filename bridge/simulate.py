@@ -45,11 +45,13 @@ __all__ = ["simulate", "spike_counts", "SimulationResult", "gate_max_pool"]
 
 def _first_max(c: np.ndarray, s: np.ndarray, axis: int):
     """Along ``axis``: the largest ``c`` (first on ties) and the ``s`` at the same place."""
-    bc, bs = np.take(c, 0, axis), np.take(s, 0, axis)
+    def at(a, j):  # a view, never a copy
+        return a[(slice(None),) * axis + (j,)]
+
+    bc, bs = at(c, 0), at(s, 0)
     for j in range(1, c.shape[axis]):
-        cj = np.take(c, j, axis)
-        better = cj > bc
-        bs = np.where(better, np.take(s, j, axis), bs)
+        cj = at(c, j)
+        bs = np.where(cj > bc, at(s, j), bs)
         bc = np.maximum(bc, cj)
     return bc, bs
 
@@ -158,6 +160,7 @@ class _Plan:
             self.ops = [replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
                         if isinstance(op, Synaptic) else op for op in snn.ops]
         self.params = IFParams(snn.settings.get("v_th", 1.0), snn.settings.get("reset", "subtract"))
+        self.v_init = snn.settings.get("v_init", 0.0) * self.params.v_th
         self.shapes = snn.shapes()
         in_shapes = [tuple(snn.input_shape)] + self.shapes[:-1]
         self.syn = [i for i, op in enumerate(self.ops) if isinstance(op, Synaptic)]
@@ -178,10 +181,12 @@ def _run_batch(plan: _Plan, xb: np.ndarray, T: int, encoding: str, rng, count_sy
     ops, params, B = plan.ops, plan.params, len(xb)
     xb = xb.astype(plan.dtype, copy=False)
     enc = make_encoder(encoding, xb, rng)
-    v = {i: np.zeros((B,) + plan.shapes[i], plan.dtype) for i in plan.syn}
+    v = {i: np.full((B,) + plan.shapes[i], plan.v_init if ops[i].spiking else 0, plan.dtype)
+         for i in plan.syn}
     counts = {i: np.zeros((B,) + plan.shapes[i], plan.dtype) for i in plan.syn}
     counts[-1] = np.zeros_like(xb)            # input spikes, for a max pool before any layer
     synops = 0.0
+    work = {i: {} for i in plan.syn}
     if enc.constant:
         # the ops before the first weight layer, and that layer's current, never change
         pre = xb
@@ -205,7 +210,7 @@ def _run_batch(plan: _Plan, xb: np.ndarray, T: int, encoding: str, rng, count_sy
                 else:
                     if count_synops:
                         synops += _events(s, plan.fanouts[i])
-                    current = op.current(s)
+                    current = op.current(s, work[i])
                 if op.spiking:
                     s, _ = if_step(current, v[i], params, out=v[i])
                     counts[i] += s

@@ -61,7 +61,7 @@ def test_unknown_reset():
 
 def test_one_layer_network_closed_form():
     """One Dense layer, constant input x: current I = W x + b per step, so each neuron fires
-    min(T, max(0, ⌊T·I⌋)) spikes (reset by subtraction) — exactly."""
+    min(T, max(0, ⌊T·I + v_init⌋)) spikes (reset by subtraction, V(0) = v_init) — exactly."""
     x = np.array([[1.0, 0.5, 0.25, 0.0]], np.float32)
     W = np.array([[0.25, 0.5, -0.5, 1.0, 0.0],
                   [0.5, 0.25, 0.0, 0.5, 0.125],
@@ -69,12 +69,14 @@ def test_one_layer_network_closed_form():
                   [9.0, 9.0, 9.0, 9.0, 9.0]], np.float32)
     b = np.array([0.0, 0.0625, 0.0, -0.25, 0.5], np.float32)
     I = (x @ W + b)[0].astype(np.float64)           # [0.5625, 0.3125, -0.375, 1.25, 0.5625]
-    snn = SpikingNetwork([Synaptic("dense", W, b, spiking=True)], (4,),
-                         settings={"v_th": 1.0, "reset": "subtract", "readout": "spikes"})
-    for T in (1, 10, 16, 100, 333):
-        (counts,) = spike_counts(snn, x, T)
-        expected = np.clip(np.floor(T * I), 0, T)
-        np.testing.assert_array_equal(counts[0], expected)
+    for v_init in (0.0, 0.5):   # starting half-charged rounds to nearest instead of down
+        snn = SpikingNetwork([Synaptic("dense", W, b, spiking=True)], (4,),
+                             settings={"v_th": 1.0, "reset": "subtract", "readout": "spikes",
+                                       "v_init": v_init})
+        for T in (1, 10, 16, 100, 333):
+            (counts,) = spike_counts(snn, x, T)
+            expected = np.clip(np.floor(T * I + v_init), 0, T)
+            np.testing.assert_array_equal(counts[0], expected)
 
 
 def test_regular_encoder_is_floor_t_x():
