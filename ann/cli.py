@@ -103,6 +103,9 @@ def _register_train(subparsers) -> None:
     p.add_argument("--logdir", type=Path, default=None, metavar="DIR",
                    help="Keras backend: TensorBoard logs")
     p.add_argument("--backend", choices=("numpy", "keras"), default="numpy")
+    p.add_argument("--threads", type=int, default=1,
+                   help="OpenBLAS threads for the NumPy backend (default 1: fastest for "
+                        "mini-batches on a small or shared machine; see ann.blas)")
     p.add_argument("--offline", action="store_true", help="never download MNIST")
     p.add_argument("--json", action="store_true", help="last line: one JSON object")
     p.set_defaults(run=run_train)
@@ -149,6 +152,10 @@ def run_train(args) -> int:
     import sys
 
     config = config_from_args(args)
+    if args.backend == "numpy":
+        from .blas import set_blas_threads
+
+        set_blas_threads(args.threads)
     if args.backend == "keras":
         try:
             from .keras_train import train_keras

@@ -11,9 +11,11 @@ The defaults give good models, not toys (measured numbers in the README):
 * ``perceptron`` — one softmax layer (multinomial logistic regression), SGD, 10 epochs.
 * ``mlp`` — the lecture's Keras example: 784-512-10 ReLU, dropout 0.2, Adam 1e-3, batch 32,
   5 epochs.
-* ``lenet`` — LeNet-5 style, ReLU + max pooling, Adam 1e-3, batch 64, 10 epochs.
-* ``cnn`` — two stages of two 3×3 convolutions with BatchNorm, dropout, Adam with a per-epoch
-  exponential learning-rate decay.
+* ``lenet`` — LeNet-5 style, ReLU + max pooling, Adam 1e-3 decaying ×0.85 per epoch, batch 64,
+  12 epochs.
+* ``cnn`` — two stages of two 3×3 convolutions (16 then 32 filters) with BatchNorm, 2×2 max
+  pooling, Dense 128, dropout 0.25; Adam 2e-3 decaying ×0.7 per epoch, batch 64, 6 epochs
+  (sized to train in under 15 minutes on two cores).
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ MODEL_DEFAULTS: dict[str, dict] = {
                        batch_norm=False),
     "mlp": dict(epochs=5, batch_size=32, optimizer="adam", lr=1e-3, dropout=0.2,
                 batch_norm=False),
-    "lenet": dict(epochs=10, batch_size=64, optimizer="adam", lr=1e-3, dropout=0.0,
-                  batch_norm=False),
-    "cnn": dict(epochs=8, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
+    "lenet": dict(epochs=12, batch_size=64, optimizer="adam", lr=1e-3, dropout=0.0,
+                  batch_norm=False, lr_decay=0.85),
+    "cnn": dict(epochs=6, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
                 batch_norm=True, lr_decay=0.7),
 }
 
@@ -134,7 +136,7 @@ class TrainConfig:
             return mlp_spec(hidden=(512,), dropout=self.dropout, batch_norm=self.batch_norm)
         if self.model == "lenet":
             return lenet5_spec(dropout=self.dropout, batch_norm=self.batch_norm)
-        return cnn_spec(filters=(32, 64), dense=128, dropout=self.dropout,
+        return cnn_spec(filters=(16, 32), dense=128, dropout=self.dropout,
                         batch_norm=self.batch_norm)
 
     def to_dict(self) -> dict:

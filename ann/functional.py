@@ -26,6 +26,8 @@ half on top/left.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -60,13 +62,15 @@ def log_softmax(u: np.ndarray, axis: int = -1) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
-def activation_forward(name: str, u: np.ndarray) -> np.ndarray:
+def activation_forward(name: str, u: np.ndarray, inplace: bool = False) -> np.ndarray:
     """``h(u)`` for ``name`` in ``linear, sigmoid, tanh, relu, softmax`` (softmax on the last
-    axis)."""
+    axis); ``inplace=True`` may overwrite ``u`` (ReLU and tanh do)."""
     if name == "linear":
         return u
     if name == "relu":
-        return relu(u)
+        return np.maximum(u, 0, out=u) if inplace else relu(u)
+    if name == "tanh" and inplace:
+        return np.tanh(u, out=u)
     if name == "sigmoid":
         return sigmoid(u)
     if name == "tanh":
@@ -95,7 +99,10 @@ def activation_backward(name: str, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
 # --- convolution -----------------------------------------------------------------------------
 
 def conv_pads(h: int, w: int, kh: int, kw: int, stride: int, padding) -> tuple[int, int, int, int]:
-    """Zeros added ``(top, bottom, left, right)`` for ``padding`` ``"valid"``, ``"same"`` or an int."""
+    """Zeros added ``(top, bottom, left, right)`` for ``padding`` ``"valid"``, ``"same"``, an int,
+    or an explicit 4-tuple (returned as is)."""
+    if isinstance(padding, tuple):
+        return padding
     if padding == "valid":
         return 0, 0, 0, 0
     if padding == "same":
@@ -146,11 +153,9 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, padding="valid",
     return out, (ho, wo)
 
 
-def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1,
-           padding="valid") -> np.ndarray:
-    """Adjoint of :func:`im2col`: sum the rows ``(N·Ho·Wo, kh·kw·C)`` back into ``x_shape``."""
+def _col2im_loops(dcols, x_shape, kh, kw, stride, pads):
     n, h, w, c = x_shape
-    t, b, l, r = conv_pads(h, w, kh, kw, stride, padding)
+    t, b, l, r = pads
     ho = conv_output_size(h, kh, stride, t + b)
     wo = conv_output_size(w, kw, stride, l + r)
     d = dcols.reshape(n, ho, wo, kh, kw, c)
@@ -159,6 +164,44 @@ def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1,
         for bb in range(kw):
             dxp[:, a:a + stride * (ho - 1) + 1:stride, bb:bb + stride * (wo - 1) + 1:stride, :] \
                 += d[:, :, :, a, bb, :]
+    return dxp
+
+
+_LOOP_CHANNELS = 32
+
+
+@functools.lru_cache(maxsize=32)
+def _scatter_matrix(n, hp, wp, ho, wo, kh, kw, stride, dtype):
+    """Sparse ``(N·Hp·Wp, N·Ho·Wo·kh·kw)`` 0/1 matrix mapping each im2col entry to the padded
+    input pixel it was read from (built once per shape, then cached)."""
+    import scipy.sparse as sp
+
+    i = (np.arange(ho) * stride)[:, None, None, None] + np.arange(kh)[None, None, :, None]
+    j = (np.arange(wo) * stride)[None, :, None, None] + np.arange(kw)[None, None, None, :]
+    pix = (i * wp + j).reshape(-1)                                  # (Ho·Wo·kh·kw,)
+    pos = (np.arange(n)[:, None] * (hp * wp) + pix[None, :]).reshape(-1)
+    return sp.csr_matrix((np.ones(pos.size, dtype), (pos, np.arange(pos.size))),
+                         shape=(n * hp * wp, pos.size))
+
+
+def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1,
+           padding="valid") -> np.ndarray:
+    """Adjoint of :func:`im2col`: sum the rows ``(N·Ho·Wo, kh·kw·C)`` back into ``x_shape``.
+
+    The scatter-add is one sparse matrix product (``S · dcols`` viewed as ``(N·Ho·Wo·kh·kw, C)``,
+    ``S`` the cached 0/1 scatter matrix), which for few channels is several times faster than
+    ``kh·kw`` strided additions; with many channels (≥ 32) the strided additions win and are used.
+    """
+    n, h, w, c = x_shape
+    pads = conv_pads(h, w, kh, kw, stride, padding)
+    t, b, l, r = pads
+    if c >= _LOOP_CHANNELS:
+        dxp = _col2im_loops(dcols, x_shape, kh, kw, stride, pads)
+    else:
+        hp, wp = h + t + b, w + l + r
+        ho, wo = conv_output_size(h, kh, stride, t + b), conv_output_size(w, kw, stride, l + r)
+        S = _scatter_matrix(n, hp, wp, ho, wo, kh, kw, stride, np.dtype(dcols.dtype))
+        dxp = np.asarray(S @ dcols.reshape(-1, c)).reshape(n, hp, wp, c)
     return dxp[:, t:t + h, l:l + w, :]
 
 
@@ -174,6 +217,26 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: in
     if b is not None:
         y += b
     return y.reshape(x.shape[0], ho, wo, cout)
+
+
+def conv2d_input_grad(d: np.ndarray, W: np.ndarray, x_shape: tuple, padding,
+                      out: np.ndarray | None = None):
+    """``∂E/∂x`` of a stride-1 convolution as another convolution ("transposed convolution"):
+    ``∂x = conv(pad(δ), W_flip)`` with ``W_flip[a, b, o, i] = W[kh−1−a, kw−1−b, i, o]`` and
+    ``δ`` padded by ``kh−1−top`` above, ``H + top − Ho`` below (likewise for columns). One
+    im2col and one matrix product, instead of a scatter-add. Returns ``(dx, cols)`` (``cols``:
+    the im2col buffer, for reuse) or ``None`` if the padding is too large for this form.
+    """
+    n, h, w, cin = x_shape
+    kh, kw, _, cout = W.shape
+    t, b, l, r = conv_pads(h, w, kh, kw, 1, padding)
+    ho, wo = d.shape[1:3]
+    pads = (kh - 1 - t, h + t - ho, kw - 1 - l, w + l - wo)
+    if min(pads) < 0:
+        return None
+    Wf = W[::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, cin)
+    cols, _ = im2col(d, kh, kw, 1, pads, out=out)
+    return (cols @ Wf).reshape(x_shape), cols
 
 
 def conv2d_backward(dy: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int = 1,
@@ -204,35 +267,44 @@ def _pool_windows(x, k, s):
     return windows(x, k, k, s)
 
 
-def max_pool2d(x: np.ndarray, k: int = 2, stride: int | None = None):
-    """Max over ``k×k`` windows (valid padding); returns ``(y, argmax)`` where ``argmax``
-    ``(N, Ho, Wo, C)`` is the flat index ``a·k + b`` of the first maximum in each window (as
-    TensorFlow routes the gradient)."""
-    s = stride or k
-    win = _pool_windows(x, k, s)
-    n, ho, wo = win.shape[:3]
-    c = x.shape[3]
-    if s == k and x.shape[1] >= ho * k and x.shape[2] >= wo * k:
-        # non-overlapping windows: a reshape of the (cropped) input, no gather copy
-        xr = x[:, :ho * k, :wo * k, :].reshape(n, ho, k, wo, k, c).transpose(0, 1, 3, 2, 4, 5)
-    else:
-        xr = win
-    flat = xr.reshape(n, ho, wo, k * k, c)
-    idx = flat.argmax(axis=3)
-    y = np.take_along_axis(flat, idx[:, :, :, None, :], axis=3)[:, :, :, 0, :]
-    return y, idx
-
-
-def max_pool2d_backward(dy: np.ndarray, argmax: np.ndarray, x_shape: tuple, k: int = 2,
-                        stride: int | None = None) -> np.ndarray:
-    """``∂E/∂x``: each window's gradient goes to its (first) maximum."""
-    s = stride or k
-    n, ho, wo, c = dy.shape
-    dx = np.zeros(x_shape, dtype=dy.dtype)
+def _offsets(k, s, ho, wo):
+    """``(a, b, rows, cols)`` for each of the ``k²`` window offsets: the strided slices that
+    pick element ``(a, b)`` of every window."""
     for a in range(k):
         for b in range(k):
-            sl = dx[:, a:a + s * (ho - 1) + 1:s, b:b + s * (wo - 1) + 1:s, :]
-            sl += dy * (argmax == a * k + b)
+            yield a, b, slice(a, a + s * (ho - 1) + 1, s), slice(b, b + s * (wo - 1) + 1, s)
+
+
+def max_pool2d(x: np.ndarray, k: int = 2, stride: int | None = None) -> np.ndarray:
+    """Max over ``k×k`` windows (valid padding): ``k²`` element-wise maxima of strided slices."""
+    s = stride or k
+    n, h, w, c = x.shape
+    if h < k or w < k:
+        raise ValueError(f"pooling: input {x.shape} is smaller than the pool size {k}")
+    ho, wo = (h - k) // s + 1, (w - k) // s + 1
+    y = None
+    for a, b, rows, cols in _offsets(k, s, ho, wo):
+        if y is None:
+            y = x[:, rows, cols, :].copy()
+        else:
+            np.maximum(y, x[:, rows, cols, :], out=y)
+    return y
+
+
+def max_pool2d_backward(dy: np.ndarray, x: np.ndarray, y: np.ndarray, k: int = 2,
+                        stride: int | None = None) -> np.ndarray:
+    """``∂E/∂x``: each window's gradient goes to its first maximum (row-major order within the
+    window, as TensorFlow routes it)."""
+    s = stride or k
+    n, ho, wo, c = dy.shape
+    dx = np.zeros(x.shape, dtype=dy.dtype)
+    unrouted = np.ones(dy.shape, dtype=bool)
+    hit = np.empty(dy.shape, dtype=bool)
+    for a, b, rows, cols in _offsets(k, s, ho, wo):
+        np.equal(x[:, rows, cols, :], y, out=hit)
+        hit &= unrouted
+        unrouted &= ~hit
+        dx[:, rows, cols, :] += dy * hit
     return dx
 
 

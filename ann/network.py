@@ -69,8 +69,10 @@ class Network:
 
     def __init__(self, spec: ModelSpec, layers: list[Layer], dtype=np.float32):
         self.spec, self.layers, self.dtype = spec, list(layers), np.dtype(dtype)
-        if self.layers:
-            self.layers[0].need_dx = False
+        for layer in self.layers:  # nothing before the first trained layer needs ∂E/∂x
+            layer.need_dx = False
+            if layer.params:
+                break
         last = spec.layers[-1]
         self.ends_in_softmax = last.params.get("activation") == "softmax"
         self._skip_last = False
@@ -167,6 +169,8 @@ class Network:
         d = dout
         for layer in reversed(layers):
             d = layer.backward(d)
+            if d is None:  # the first trained layer: nothing below needs a gradient
+                break
 
     def loss_and_gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "auto") -> float:
         """One training-mode forward and backward pass on a batch; returns the loss. The
@@ -221,7 +225,7 @@ class Network:
         for layer in self.layers:
             layer.astype(self.dtype)
             if isinstance(layer, Conv2D):
-                layer._cols = None
+                layer._cols = layer._dcols = None
         return self
 
     def __repr__(self) -> str:

@@ -22,8 +22,8 @@ class Activation(Layer):
         self.name = name
         self.y = None
 
-    def forward(self, u, training=False):
-        y = activation_forward(self.name, u)
+    def forward(self, u, training=False, inplace=False):
+        y = activation_forward(self.name, u, inplace)
         if training:
             self.y = y
         return y

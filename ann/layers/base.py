@@ -6,7 +6,8 @@ trainable parameter ``θ`` in ``grads`` (same keys as ``params``). Non-trainable
 running statistics) live in ``state``. ``get_weights``/``set_weights`` use the
 :mod:`ann.spec` layout: one dict holding both.
 
-``need_dx = False`` (set by the network on its first layer) lets ``backward`` skip ``dx``.
+``need_dx = False`` (set by the network up to its first trained layer) lets ``backward`` skip
+``dx`` and return ``None``.
 """
 
 from __future__ import annotations

@@ -31,36 +31,53 @@ class BatchNorm(Layer):
         self.state["running_mean"] = np.zeros(channels, dtype)
         self.state["running_var"] = np.ones(channels, dtype)
         self.momentum, self.eps = momentum, eps
+        self._ones = None
+
+    def _sum(self, a2):
+        """Column sums of a 2-D ``(m, C)`` array as one BLAS product (faster than ``sum``)."""
+        ones = self._ones
+        if ones is None or ones.shape[0] != a2.shape[0] or ones.dtype != a2.dtype:
+            ones = self._ones = np.ones(a2.shape[0], a2.dtype)
+        return ones @ a2
 
     def forward(self, x, training=False):
         c = self.params["gamma"].shape[0]
         if x.shape[-1] != c:
             raise ValueError(f"BatchNorm expects {c} channels on the last axis, got {x.shape}")
-        axes = tuple(range(x.ndim - 1))
         if training:
-            mu = x.mean(axis=axes)
-            xc = x - mu
-            var = (xc * xc).mean(axis=axes)
-            inv = 1.0 / np.sqrt(var + self.eps)
-            self.xhat, self.inv = xc * inv, inv.astype(x.dtype)
-            m = self.momentum
-            self.state["running_mean"] *= m
-            self.state["running_mean"] += (1 - m) * mu
-            self.state["running_var"] *= m
-            self.state["running_var"] += (1 - m) * var
-            return self.xhat * self.params["gamma"] + self.params["beta"]
+            x2 = x.reshape(-1, c)
+            m = x2.shape[0]
+            mu = self._sum(x2) / m
+            xc = x2 - mu
+            var = self._sum(xc * xc) / m
+            inv = (1.0 / np.sqrt(var + self.eps)).astype(x.dtype)
+            xc *= inv                                   # x̂, kept for backward
+            self.xhat, self.inv = xc, inv
+            r = self.momentum
+            self.state["running_mean"] *= r
+            self.state["running_mean"] += (1 - r) * mu
+            self.state["running_var"] *= r
+            self.state["running_var"] += (1 - r) * var
+            y = xc * self.params["gamma"]
+            y += self.params["beta"]
+            return y.reshape(x.shape)
         inv = 1.0 / np.sqrt(self.state["running_var"] + self.eps)
         scale = (self.params["gamma"] * inv).astype(x.dtype)
         shift = (self.params["beta"] - self.state["running_mean"] * scale).astype(x.dtype)
         return x * scale + shift
 
     def backward(self, dy):
-        axes = tuple(range(dy.ndim - 1))
-        m = dy.size // dy.shape[-1]
+        c = dy.shape[-1]
+        d2 = dy.reshape(-1, c)
+        m = d2.shape[0]
         xhat = self.xhat
-        sum_dy = dy.sum(axis=axes)
-        sum_dy_xhat = (dy * xhat).sum(axis=axes)
+        sum_dy = self._sum(d2)
+        sum_dy_xhat = self._sum(d2 * xhat)
         self.grads["gamma"] = sum_dy_xhat
         self.grads["beta"] = sum_dy
         k = self.params["gamma"] * self.inv / m
-        return k * (m * dy - sum_dy - xhat * sum_dy_xhat)
+        dx = xhat * sum_dy_xhat                          # k (m·dy − Σdy − x̂ Σ dy x̂)
+        dx += sum_dy
+        np.subtract(m * d2, dx, out=dx)
+        dx *= k
+        return dx.reshape(dy.shape)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functional import col2im, im2col
+from ..functional import col2im, conv2d_input_grad, im2col
 from .activation import Activation
 from .base import Layer
 
@@ -30,6 +30,7 @@ class Conv2D(Layer):
         self.stride, self.padding = stride, padding
         self.activation = None if activation == "linear" else Activation(activation)
         self._cols = None
+        self._dcols = None
 
     def forward(self, x, training=False, activate=True):
         W = self.params["W"]
@@ -45,7 +46,7 @@ class Conv2D(Layer):
         if training:
             self._cols, self.x_shape = cols, x.shape
         self._activated = activate and self.activation is not None
-        return self.activation.forward(u, training) if self._activated else u
+        return self.activation.forward(u, training, inplace=True) if self._activated else u
 
     def backward(self, dy):
         W = self.params["W"]
@@ -57,4 +58,10 @@ class Conv2D(Layer):
             self.grads["b"] = d.sum(axis=0)
         if not self.need_dx:
             return None
+        if self.stride == 1 and cin >= 16:  # ∂x as a convolution of δ: one im2col + one product
+            # (measured: faster than the scatter-add from 16 input channels up, slower below)
+            res = conv2d_input_grad(delta, W, self.x_shape, self.padding, out=self._dcols)
+            if res is not None:
+                dx, self._dcols = res
+                return dx
         return col2im(d @ W.reshape(-1, cout).T, self.x_shape, kh, kw, self.stride, self.padding)

@@ -38,7 +38,7 @@ class Dense(Layer):
         if "b" in self.params:
             u += self.params["b"]
         self._activated = activate and self.activation is not None
-        return self.activation.forward(u, training) if self._activated else u
+        return self.activation.forward(u, training, inplace=True) if self._activated else u
 
     def backward(self, dy):
         delta = self.activation.backward(dy) if self._activated else dy

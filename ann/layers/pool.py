@@ -20,13 +20,13 @@ class MaxPool2D(Layer):
         self.k, self.s = pool_size, strides or pool_size
 
     def forward(self, x, training=False):
-        y, idx = max_pool2d(x, self.k, self.s)
+        y = max_pool2d(x, self.k, self.s)
         if training:
-            self.idx, self.x_shape = idx, x.shape
+            self.x, self.y = x, y
         return y
 
     def backward(self, dy):
-        return max_pool2d_backward(dy, self.idx, self.x_shape, self.k, self.s)
+        return max_pool2d_backward(dy, self.x, self.y, self.k, self.s)
 
 
 class AvgPool2D(Layer):
