@@ -70,7 +70,7 @@ class Pool:
 
     def ann(self, x: np.ndarray) -> np.ndarray:
         if self.kind == "max":
-            return max_pool2d(x, self.size, self.stride)[0]
+            return max_pool2d(x, self.size, self.stride)
         return avg_pool2d(x, self.size, self.stride)
 
 

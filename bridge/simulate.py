@@ -101,8 +101,10 @@ def _fanout(op: Synaptic, in_shape: tuple) -> np.ndarray | int:
 class _LayerStats:
     """Streaming sums for rate-vs-activation statistics of one spiking layer."""
 
-    def __init__(self, name: str, n_neurons: int):
+    def __init__(self, name: str, n_neurons: int, n_samples: int = 2000):
         self.name, self.n_neurons = name, n_neurons
+        self.n_samples = n_samples
+        self.samples: tuple[np.ndarray, np.ndarray] | None = None   # (activation, rate) pairs
         self.n = 0
         self.sx = self.sy = self.sxx = self.syy = self.sxy = 0.0
         self.spikes = 0.0
@@ -111,6 +113,9 @@ class _LayerStats:
     def update(self, activation: np.ndarray, counts: np.ndarray, T: int) -> None:
         a = activation.reshape(-1).astype(np.float64)
         r = counts.reshape(-1).astype(np.float64) / T
+        if self.samples is None:  # a fixed, evenly spaced subset of the first batch, for plots
+            idx = np.linspace(0, a.size - 1, min(self.n_samples, a.size)).astype(np.int64)
+            self.samples = (a[idx], r[idx])
         self.n += a.size
         self.sx += a.sum(); self.sy += r.sum()
         self.sxx += a @ a; self.syy += r @ r; self.sxy += a @ r
@@ -149,6 +154,8 @@ class SimulationResult:
     ann_macs_per_image: int = 0
     seconds: float = 0.0
     predictions: np.ndarray | None = None
+    #: per spiking layer, ``(activation, rate)`` of a fixed subset of neurons (for plots)
+    samples: list = field(default_factory=list)
 
 
 class _Plan:
@@ -306,7 +313,8 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
         layers=[stats[i].result(n) for i in plan.syn if i in stats] if statistics else [],
         synops_per_image=synops / n if statistics else float("nan"),
         ann_macs_per_image=int(sum(plan.macs.values())),
-        seconds=time.perf_counter() - t0, predictions=predictions)
+        seconds=time.perf_counter() - t0, predictions=predictions,
+        samples=[stats[i].samples for i in plan.syn if i in stats] if statistics else [])
 
 
 def _events(s: np.ndarray, fanout) -> float:

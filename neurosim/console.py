@@ -22,6 +22,7 @@ __all__ = ["main", "CliParser", "SUBCOMMANDS"]
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "data": ("ann.cli", "fetch and verify MNIST; print where it is and the class counts"),
     "train": ("ann.cli", "train a perceptron, MLP, LeNet-5 or CNN on MNIST (NumPy or Keras)"),
+    "convert": ("bridge.cli", "convert a trained ReLU network to spiking neurons; compare on MNIST"),
     "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
 }
 
