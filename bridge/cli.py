@@ -76,6 +76,12 @@ def register(subparsers) -> None:
     p.add_argument("--report", type=Path, metavar="FILE", help="write the full JSON report here")
     p.add_argument("--plot", type=Path, metavar="FILE",
                    help="save the accuracy-vs-time-step figure (.png/.svg/.pdf)")
+    p.add_argument("--nir", type=Path, metavar="FILE",
+                   help="also export the converted network to NIR (HDF5; needs --reset zero "
+                        "and average pooling)")
+    p.add_argument("--brian2-check", type=_positive_int, metavar="N", default=None,
+                   help="simulate the first N test images in Brian2 too and check that every "
+                        "spike count equals the batched simulator's (average-pooling models)")
     p.add_argument("--offline", action="store_true", help="never download MNIST")
     p.set_defaults(run=run_convert)
 
@@ -134,6 +140,11 @@ def format_report(r: dict) -> str:
                      f"{lay['mean_rate']:.3f}  {100 * lay['saturated_fraction']:6.2f} %  "
                      f"{100 * lay['silent_fraction']:6.2f} %")
     lines.append(f"simulated in {r['simulate_seconds']:.1f} s (conversion {r['convert_seconds']:.1f} s)")
+    if "brian2_check" in r:
+        b = r["brian2_check"]
+        lines.append(f"Brian2 cross-check on {b['images']} images: spike counts "
+                     + ("equal" if b["spike_counts_equal"] else "DIFFER")
+                     + f" ({b['spikes']} spikes)")
     return "\n".join(lines)
 
 
@@ -143,16 +154,60 @@ def run_convert(args) -> int:
     from .evaluate import evaluate, load_trained
 
     config = _config(args)
+    if not args.model.is_file():
+        raise ValueError(f"{args.model}: no such model file")
     network = load_trained(args.model)
+    _check_exports(network, args)
     mnist = load_mnist(download=not args.offline)
-    report, samples = evaluate(network, mnist, config)
+    result = evaluate(network, mnist, config)
+    report = result.report
     report["model_path"] = str(args.model)
-    _write_outputs(report, samples, args.report, args.plot)
+    if args.brian2_check:
+        report["brian2_check"] = brian2_check(result.snn, mnist, args.brian2_check,
+                                              config.timesteps)
+    if args.nir is not None:
+        from .nir_export import write_nir
+
+        report["nir_path"] = str(write_nir(result.snn, args.nir))
+    _write_outputs(report, result.samples, args.report, args.plot)
     if args.json:
         print(json.dumps(report))
     else:
         print(format_report(report))
     return 0
+
+
+def _check_exports(network, args) -> None:
+    """Refuse --nir / --brian2-check up front (before minutes of simulation) where they cannot
+    work: max pooling has no fixed synapses; NIR's IF neuron resets to zero."""
+    from .convert import fold_model
+    from .network import Pool
+
+    if args.nir is None and not args.brian2_check:
+        return
+    ops, _ = fold_model(network)
+    if any(isinstance(op, Pool) and op.kind == "max" for op in ops):
+        flag = "--nir" if args.nir is not None else "--brian2-check"
+        raise ValueError(f"{flag} needs a model without max pooling ({args.model} has MaxPool2D)")
+    if args.nir is not None and args.reset != "zero":
+        raise ValueError("--nir needs --reset zero (NIR's IF neuron resets to v_reset)")
+
+
+def brian2_check(snn, mnist, n: int, T: int) -> dict:
+    """Spike counts of Brian2 vs the batched simulator (float64) on the first ``n`` test images."""
+    import numpy as np
+    from ann.training import prepare_images
+
+    from .brian_export import brian2_spike_counts
+    from .simulate import spike_counts
+
+    x = prepare_images(mnist.x_test[:n])
+    ours = spike_counts(snn, x, T, dtype=np.float64)
+    theirs = brian2_spike_counts(snn, x, T)
+    equal = all(np.array_equal(layer[i].reshape(-1), theirs[i][k])
+                for i in range(n) for k, layer in enumerate(ours))
+    return {"images": n, "timesteps": T, "spike_counts_equal": bool(equal),
+            "spikes": int(sum(int(c.sum()) for per_image in theirs for c in per_image))}
 
 
 def ascii_digit(image) -> str:
@@ -184,9 +239,10 @@ def run_demo(args) -> int:
 
     print(f"\nstep 3/{steps}: convert to spiking neurons and compare on the full test set "
           f"(T = {args.timesteps})", flush=True)
-    report, samples = evaluate(load_trained(model_path), mnist, EvalConfig(timesteps=args.timesteps))
+    result = evaluate(load_trained(model_path), mnist, EvalConfig(timesteps=args.timesteps))
+    report = result.report
     report["model_path"] = str(model_path)
-    _write_outputs(report, samples, out / "snn_report.json", out / "snn_accuracy.png")
+    _write_outputs(report, result.samples, out / "snn_report.json", out / "snn_accuracy.png")
     print(format_report(report))
     print(f"\nwrote {out / 'snn_report.json'} and {out / 'snn_accuracy.png'}")
     return 0

@@ -13,7 +13,7 @@ from .encoding import ENCODINGS
 from .report import build_report
 from .simulate import simulate
 
-__all__ = ["EvalConfig", "load_trained", "evaluate"]
+__all__ = ["EvalConfig", "Evaluation", "load_trained", "evaluate"]
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,18 @@ def load_trained(path: str | Path):
     return load_model(path)
 
 
-def evaluate(network, mnist, config: EvalConfig = EvalConfig()):
-    """Convert ``network`` and compare it with the ANN on the first ``n_test`` test images.
+@dataclass
+class Evaluation:
+    """What :func:`evaluate` produced: the JSON-ready ``report`` (:mod:`bridge.report`), the
+    ``(activation, rate)`` ``samples`` per layer for the figure, and the converted ``snn``."""
 
-    Returns ``(report, samples)``: the JSON-ready report (:mod:`bridge.report`) and the
-    ``(activation, rate)`` samples per layer for the figure.
-    """
+    report: dict
+    samples: list
+    snn: object
+
+
+def evaluate(network, mnist, config: EvalConfig = EvalConfig()) -> Evaluation:
+    """Convert ``network`` and compare it with the ANN on the first ``n_test`` test images."""
     from ann.training import prepare_images
 
     rng = np.random.default_rng(config.seed)
@@ -95,4 +101,4 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig()):
                           extra={"convert_seconds": convert_seconds,
                                  "ann_seconds_per_batch": ann_seconds_per_batch,
                                  "config": config.__dict__.copy()})
-    return report, results[0].samples
+    return Evaluation(report, results[0].samples, snn)
