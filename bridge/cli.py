@@ -61,6 +61,8 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
                    help="training images for the normalisation statistics")
     p.add_argument("--batch-size", type=_positive_int, default=500, metavar="B",
                    help="images simulated together (bounds memory)")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="processes sharing the test images (default: one per CPU core)")
 
 
 def register(subparsers) -> None:
@@ -105,7 +107,8 @@ def _config(args):
     return EvalConfig(timesteps=args.timesteps, norm=args.norm, per_channel=args.per_channel,
                       reset=args.reset, readout=args.readout, encoding=args.encoding,
                       v_init=args.v_init, seeds=args.seeds, seed=args.seed, n_test=args.n_test,
-                      norm_samples=args.norm_samples, batch_size=args.batch_size)
+                      norm_samples=args.norm_samples, batch_size=args.batch_size,
+                      **({"workers": args.workers} if args.workers else {}))
 
 
 def _write_outputs(report, samples, report_path=None, plot_path=None) -> None:

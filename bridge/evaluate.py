@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +33,10 @@ class EvalConfig:
     n_test: int = 10000
     norm_samples: int = 10000
     batch_size: int = 500
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     def __post_init__(self):
-        for name in ("timesteps", "seeds", "n_test", "norm_samples", "batch_size"):
+        for name in ("timesteps", "seeds", "n_test", "norm_samples", "batch_size", "workers"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
@@ -92,7 +94,7 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig()) -> Evaluation:
     seeds = [config.seed + k for k in range(runs)]
     results = [simulate(snn, x_test, y_test, config.timesteps, encoding=config.encoding,
                         rng=np.random.default_rng(s), batch_size=config.batch_size,
-                        statistics=k == 0) for k, s in enumerate(seeds)]
+                        statistics=k == 0, workers=config.workers) for k, s in enumerate(seeds)]
     if runs > 1:  # statistics come from the first seed; the others only add accuracy curves
         for r in results[1:]:
             r.layers, r.synops_per_image = results[0].layers, results[0].synops_per_image

@@ -123,6 +123,11 @@ class _LayerStats:
         self.saturated += int(np.count_nonzero(counts >= T))
         self.silent += int(np.count_nonzero(counts == 0))
 
+    def merge(self, other: "_LayerStats") -> None:
+        """Add another share's sums (the samples stay those of the first share)."""
+        for k in ("n", "sx", "sy", "sxx", "syy", "sxy", "spikes", "saturated", "silent"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
     def result(self, n_images: int) -> dict:
         n = max(self.n, 1)
         cov = self.sxy / n - self.sx / n * self.sy / n
@@ -259,24 +264,20 @@ def spike_counts(snn: SpikingNetwork, x: np.ndarray, T: int, *, encoding: str = 
     return [counts[i] for i in plan.syn if plan.ops[i].spiking]
 
 
-def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
-             encoding: str = "constant", rng: np.random.Generator | None = None,
-             batch_size: int = 500, statistics: bool = True) -> SimulationResult:
-    """Simulate ``snn`` on images ``x (N, *input_shape)`` in [0, 1] with labels ``y (N,)``,
-    recording the accuracy after every one of the ``T`` steps (float32 throughout).
+@dataclass
+class _Partial:
+    """Additive results of a run over some images (one worker's share)."""
 
-    Parameters
-    ----------
-    encoding : ``"constant"``, ``"poisson"`` (needs ``rng``) or ``"regular"``.
-    batch_size : images simulated together (bounds memory).
-    statistics : also compute per-layer rate statistics against the ANN and SynOps.
-    """
-    x = _check_inputs(snn, x, T)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    y = np.asarray(y)
-    if y.shape != (len(x),):
-        raise ValueError(f"{len(x)} images but labels of shape {y.shape}")
+    correct: np.ndarray
+    agree: np.ndarray
+    ann_correct: int
+    synops: float
+    predictions: np.ndarray
+    stats: dict
+
+
+def _simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics) -> _Partial:
+    """The batch loop of :func:`simulate` over ``x`` (any number of images)."""
     plan = _Plan(snn, np.float32)
     stats = {i: _LayerStats(plan.ops[i].name, int(np.prod(plan.shapes[i])))
              for i in plan.syn if plan.ops[i].spiking}
@@ -284,7 +285,6 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
     agree = np.zeros(T, np.int64)
     ann_correct, synops = 0, 0.0
     predictions = np.empty(len(x), np.int64)
-    t0 = time.perf_counter()
     for start in range(0, len(x), batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
         ann_out, acts = ann_forward(plan.ops, xb, collect=True)
@@ -306,15 +306,75 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
                 if i in stats:
                     a = acts[k] if i != plan.last else np.maximum(acts[k], 0)
                     stats[i].update(a, counts[i], T)
+    return _Partial(correct, agree, ann_correct, synops, predictions, stats)
+
+
+def _worker(args) -> _Partial:
+    from ann.blas import set_blas_threads
+
+    set_blas_threads(1)  # the workers share the cores; one BLAS thread each
+    return _simulate_images(*args)
+
+
+def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
+             encoding: str = "constant", rng: np.random.Generator | None = None,
+             batch_size: int = 500, statistics: bool = True, workers: int = 1) -> SimulationResult:
+    """Simulate ``snn`` on images ``x (N, *input_shape)`` in [0, 1] with labels ``y (N,)``,
+    recording the accuracy after every one of the ``T`` steps (float32 throughout).
+
+    Parameters
+    ----------
+    encoding : ``"constant"``, ``"poisson"`` (needs ``rng``) or ``"regular"``.
+    batch_size : images simulated together (bounds memory).
+    statistics : also compute per-layer rate statistics against the ANN and SynOps.
+    workers : processes sharing the images (contiguous shares, whole batches). Deterministic
+        encodings give identical results for any number; Poisson input draws each share's
+        spikes from its own generator spawned from ``rng``.
+    """
+    x = _check_inputs(snn, x, T)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive int, got {workers!r}")
+    y = np.asarray(y)
+    if y.shape != (len(x),):
+        raise ValueError(f"{len(x)} images but labels of shape {y.shape}")
+    if encoding == "poisson" and rng is None:
+        raise ValueError("poisson encoding needs rng (a numpy.random.Generator)")
+    t0 = time.perf_counter()
+    n_batches = -(-len(x) // batch_size)
+    workers = min(workers, n_batches)
+    if workers == 1:
+        parts = [_simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics)]
+    else:
+        import concurrent.futures
+        import multiprocessing
+
+        bounds = [batch_size * (n_batches * k // workers) for k in range(workers + 1)]
+        bounds[-1] = len(x)
+        rngs = rng.spawn(workers) if rng is not None else [None] * workers
+        jobs = [(snn, x[a:b], y[a:b], T, encoding, r, batch_size, statistics)
+                for a, b, r in zip(bounds[:-1], bounds[1:], rngs)]
+        ctx = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            parts = list(pool.map(_worker, jobs))
+    first = parts[0]
+    stats = first.stats
+    for part in parts[1:]:
+        for i, st in part.stats.items():
+            stats[i].merge(st)
     n = len(x)
+    plan = _Plan(snn, np.float32)
     return SimulationResult(
-        T=T, n=n, accuracy_per_step=correct / n, agreement_per_step=agree / n,
-        ann_accuracy=ann_correct / n,
-        layers=[stats[i].result(n) for i in plan.syn if i in stats] if statistics else [],
-        synops_per_image=synops / n if statistics else float("nan"),
+        T=T, n=n, accuracy_per_step=sum(p.correct for p in parts) / n,
+        agreement_per_step=sum(p.agree for p in parts) / n,
+        ann_accuracy=sum(p.ann_correct for p in parts) / n,
+        layers=[st.result(n) for st in stats.values()] if statistics else [],
+        synops_per_image=sum(p.synops for p in parts) / n if statistics else float("nan"),
         ann_macs_per_image=int(sum(plan.macs.values())),
-        seconds=time.perf_counter() - t0, predictions=predictions,
-        samples=[stats[i].samples for i in plan.syn if i in stats] if statistics else [])
+        seconds=time.perf_counter() - t0,
+        predictions=np.concatenate([p.predictions for p in parts]),
+        samples=[st.samples for st in stats.values()] if statistics else [])
 
 
 def _events(s: np.ndarray, fanout) -> float:

@@ -102,3 +102,15 @@ def test_bad_inputs(converted):
         simulate(snn, x, y[:5], 5)
     with pytest.raises(TypeError, match="numeric"):
         simulate(snn, np.array([["a"]]), y, 5)
+
+
+def test_workers_give_identical_results(converted):
+    snn, x, y = converted
+    one = simulate(snn, x, y, 20, batch_size=16)
+    two = simulate(snn, x, y, 20, batch_size=16, workers=2)
+    np.testing.assert_array_equal(one.accuracy_per_step, two.accuracy_per_step)
+    np.testing.assert_array_equal(one.predictions, two.predictions)
+    assert one.synops_per_image == pytest.approx(two.synops_per_image)
+    for a, b in zip(one.layers, two.layers):
+        assert a["pearson_r"] == pytest.approx(b["pearson_r"])
+        assert a["saturated_fraction"] == b["saturated_fraction"]
