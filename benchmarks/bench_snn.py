@@ -17,6 +17,7 @@ Prints, on the same images and batch size (float32, this machine's BLAS threads)
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -57,6 +58,8 @@ def main() -> None:
     ap.add_argument("-T", "--timesteps", type=int, default=100)
     ap.add_argument("--n", type=int, default=1000, help="images for the ANN/SNN comparison")
     ap.add_argument("--batch-size", type=int, default=500)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                    help="SNN worker processes (default: one per core; the ANN uses BLAS threads)")
     ap.add_argument("--full", action="store_true", help="also time the full 10k test set")
     ap.add_argument("--brian2-images", type=int, default=2)
     ap.add_argument("--brian2-target", default="cython", choices=("cython", "numpy"))
@@ -69,12 +72,13 @@ def main() -> None:
     x = prepare_images(m.x_test[:args.n])
     y = m.y_test[:args.n]
     snn = convert(net, prepare_images(m.x_train[:5000]))
-    T, B = args.timesteps, args.batch_size
+    T, B, W = args.timesteps, args.batch_size, args.workers
 
     t_ann = best_of(lambda: net.predict_proba(x, batch_size=B))
-    t_snn = best_of(lambda: simulate(snn, x, y, T, batch_size=B, statistics=False), repeat=1)
-    t_snn_stats = best_of(lambda: simulate(snn, x, y, T, batch_size=B), repeat=1)
-    print(f"model {args.model} ({net.spec.name}), {args.n} images, batch {B}, T = {T}")
+    t_snn = best_of(lambda: simulate(snn, x, y, T, batch_size=B, statistics=False, workers=W), repeat=1)
+    t_snn_stats = best_of(lambda: simulate(snn, x, y, T, batch_size=B, workers=W), repeat=1)
+    print(f"model {args.model} ({net.spec.name}), {args.n} images, batch {B}, T = {T}, "
+          f"{W} SNN worker(s)")
     print(f"ANN inference          {t_ann:8.3f} s   ({args.n / t_ann:,.0f} images/s)")
     print(f"SNN, T = {T:<4d}          {t_snn:8.3f} s   ratio SNN / (T x ANN) = "
           f"{t_snn / (T * t_ann):.3f}")
@@ -83,7 +87,7 @@ def main() -> None:
     if args.full:
         xf, yf = prepare_images(m.x_test), m.y_test
         t0 = time.perf_counter()
-        r = simulate(snn, xf, yf, T, batch_size=B, statistics=False)
+        r = simulate(snn, xf, yf, T, batch_size=B, statistics=False, workers=W)
         t_full = time.perf_counter() - t0
         print(f"full test set (10 000 images), T = {T}: {t_full:.1f} s, SNN accuracy "
               f"{100 * r.accuracy_per_step[-1]:.2f} % (ANN {100 * r.ann_accuracy:.2f} %)")
@@ -101,7 +105,7 @@ def main() -> None:
     brian2_spike_counts(snn_avg, x[:k], T, target=args.brian2_target)  # warm: build + k images
     t_k = time.perf_counter() - t0
     per_image = max(t_k - t_one, 1e-9) / (k - 1)
-    t_batch = best_of(lambda: simulate(snn_avg, x, y, T, batch_size=B, statistics=False),
+    t_batch = best_of(lambda: simulate(snn_avg, x, y, T, batch_size=B, statistics=False, workers=W),
                       repeat=1)
     print(f"Brian2 ({args.brian2_target}), image by image, avg-pool twin: first call (build, "
           f"compile, 1 image) {t_first:.1f} s; warm build {max(t_one - per_image, 0):.1f} s; "
