@@ -49,6 +49,9 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
     p.add_argument("--readout", choices=READOUTS, default="potential",
                    help="output: argmax of membrane potential or of spike counts")
     p.add_argument("--encoding", choices=ENCODINGS, default="constant", help="input encoding")
+    p.add_argument("--max-pool", choices=("count", "gate"), default="count",
+                   help="max pooling of spikes: the pooled count follows the busiest input "
+                        "(count, default) or Rueckauer et al.'s gate")
     p.add_argument("--v-init", type=_fraction, default=0.5, metavar="F",
                    help="initial membrane potential in units of the threshold (default 0.5)")
     p.add_argument("--seeds", type=_positive_int, default=1, metavar="N",
@@ -106,7 +109,7 @@ def _config(args):
 
     return EvalConfig(timesteps=args.timesteps, norm=args.norm, per_channel=args.per_channel,
                       reset=args.reset, readout=args.readout, encoding=args.encoding,
-                      v_init=args.v_init, seeds=args.seeds, seed=args.seed, n_test=args.n_test,
+                      v_init=args.v_init, max_pool=args.max_pool, seeds=args.seeds, seed=args.seed, n_test=args.n_test,
                       norm_samples=args.norm_samples, batch_size=args.batch_size,
                       **({"workers": args.workers} if args.workers else {}))
 

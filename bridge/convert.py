@@ -193,7 +193,7 @@ def normalise(ops: list, input_shape: tuple, lambdas: list, readout: str) -> lis
 
 def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool = False,
             reset: str = "subtract", readout: str = "potential", v_th: float = 1.0,
-            v_init: float = 0.5, batch_size: int = 500) -> SpikingNetwork:
+            v_init: float = 0.5, max_pool: str = "count", batch_size: int = 500) -> SpikingNetwork:
     """Convert a trained ReLU ``model`` (an ``ann`` Network or ``(spec, weights)``).
 
     Parameters
@@ -205,6 +205,8 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
     readout : ``"potential"`` (output layer integrates without spiking; argmax of its potential)
         or ``"spikes"`` (output layer spikes; argmax of its spike counts, ties → lowest class).
     v_th : firing threshold θ (the normalisation targets θ = 1; other values scale all rates).
+    max_pool : how spikes are max-pooled: ``"count"`` (the pooled count follows the largest input
+        count) or ``"gate"`` (Rueckauer et al.'s gate); see :mod:`bridge.simulate`.
     v_init : initial membrane potential of the spiking layers, in units of θ. ``0.5`` turns the
         rate code's rounding down (``⌊t·a⌋`` spikes) into rounding to nearest (``⌊t·a + ½⌋``),
         which halves the expected quantisation error and the latency (Bu et al. 2022, "Optimal
@@ -217,6 +219,8 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
         raise ValueError(f"unknown readout {readout!r}; known: {', '.join(READOUTS)}")
     if not (np.isfinite(v_th) and v_th > 0):
         raise ValueError(f"v_th must be a positive number, got {v_th!r}")
+    if max_pool not in ("count", "gate"):
+        raise ValueError(f"unknown max_pool method {max_pool!r}; known: count, gate")
     if not (np.isfinite(v_init) and 0 <= v_init < 1):
         raise ValueError(f"v_init must be in [0, 1) (units of the threshold), got {v_init!r}")
     q = parse_norm(norm)
@@ -231,6 +235,6 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
     scaled = normalise(ops, input_shape, lambdas, readout)
     scaled[-1] = replace(scaled[-1], spiking=readout == "spikes")
     settings = {"norm": norm, "per_channel": per_channel, "reset": reset, "readout": readout,
-                "v_th": float(v_th), "v_init": float(v_init), "norm_samples": int(len(x_norm))}
+                "v_th": float(v_th), "v_init": float(v_init), "max_pool": max_pool, "norm_samples": int(len(x_norm))}
     return SpikingNetwork(scaled, input_shape,
                           [np.asarray(lam).tolist() for lam in lambdas], settings)

@@ -28,6 +28,7 @@ class EvalConfig:
     readout: str = "potential"
     encoding: str = "constant"
     v_init: float = 0.5
+    max_pool: str = "count"
     seeds: int = 1              # repetitions with different seeds (Poisson input)
     seed: int = 0
     n_test: int = 10000
@@ -84,6 +85,7 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig()) -> Evaluation:
     t0 = time.perf_counter()
     snn = convert(network, x_norm, norm=config.norm, per_channel=config.per_channel,
                   reset=config.reset, readout=config.readout, v_init=config.v_init,
+                  max_pool=config.max_pool,
                   batch_size=config.batch_size)
     convert_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()

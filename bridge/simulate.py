@@ -7,16 +7,19 @@ the batch, with no synaptic delay (a spike emitted by layer ``l`` at step ``t`` 
     s_0[t]      = encoder(x)[t]                       (constant current, Poisson or regular)
     I_l[t]      = W̃_l s_{l−1}[t] + b̃_l                (the ANN's own Dense / conv2d, float32)
     s_l[t], V_l = if_step(I_l[t], V_l)               (bridge.neuron; threshold θ, reset)
-    max pool:   s[t] = spikes of the unit with the largest count so far in each window
+    max pool:   N_out[t] = max over the window of the input counts N[t];
+                s[t] = N_out[t] − N_out[t−1]        (or Rueckauer's gate, see below)
     avg pool:   s[t] = window mean of the spikes (a linear map, folded into the next current)
     readout:    V_out += I_out[t] (potential) or N_out += s_out[t] (spike count);
                 prediction[t] = argmax (ties → lowest class)
 
 With constant-current input the first layer's current ``W̃_1 x + b̃_1`` is the same every step and
-is computed once per batch. Max pooling of spikes is done by *gating*: each window passes the
-spikes of the input neuron that has fired most so far, an online estimate of the ANN's max of
-rates (Rueckauer et al. 2017, sec. 2.2.6). Images are streamed in batches, so memory is bounded
-by the batch size, whatever the number of images.
+is computed once per batch. Max pooling of spikes keeps, at every step, the pooled neuron's
+count equal to the largest count in its window (:func:`count_max_pool`): its rate is the max
+of the input rates, as the ANN's max of activations. The alternative, Rueckauer et al.'s (2017,
+sec. 2.2.6) *gate* (:func:`gate_max_pool`, ``max_pool="gate"``), passes the spikes of the
+input that has fired most so far; it over-counts when inputs of similar rate take turns. Images
+are streamed in batches, so memory is bounded by the batch size, whatever the number of images.
 
 Costs are counted as an event-driven implementation would pay them (conventions):
 
@@ -34,13 +37,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ann.functional import col2im
+from ann.functional import col2im, max_pool2d
 
 from .encoding import make_encoder
 from .network import Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
 from .neuron import IFParams, if_step
 
-__all__ = ["simulate", "spike_counts", "SimulationResult", "gate_max_pool"]
+__all__ = ["simulate", "spike_counts", "SimulationResult", "count_max_pool", "gate_max_pool",
+           "MAX_POOLS"]
 
 
 def _first_max(c: np.ndarray, s: np.ndarray, axis: int):
@@ -56,9 +60,31 @@ def _first_max(c: np.ndarray, s: np.ndarray, axis: int):
     return bc, bs
 
 
+MAX_POOLS = ("count", "gate")
+
+
+def count_max_pool(counts: np.ndarray, previous, k: int, stride: int | None):
+    """Max pooling of spike trains by their counts: the pooled neuron has fired, after every
+    step, exactly as often as the busiest input of its window,
+
+        N_out[t] = max_window N_in[t],     s_out[t] = N_out[t] − N_out[t−1] ∈ {0, 1}
+
+    (each input count grows by at most one per step, so their maximum does too). Its rate is
+    the largest input rate — the ANN's max of activations — with no bias from which input
+    happened to fire last. Returns ``(spikes, N_out[t])``; pass ``N_out`` back as ``previous``
+    (``0`` at the start).
+    """
+    m = max_pool2d(counts, k, stride)
+    return m - previous, m
+
+
 def gate_max_pool(spikes: np.ndarray, counts: np.ndarray, k: int, stride: int | None) -> np.ndarray:
-    """Spikes of the unit with the largest ``counts`` in each ``k×k`` window (first in row-major
-    order on ties, as :func:`ann.functional.max_pool2d`).
+    """Rueckauer et al.'s gate: the spikes of the unit with the largest ``counts`` so far in each
+    ``k×k`` window (first in row-major order on ties, as :func:`ann.functional.max_pool2d`).
+
+    Where inputs of similar rate take turns, the gate follows whichever has just fired and
+    passes more spikes than the busiest input alone (measured: slope of rate vs activation
+    1.1–1.2 in the layers after a pool); :func:`count_max_pool` does not have this bias.
 
     Non-overlapping windows are reduced along the window's columns, then its rows, on reshaped
     views (a row's first maximum, then the first row holding the overall maximum: the same
@@ -180,6 +206,10 @@ class _Plan:
         self.fanouts = {i: _fanout(self.ops[i], in_shapes[i]) for i in self.syn}
         self.macs = {i: self.ops[i].macs(in_shapes[i], self.shapes[i]) for i in self.syn}
         self.pool_before_first = any(isinstance(op, Pool) for op in self.ops[:self.first])
+        self.max_pool = snn.settings.get("max_pool", "count")
+        if self.max_pool not in MAX_POOLS:
+            raise ValueError(f"unknown max_pool method {self.max_pool!r}; known: "
+                             f"{', '.join(MAX_POOLS)}")
 
 
 def _run_batch(plan: _Plan, xb: np.ndarray, T: int, encoding: str, rng, count_synops: bool,
@@ -197,6 +227,7 @@ def _run_batch(plan: _Plan, xb: np.ndarray, T: int, encoding: str, rng, count_sy
          for i in plan.syn}
     counts = {i: np.zeros((B,) + plan.shapes[i], plan.dtype) for i in plan.syn}
     counts[-1] = np.zeros_like(xb)            # input spikes, for a max pool before any layer
+    pooled = {i: 0 for i, op in enumerate(ops) if isinstance(op, Pool) and op.kind == "max"}
     synops = 0.0
     work = {i: {} for i in plan.syn}
     if enc.constant:
@@ -230,7 +261,11 @@ def _run_batch(plan: _Plan, xb: np.ndarray, T: int, encoding: str, rng, count_sy
                 else:
                     v[i] += current
             elif isinstance(op, Pool) and op.kind == "max":
-                s = gate_max_pool(s, counts[prev_spiking], op.size, op.stride)
+                if plan.max_pool == "gate":
+                    s = gate_max_pool(s, counts[prev_spiking], op.size, op.stride)
+                else:
+                    s, pooled[i] = count_max_pool(counts[prev_spiking], pooled[i], op.size,
+                                                  op.stride)
             else:
                 s = op.ann(s)
         if on_step is not None:

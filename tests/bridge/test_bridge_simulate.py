@@ -114,3 +114,41 @@ def test_workers_give_identical_results(converted):
     for a, b in zip(one.layers, two.layers):
         assert a["pearson_r"] == pytest.approx(b["pearson_r"])
         assert a["saturated_fraction"] == b["saturated_fraction"]
+
+
+def test_count_max_pool_tracks_the_busiest_input():
+    """After every step the pooled count equals the window's largest input count, and the
+    pooled output is a spike train (0/1)."""
+    from bridge.simulate import count_max_pool
+
+    rng = np.random.default_rng(3)
+    rates = rng.random((4, 6, 6, 2)).astype(np.float32)
+    counts = np.zeros_like(rates)
+    total, prev = 0, 0
+    for _ in range(50):
+        counts += (rng.random(rates.shape) < rates).astype(np.float32)
+        s, prev = count_max_pool(counts, prev, 2, 2)
+        assert set(np.unique(s)) <= {0.0, 1.0}
+        total = total + s
+        ref = counts.reshape(4, 3, 2, 3, 2, 2).max(axis=(2, 4))
+        np.testing.assert_array_equal(total, ref)
+
+
+def test_count_pooling_is_unbiased_where_the_gate_overcounts():
+    """Two inputs of one 2×2 window, each at rate 1/2, firing in turn (the other two silent):
+    the gate follows whichever just fired and passes every spike (rate 1); the count method
+    passes rate 1/2, the max of the rates."""
+    from bridge.simulate import count_max_pool, gate_max_pool
+
+    counts = np.zeros((1, 2, 2, 1), np.float32)
+    gate_total = count_total = 0.0
+    prev = 0
+    for t in range(40):
+        s = np.zeros_like(counts)
+        s[0, 0, (t + 1) % 2, 0] = 1       # input (0, 1) fires at even t, input (0, 0) at odd t
+        counts += s
+        gate_total += float(gate_max_pool(s, counts, 2, 2).sum())
+        out, prev = count_max_pool(counts, prev, 2, 2)
+        count_total += float(out.sum())
+    assert count_total == 20
+    assert gate_total == 40
