@@ -75,7 +75,8 @@ def main() -> None:
     T, B, W = args.timesteps, args.batch_size, args.workers
 
     t_ann = best_of(lambda: net.predict_proba(x, batch_size=B))
-    t_snn = best_of(lambda: simulate(snn, x, y, T, batch_size=B, statistics=False, workers=W), repeat=1)
+    t_snn = best_of(lambda: simulate(snn, x, y, T, batch_size=B, statistics=False, workers=W),
+                    repeat=1)
     t_snn_stats = best_of(lambda: simulate(snn, x, y, T, batch_size=B, workers=W), repeat=1)
     print(f"model {args.model} ({net.spec.name}), {args.n} images, batch {B}, T = {T}, "
           f"{W} SNN worker(s)")

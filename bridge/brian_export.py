@@ -4,10 +4,10 @@ Every spiking layer becomes a ``NeuronGroup`` of non-leaky IF neurons (``v : 1``
 ``v ≥ θ``, reset ``v −= θ`` or ``v = 0``); the constant input is a group holding the pixel values
 ``x``, whose current reaches the first layer through a summed variable
 (``I_in_post = w · x_pre``); every other connection is a ``Synapses`` object with
-``on_pre: v_post += w``; spiking neurons start at ``v = v_init·θ``. The linear operations between two spiking layers (average pooling,
-flatten, a Dense or Conv2D layer) are expanded into their effective weight matrix by pushing unit
-vectors through them, so each Brian2 synapse carries exactly the weight the batched simulator
-applies; biases are constant currents ``I_b`` added every step.
+``on_pre: v_post += w``; spiking neurons start at ``v = v_init·θ``. The linear operations
+between two spiking layers (average pooling, flatten, a Dense or Conv2D layer) are expanded
+into their effective weight matrix by pushing unit vectors through them, so each Brian2 synapse
+carries exactly the weight the batched simulator applies; biases are constant currents ``I_b`` added every step.
 
 The batched simulator has no synaptic delay: a spike emitted at step ``t`` arrives in the same
 step. Brian2 would normally deliver it one step later (synapses run after the thresholds), so the

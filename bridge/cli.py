@@ -109,7 +109,8 @@ def _config(args):
 
     return EvalConfig(timesteps=args.timesteps, norm=args.norm, per_channel=args.per_channel,
                       reset=args.reset, readout=args.readout, encoding=args.encoding,
-                      v_init=args.v_init, max_pool=args.max_pool, seeds=args.seeds, seed=args.seed, n_test=args.n_test,
+                      v_init=args.v_init, max_pool=args.max_pool, seeds=args.seeds,
+                      seed=args.seed, n_test=args.n_test,
                       norm_samples=args.norm_samples, batch_size=args.batch_size,
                       **({"workers": args.workers} if args.workers else {}))
 
@@ -145,7 +146,8 @@ def format_report(r: dict) -> str:
         lines.append(f"{lay['name']:<13} {lay['pearson_r']:.3f}  {lay['slope']:.3f}  "
                      f"{lay['mean_rate']:.3f}  {100 * lay['saturated_fraction']:6.2f} %  "
                      f"{100 * lay['silent_fraction']:6.2f} %")
-    lines.append(f"simulated in {r['simulate_seconds']:.1f} s (conversion {r['convert_seconds']:.1f} s)")
+    lines.append(f"simulated in {r['simulate_seconds']:.1f} s "
+                 f"(conversion {r['convert_seconds']:.1f} s)")
     if "brian2_check" in r:
         b = r["brian2_check"]
         lines.append(f"Brian2 cross-check on {b['images']} images: spike counts "

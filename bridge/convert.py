@@ -235,6 +235,7 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
     scaled = normalise(ops, input_shape, lambdas, readout)
     scaled[-1] = replace(scaled[-1], spiking=readout == "spikes")
     settings = {"norm": norm, "per_channel": per_channel, "reset": reset, "readout": readout,
-                "v_th": float(v_th), "v_init": float(v_init), "max_pool": max_pool, "norm_samples": int(len(x_norm))}
+                "v_th": float(v_th), "v_init": float(v_init), "max_pool": max_pool,
+                "norm_samples": int(len(x_norm))}
     return SpikingNetwork(scaled, input_shape,
                           [np.asarray(lam).tolist() for lam in lambdas], settings)

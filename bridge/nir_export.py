@@ -56,7 +56,10 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = False):
                          "NIR form: convert with reset='zero' or pass allow_subtract=True")
     v_th = float(snn.settings.get("v_th", 1.0))
     shape = tuple(snn.input_shape)
-    as_chw = (lambda s: (s[2], s[0], s[1])) if len(shape) == 3 else (lambda s: s)
+
+    def as_chw(s):  # NIR shapes are channel-first
+        return (s[2], s[0], s[1]) if len(s) == 3 else s
+
     nodes = {"input": nir.Input(input_type={"input": np.array(as_chw(shape))})}
     edges, prev, flat_from = [], "input", None
     for k, op in enumerate(snn.ops):
@@ -72,7 +75,6 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = False):
             nodes[name] = nir.Flatten(input_type={"input": np.array(as_chw(shape))},
                                       start_dim=0, end_dim=-1)
             flat_from, shape = shape, (int(np.prod(shape)),)
-            as_chw = (lambda s: s)
         elif op.kind == "conv":
             kh, kw, cin, cout = op.W.shape
             t, b, l, r = conv_pads(shape[0], shape[1], kh, kw, op.stride, op.padding)

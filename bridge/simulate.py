@@ -40,7 +40,7 @@ import numpy as np
 from ann.functional import col2im, max_pool2d
 
 from .encoding import make_encoder
-from .network import Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
+from .network import Pool, SpikingNetwork, Synaptic, ann_forward
 from .neuron import IFParams, if_step
 
 __all__ = ["simulate", "spike_counts", "SimulationResult", "count_max_pool", "gate_max_pool",
@@ -143,8 +143,11 @@ class _LayerStats:
             idx = np.linspace(0, a.size - 1, min(self.n_samples, a.size)).astype(np.int64)
             self.samples = (a[idx], r[idx])
         self.n += a.size
-        self.sx += a.sum(); self.sy += r.sum()
-        self.sxx += a @ a; self.syy += r @ r; self.sxy += a @ r
+        self.sx += a.sum()
+        self.sy += r.sum()
+        self.sxx += a @ a
+        self.syy += r @ r
+        self.sxy += a @ r
         self.spikes += counts.sum(dtype=np.float64)
         self.saturated += int(np.count_nonzero(counts >= T))
         self.silent += int(np.count_nonzero(counts == 0))
@@ -325,17 +328,16 @@ def _simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics) -> _Pa
         ann_out, acts = ann_forward(plan.ops, xb, collect=True)
         ann_pred = ann_out.reshape(len(xb), -1).argmax(axis=1)
         ann_correct += int(np.count_nonzero(ann_pred == yb))
-        pred = ann_pred
+        last: dict = {}
 
-        def on_step(t, readout):
-            nonlocal pred
-            pred = readout.argmax(axis=1)
+        def on_step(t, readout, yb=yb, ann_pred=ann_pred, last=last):
+            last["pred"] = pred = readout.argmax(axis=1)
             correct[t] += np.count_nonzero(pred == yb)
             agree[t] += np.count_nonzero(pred == ann_pred)
 
         counts, ops_b = _run_batch(plan, xb, T, encoding, rng, statistics, on_step)
         synops += ops_b
-        predictions[start:start + len(xb)] = pred
+        predictions[start:start + len(xb)] = last["pred"]
         if statistics:
             for k, i in enumerate(plan.syn):
                 if i in stats:

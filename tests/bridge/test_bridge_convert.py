@@ -56,10 +56,12 @@ def test_lambdas_recorded_and_none_means_one(images):
     assert len(lam) == 3 and all(v > 0 for v in lam)
     snn = convert(net, images, norm="none")
     assert snn.lambdas == [1.0, 1.0, 1.0]
-    assert all(np.array_equal(a.W, b.W) for a, b in zip(snn.synaptic, [o for o in ops if isinstance(o, Synaptic)]))
+    folded = [o for o in ops if isinstance(o, Synaptic)]
+    assert all(np.array_equal(a.W, b.W) for a, b in zip(snn.synaptic, folded))
 
 
-@pytest.mark.parametrize("norm, q", [("max", 100.0), ("p99", 99.0), ("p99.99", 99.99), ("none", None)])
+@pytest.mark.parametrize("norm, q", [("max", 100.0), ("p99", 99.0), ("p99.99", 99.99),
+                                     ("none", None)])
 def test_parse_norm(norm, q):
     assert parse_norm(norm) == q
 
@@ -84,7 +86,8 @@ def _spec(*layers, shape=(12, 12, 1)):
     (_spec(("Conv2D", {"filters": 2, "kernel_size": 3, "activation": "relu"}), ("MaxPool2D", {}),
            ("BatchNorm", {}), ("Flatten", {}), ("Dense", {"units": 3, "activation": "softmax"})),
      r"layer 2 \(BatchNorm\): BatchNorm must directly follow"),
-    (_spec(("Flatten", {}), ("Dense", {"units": 5}), ("Dense", {"units": 3, "activation": "softmax"})),
+    (_spec(("Flatten", {}), ("Dense", {"units": 5}),
+           ("Dense", {"units": 3, "activation": "softmax"})),
      r"layer 2 \(Dense\): follows dense_1 which has no ReLU"),
     (_spec(("Conv2D", {"filters": 2, "kernel_size": 3}), ("MaxPool2D", {}), ("Flatten", {}),
            ("Dense", {"units": 3, "activation": "softmax"})),
@@ -108,7 +111,8 @@ def test_bad_settings_refused(images):
         convert("model.npz", images)
 
 
-@pytest.mark.parametrize("make", [mlp_spec, lenet5_spec, lambda: lenet5_spec(batch_norm=True, dropout=0.5)])
+@pytest.mark.parametrize("make", [mlp_spec, lenet5_spec,
+                                  lambda: lenet5_spec(batch_norm=True, dropout=0.5)])
 def test_lecture_architectures_convert(make):
     net = random_network(make())
     x = np.random.default_rng(0).random((8, 28, 28, 1)).astype(np.float32)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ann.config import TrainConfig
-from ann.training import prepare_images, train_numpy
+from ann.training import train_numpy
 from bridge.evaluate import EvalConfig, evaluate, load_trained
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,6 @@ from conftest import random_network, small_cnn_spec
 from numpy.lib.stride_tricks import sliding_window_view
 
 from bridge.convert import convert
-from bridge.network import ann_forward
 from bridge.simulate import gate_max_pool, simulate, spike_counts
 
 
