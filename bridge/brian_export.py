@@ -7,7 +7,8 @@ Every spiking layer becomes a ``NeuronGroup`` of non-leaky IF neurons (``v : 1``
 ``on_pre: v_post += w``; spiking neurons start at ``v = v_init·θ``. The linear operations
 between two spiking layers (average pooling, flatten, a Dense or Conv2D layer) are expanded
 into their effective weight matrix by pushing unit vectors through them, so each Brian2 synapse
-carries exactly the weight the batched simulator applies; biases are constant currents ``I_b`` added every step.
+carries exactly the weight the batched simulator applies; biases are constant currents ``I_b``
+added every step.
 
 The batched simulator has no synaptic delay: a spike emitted at step ``t`` arrives in the same
 step. Brian2 would normally deliver it one step later (synapses run after the thresholds), so the
