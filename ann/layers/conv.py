@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functional import col2im, conv2d_input_grad, im2col
+from ..convolution import col2im, conv2d_input_grad, im2col
 from .activation import Activation
 from .base import Layer
 
