@@ -53,11 +53,15 @@ def max_pool2d_backward(dy: np.ndarray, x: np.ndarray, y: np.ndarray, k: int = 2
     dx = np.zeros(x.shape, dtype=dy.dtype)
     unrouted = np.ones(dy.shape, dtype=bool)
     hit = np.empty(dy.shape, dtype=bool)
+    disjoint = s >= k  # windows do not overlap: each slice of dx is written once
     for a, b, rows, cols in _offsets(k, s, ho, wo):
         np.equal(x[:, rows, cols, :], y, out=hit)
         hit &= unrouted
-        unrouted &= ~hit
-        dx[:, rows, cols, :] += dy * hit
+        unrouted ^= hit
+        if disjoint:
+            np.multiply(dy, hit, out=dx[:, rows, cols, :])
+        else:
+            dx[:, rows, cols, :] += dy * hit
     return dx
 
 
