@@ -22,7 +22,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 __all__ = ["conv_pads", "conv_output_size", "pad_nhwc", "windows", "im2col", "col2im",
-           "conv2d", "conv2d_backward", "conv2d_input_grad"]
+           "conv2d", "conv2d_backward", "conv2d_input_grad", "cols_t_dot"]
 
 
 def conv_pads(h: int, w: int, kh: int, kw: int, stride: int, padding) -> tuple[int, int, int, int]:
@@ -146,6 +146,20 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: in
     return y.reshape(x.shape[0], ho, wo, cout)
 
 
+def cols_t_dot(cols: np.ndarray, d: np.ndarray, block: int = 2048) -> np.ndarray:
+    """``colsᵀ · d`` for a tall im2col matrix ``(M, K)`` and ``d (M, C_out)`` — the kernel
+    gradient. When both ``K`` and ``C_out`` are small (e.g. a first layer with 1 input channel)
+    OpenBLAS is slow on one very tall, thin product; summing it over blocks of ``block`` rows is
+    measured 3–4× faster here. Otherwise one product."""
+    m, k = cols.shape
+    if k > 64 or d.shape[1] > 16 or m <= 4 * block:
+        return cols.T @ d
+    acc = cols[:block].T @ d[:block]
+    for i in range(block, m, block):
+        acc += cols[i:i + block].T @ d[i:i + block]
+    return acc
+
+
 def conv2d_input_grad(d: np.ndarray, W: np.ndarray, x_shape: tuple, padding,
                       out: np.ndarray | None = None):
     """``∂E/∂x`` of a stride-1 convolution as another convolution ("transposed convolution"):
@@ -177,7 +191,7 @@ def conv2d_backward(dy: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int = 
     if cols is None:
         cols, _ = im2col(x, kh, kw, stride, padding)
     d = dy.reshape(-1, cout)
-    dW = (cols.T @ d).reshape(W.shape)
+    dW = cols_t_dot(cols, d).reshape(W.shape)
     db = d.sum(axis=0)
     dx = None
     if need_dx:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..convolution import col2im, conv2d_input_grad, im2col
+from ..convolution import col2im, cols_t_dot, conv2d_input_grad, im2col
 from .activation import Activation
 from .base import Layer
 
@@ -54,7 +54,7 @@ class Conv2D(Layer):
         kh, kw, cin, cout = W.shape
         delta = self.activation.backward(dy) if self._activated else dy
         d = delta.reshape(-1, cout)
-        self.grads["W"] = (self._cols.T @ d).reshape(W.shape)
+        self.grads["W"] = cols_t_dot(self._cols, d).reshape(W.shape)
         if "b" in self.params:  # Σ δ over every position, as one BLAS product (faster than sum)
             ones = self._ones
             if ones is None or ones.shape[0] != d.shape[0] or ones.dtype != d.dtype:

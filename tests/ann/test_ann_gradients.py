@@ -160,3 +160,12 @@ def test_max_pool_routes_ties_to_the_first_maximum():
     np.testing.assert_array_equal(y[0, :, :, 0], [[0.0, 5.0]])
     dx = layer.backward(np.ones_like(y))[0, :, :, 0]
     np.testing.assert_array_equal(dx, [[1, 0, 0, 1], [0, 0, 0, 0]])
+
+
+def test_blocked_kernel_gradient_product_equals_plain_product():
+    from ann.convolution import cols_t_dot
+
+    rng = np.random.default_rng(13)
+    cols, d = rng.standard_normal((10001, 9)), rng.standard_normal((10001, 4))
+    np.testing.assert_allclose(cols_t_dot(cols, d, block=512), cols.T @ d, rtol=1e-12)
+    np.testing.assert_allclose(cols_t_dot(cols, d), cols.T @ d, rtol=1e-12)
