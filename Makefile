@@ -10,12 +10,13 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test data install clean-venv
 
-demo: data
+demo: $(STAMP)
 	$(VENV)/bin/neurosim demo
 
 test: data
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# `make test` fetches MNIST first (the demo fetches it itself).
 # Verifies the cached files by SHA-256 on every call; downloads only what is missing or corrupt.
 data: $(STAMP)
 	@$(VENV)/bin/neurosim data

@@ -163,7 +163,13 @@ def run_train(args) -> int:
             if e.name not in ("ann.keras_train", "tensorflow", "keras"):
                 raise
             raise ValueError(f"--backend keras is not available here ({e.name} is missing)") from None
-        result = train_keras(config)
+        if args.checkpoint is not None:
+            raise ValueError("--checkpoint works with the NumPy backend only")
+        from .data import load_mnist
+
+        mnist = load_mnist(download=not args.offline)
+        stream = sys.stderr if args.json else sys.stdout
+        result = train_keras(config, mnist, progress=_progress_printer(stream))
     else:
         from .data import load_mnist
         from .training import train_numpy

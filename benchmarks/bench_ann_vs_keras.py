@@ -33,36 +33,9 @@ from ann.data import load_mnist  # noqa: E402
 from ann.network import Network  # noqa: E402
 from ann.optimizers import Adam  # noqa: E402
 from ann.spec import lenet5_spec, mlp_spec  # noqa: E402
+from keras_timing import time_keras_epoch  # noqa: E402  (this folder: the Keras side)
 
 CASES = {"mlp": (mlp_spec, 32, 0.5), "lenet": (lenet5_spec, 64, 1.0)}
-
-
-def keras_twin(spec, keras):
-    """A Keras model with the same layers as ``spec`` (float32)."""
-    L = keras.layers
-    inp = keras.Input(spec.input_shape)
-    h = inp
-    for lay in spec.layers:
-        p = lay.params
-        if lay.type == "Dense":
-            h = L.Dense(p["units"], activation=p["activation"], use_bias=p["use_bias"])(h)
-        elif lay.type == "Conv2D":
-            h = L.Conv2D(p["filters"], p["kernel_size"], strides=p["strides"],
-                         padding=p["padding"], activation=p["activation"],
-                         use_bias=p["use_bias"])(h)
-        elif lay.type == "MaxPool2D":
-            h = L.MaxPooling2D(p["pool_size"], p["strides"])(h)
-        elif lay.type == "AvgPool2D":
-            h = L.AveragePooling2D(p["pool_size"], p["strides"])(h)
-        elif lay.type == "Flatten":
-            h = L.Flatten()(h)
-        elif lay.type == "Dropout":
-            h = L.Dropout(p["rate"])(h)
-        elif lay.type == "BatchNorm":
-            h = L.BatchNormalization(momentum=p["momentum"], epsilon=p["eps"])(h)
-        elif lay.type == "Activation":
-            h = L.Activation(p["activation"])(h)
-    return keras.Model(inp, h)
 
 
 def time_numpy(spec, x, y, batch, steps, warmup):
@@ -85,24 +58,10 @@ def time_numpy(spec, x, y, batch, steps, warmup):
 
 
 def time_keras(spec, x, y, batch, steps, warmup, keras):
-    model = keras_twin(spec, keras)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    """Seconds per step of the Keras twin of ``spec`` (``ann.keras_models.build_keras_model``)
+    over ``steps`` mini-batches, after ``warmup`` untimed ones."""
     n = batch * steps
-    model.fit(x[:batch * warmup], y[:batch * warmup], batch_size=batch, epochs=1, verbose=0,
-              shuffle=True)
-
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t0 = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds = time.perf_counter() - self.t0
-
-    timer = Timer()
-    model.fit(x[:n], y[:n], batch_size=batch, epochs=1, verbose=0, shuffle=True,
-              callbacks=[timer])
-    return timer.seconds / steps
+    return time_keras_epoch(spec, x[:n], y[:n], batch, warmup_batches=warmup)["seconds"] / steps
 
 
 def main() -> None:

@@ -1,35 +1,256 @@
-"""``neurosim`` subcommands implemented by ``bridge``: ``demo`` (the project's main job)."""
+"""``neurosim`` subcommands implemented by ``bridge``: ``convert`` and ``demo`` (the main job)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 __all__ = ["register"]
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _fraction(text: str) -> float:
+    import argparse
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0 <= v < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+    return v
+
+
+def _add_conversion_options(p, timesteps_default: int) -> None:
+    from .convert import READOUTS
+    from .encoding import ENCODINGS
+    from .neuron import RESETS
+
+    p.add_argument("--timesteps", "-T", type=_positive_int, default=timesteps_default,
+                   metavar="T", help=f"simulated time steps (default {timesteps_default})")
+    p.add_argument("--norm", default="p99.9",
+                   help="weight normalisation: max, none or pNN, the NN-th percentile of "
+                        "positive activations (default p99.9)")
+    p.add_argument("--per-channel", action="store_true",
+                   help="one normalisation factor per output channel instead of per layer")
+    p.add_argument("--reset", choices=RESETS, default="subtract", help="reset after a spike")
+    p.add_argument("--readout", choices=READOUTS, default="potential",
+                   help="output: argmax of membrane potential or of spike counts")
+    p.add_argument("--encoding", choices=ENCODINGS, default="constant", help="input encoding")
+    p.add_argument("--max-pool", choices=("count", "gate"), default="count",
+                   help="max pooling of spikes: the pooled count follows the busiest input "
+                        "(count, default) or Rueckauer et al.'s gate")
+    p.add_argument("--v-init", type=_fraction, default=0.5, metavar="F",
+                   help="initial membrane potential in units of the threshold (default 0.5)")
+    p.add_argument("--seeds", type=_positive_int, default=1, metavar="N",
+                   help="repetitions with different seeds (Poisson input; mean ± s.d.)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the first repetition and of "
+                   "the normalisation sample")
+    p.add_argument("--n-test", type=_positive_int, default=10000, metavar="N",
+                   help="test images to evaluate (default: all 10 000)")
+    p.add_argument("--norm-samples", type=_positive_int, default=10000, metavar="N",
+                   help="training images for the normalisation statistics")
+    p.add_argument("--batch-size", type=_positive_int, default=500, metavar="B",
+                   help="images simulated together (bounds memory)")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="processes sharing the test images (default: one per CPU core)")
 
 
 def register(subparsers) -> None:
     """Add ``bridge``'s subcommands to the ``neurosim`` parser."""
     p = subparsers.add_parser(
+        "convert", help="convert a trained ReLU network to a spiking one and compare on MNIST",
+        description="Convert a model saved by 'neurosim train' (.npz) or Keras (.keras) into "
+                    "integrate-and-fire neurons, simulate it on the MNIST test set and compare "
+                    "it with the ANN at every time step.")
+    p.add_argument("model", type=Path, help="trained model: .npz from neurosim train, or .keras")
+    _add_conversion_options(p, timesteps_default=100)
+    p.add_argument("--json", action="store_true", help="print the report as one JSON line")
+    p.add_argument("--report", type=Path, metavar="FILE", help="write the full JSON report here")
+    p.add_argument("--plot", type=Path, metavar="FILE",
+                   help="save the accuracy-vs-time-step figure (.png/.svg/.pdf)")
+    p.add_argument("--nir", type=Path, metavar="FILE",
+                   help="also export the converted network to NIR (HDF5; needs --reset zero "
+                        "and average pooling)")
+    p.add_argument("--brian2-check", type=_positive_int, metavar="N", default=None,
+                   help="simulate the first N test images in Brian2 too and check that every "
+                        "spike count equals the batched simulator's (average-pooling models)")
+    p.add_argument("--offline", action="store_true", help="never download MNIST")
+    p.set_defaults(run=run_convert)
+
+    p = subparsers.add_parser(
         "demo", help="the main job: the project's pipeline on defaults that finish in minutes",
-        description="Run the project's pipeline end to end on quick defaults: verified MNIST "
-                    "data and a one-screen summary.")
+        description="The project's pipeline end to end on quick defaults: verified MNIST, "
+                    "train a LeNet-5 CNN in NumPy, convert it to a spiking network, compare the "
+                    "two on the full test set at every time step, and save the figure.")
+    p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
+                   help="folder for the model, report and figure (default out/demo)")
+    p.add_argument("--epochs", type=_positive_int, default=1, help="training epochs (default 1)")
+    p.add_argument("--timesteps", "-T", type=_positive_int, default=32, metavar="T",
+                   help="simulated time steps (default 32)")
     p.add_argument("--offline", action="store_true", help="never download; use the cache")
     p.set_defaults(run=run_demo)
 
 
-def ascii_digit(image, width: int = 28) -> str:
+def _config(args):
+    from .evaluate import EvalConfig
+
+    return EvalConfig(timesteps=args.timesteps, norm=args.norm, per_channel=args.per_channel,
+                      reset=args.reset, readout=args.readout, encoding=args.encoding,
+                      v_init=args.v_init, max_pool=args.max_pool, seeds=args.seeds,
+                      seed=args.seed, n_test=args.n_test,
+                      norm_samples=args.norm_samples, batch_size=args.batch_size,
+                      **({"workers": args.workers} if args.workers else {}))
+
+
+def _write_outputs(report, samples, report_path=None, plot_path=None) -> None:
+    from ann.fileio import atomic_write_bytes
+
+    if report_path is not None:
+        atomic_write_bytes(report_path, json.dumps(report, indent=1).encode())
+    if plot_path is not None:
+        from .plot import plot_report, save_figure
+
+        save_figure(plot_report(report, samples), plot_path)
+
+
+def format_report(r: dict) -> str:
+    """A one-screen text summary of a conversion report."""
+    acc = r["accuracy_per_step"]
+    marks = [t for t in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512) if t <= len(acc)]
+    lines = [
+        f"ANN accuracy {100 * r['ann_accuracy']:.2f} %   SNN at T={r['timesteps']}: "
+        f"{100 * r['snn_accuracy']:.2f} %"
+        + (f" ± {100 * r['snn_accuracy_std']:.2f}" if len(r.get("seeds", [])) > 1 else "")
+        + f"   agreement {100 * r['agreement']:.2f} %   ({r['n_test']} test images)",
+        "SNN accuracy by step: " + "  ".join(f"t={t}: {100 * acc[t - 1]:.2f}" for t in marks),
+        f"first step reaching 99 % of the ANN: {r['first_step_99pct']}",
+        f"synaptic ops per image {r['synops_per_image']:.3g} vs ANN MACs "
+        f"{r['ann_macs_per_image']:.3g} ({r['synops_per_mac']:.2f}x); spikes per image "
+        f"{r['spikes_per_image']:.0f}",
+        "layer          r      slope  rate   saturated  silent",
+    ]
+    for lay in r["layers"]:
+        lines.append(f"{lay['name']:<13} {lay['pearson_r']:.3f}  {lay['slope']:.3f}  "
+                     f"{lay['mean_rate']:.3f}  {100 * lay['saturated_fraction']:6.2f} %  "
+                     f"{100 * lay['silent_fraction']:6.2f} %")
+    lines.append(f"simulated in {r['simulate_seconds']:.1f} s "
+                 f"(conversion {r['convert_seconds']:.1f} s)")
+    if "brian2_check" in r:
+        b = r["brian2_check"]
+        lines.append(f"Brian2 cross-check on {b['images']} images: spike counts "
+                     + ("equal" if b["spike_counts_equal"] else "DIFFER")
+                     + f" ({b['spikes']} spikes)")
+    return "\n".join(lines)
+
+
+def run_convert(args) -> int:
+    from ann.data import load_mnist
+
+    from .evaluate import evaluate, load_trained
+
+    config = _config(args)
+    if not args.model.is_file():
+        raise ValueError(f"{args.model}: no such model file")
+    network = load_trained(args.model)
+    _check_exports(network, args)
+    mnist = load_mnist(download=not args.offline)
+    result = evaluate(network, mnist, config)
+    report = result.report
+    report["model_path"] = str(args.model)
+    if args.brian2_check:
+        report["brian2_check"] = brian2_check(result.snn, mnist, args.brian2_check,
+                                              config.timesteps)
+    if args.nir is not None:
+        from .nir_export import write_nir
+
+        report["nir_path"] = str(write_nir(result.snn, args.nir))
+    _write_outputs(report, result.samples, args.report, args.plot)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def _check_exports(network, args) -> None:
+    """Refuse --nir / --brian2-check up front (before minutes of simulation) where they cannot
+    work: max pooling has no fixed synapses; NIR's IF neuron resets to zero."""
+    from .convert import fold_model
+    from .network import Pool
+
+    if args.nir is None and not args.brian2_check:
+        return
+    ops, _ = fold_model(network)
+    if any(isinstance(op, Pool) and op.kind == "max" for op in ops):
+        flag = "--nir" if args.nir is not None else "--brian2-check"
+        raise ValueError(f"{flag} needs a model without max pooling ({args.model} has MaxPool2D)")
+    if args.nir is not None and args.reset != "zero":
+        raise ValueError("--nir needs --reset zero (NIR's IF neuron resets to v_reset)")
+
+
+def brian2_check(snn, mnist, n: int, T: int) -> dict:
+    """Spike counts of Brian2 vs the batched simulator (float64) on the first ``n`` test images."""
+    import numpy as np
+    from ann.training import prepare_images
+
+    from .brian_export import brian2_spike_counts
+    from .simulate import spike_counts
+
+    x = prepare_images(mnist.x_test[:n])
+    ours = spike_counts(snn, x, T, dtype=np.float64)
+    theirs = brian2_spike_counts(snn, x, T)
+    equal = all(np.array_equal(layer[i].reshape(-1), theirs[i][k])
+                for i in range(n) for k, layer in enumerate(ours))
+    return {"images": n, "timesteps": T, "spike_counts_equal": bool(equal),
+            "spikes": int(sum(int(c.sum()) for per_image in theirs for c in per_image))}
+
+
+def ascii_digit(image) -> str:
     """A 28×28 uint8 image as text, darker pixels as denser characters."""
     ramp = " .:-=+*#%@"
-    rows = []
-    for row in image:
-        rows.append("".join(ramp[int(v) * (len(ramp) - 1) // 255] for v in row[:width]))
+    rows = ["".join(ramp[int(v) * (len(ramp) - 1) // 255] for v in row) for row in image]
     return "\n".join(r.rstrip() for r in rows if r.strip())
 
 
 def run_demo(args) -> int:
-    from ann.cli import format_summary, load_and_summarize
+    from ann.cli import _progress_printer, format_summary, load_and_summarize
+    from ann.config import TrainConfig
+    from ann.training import train_numpy
 
-    print("neurosim demo — step 1/1: data")
+    from .evaluate import EvalConfig, evaluate, load_trained
+
+    out = args.out
+    steps = 3
+    print(f"neurosim demo — step 1/{steps}: data", flush=True)
     mnist, summary = load_and_summarize(download=not args.offline)
     print(format_summary(summary))
-    print(f"\nfirst test image (label {int(mnist.y_test[0])}):")
-    print(ascii_digit(mnist.x_test[0]))
+
+    model_path = out / "lenet.npz"
+    print(f"\nstep 2/{steps}: train LeNet-5 (NumPy, {args.epochs} epoch(s))", flush=True)
+    config = TrainConfig.for_model("lenet", epochs=args.epochs, out=model_path)
+    result = train_numpy(config, mnist, progress=_progress_printer(sys.stdout))
+    print(f"\nLeNet-5: test accuracy {100 * result['test_accuracy']:.2f} % after "
+          f"{result['train_seconds']:.0f} s; saved {model_path}")
+
+    print(f"\nstep 3/{steps}: convert to spiking neurons and compare on the full test set "
+          f"(T = {args.timesteps})", flush=True)
+    result = evaluate(load_trained(model_path), mnist, EvalConfig(timesteps=args.timesteps))
+    report = result.report
+    report["model_path"] = str(model_path)
+    _write_outputs(report, result.samples, out / "snn_report.json", out / "snn_accuracy.png")
+    print(format_report(report))
+    print(f"\nwrote {out / 'snn_report.json'} and {out / 'snn_accuracy.png'}")
     return 0

@@ -22,7 +22,13 @@ __all__ = ["main", "CliParser", "SUBCOMMANDS"]
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "data": ("ann.cli", "fetch and verify MNIST; print where it is and the class counts"),
     "train": ("ann.cli", "train a perceptron, MLP, LeNet-5 or CNN on MNIST (NumPy or Keras)"),
+    "tf-lecture": ("ann.keras_cli", "run the lecture's TensorFlow examples in TensorFlow 2 style"),
+    "convert": ("bridge.cli", "convert a trained ReLU network to spiking neurons; compare on MNIST"),
     "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
+    "visual": ("neurosim.visual.cli", "push an image through retina -> LGN -> V1 -> HMAX (rate or spiking)"),
+    "neuron": ("neurosim.neuron.cli", "simulate one neuron under a current step; rest, spikes, AP shape"),
+    "fi": ("neurosim.neuron.cli", "f-I curve: steady-state rate for N step currents (one simulation)"),
+    "morphology": ("neurosim.neuron.cli", "draw a multi-compartment neuron and simulate soma/dendrite voltages"),
 }
 
 

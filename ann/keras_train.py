@@ -1,0 +1,224 @@
+"""``neurosim train ... --backend keras``: the same run as :func:`ann.training.train_numpy`, on
+Keras.
+
+Same :class:`~ann.config.TrainConfig`, same architecture (``config.spec()`` through
+:func:`ann.keras_models.build_keras_model`), same data (MNIST scaled to [0, 1], NHWC; the last
+``validation_split`` of the training images held out), same initial weights (the NumPy
+``Network.from_spec(spec, default_rng([seed, 1]))``, copied in), same result keys. The
+optimizers map one to one (``ann.optimizers`` follows Keras's update rules):
+
+==============  ===========================================================================
+``sgd``         ``keras.optimizers.SGD(lr)``
+``momentum``    ``SGD(lr, momentum=α)``           (v ← αv − εg, θ ← θ + v)
+``rmsprop``     ``RMSprop(lr, rho=ρ)``
+``adam``        ``Adam(lr, beta_1=β₁)``
+==============  ===========================================================================
+
+``clip_norm`` → ``global_clipnorm`` (one L2 norm over every gradient); ``weight_decay`` →
+Keras's decoupled ``weight_decay`` (θ ← θ − ελθ); ``lr_decay`` → the rate of epoch ``k``
+is ``ε·decay^k`` (a ``LearningRateScheduler``). Shuffling uses ``tf.data`` with the op seed
+``seed`` and dropout masks are seeded per layer, so a run is repeatable on one machine.
+
+``logdir``: TensorBoard logs — ``train/`` and ``validation/`` with per-epoch scalars
+(``epoch_loss``, ``epoch_accuracy``, ``epoch_learning_rate``) from Keras's ``TensorBoard``
+callback, and the model's op graph (its inference ``tf.function``) as a ``graph_def`` event in
+``train/``. View with ``tensorboard --logdir DIR``.
+
+The result adds ``numpy_test_accuracy``: the trained Keras weights moved into the NumPy
+``Network`` (:func:`ann.keras_models.from_keras`) and evaluated there on the same test set, a
+check that the twin and the NumPy model agree on real data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ._tf import keras_module, tf_module
+from .config import TrainConfig
+from .keras_models import build_keras_model, from_keras
+from .network import Network
+from .training import check_labelled, prepare_images
+
+__all__ = ["train_keras", "make_keras_optimizer", "write_model_graph", "save_keras_atomic"]
+
+
+def make_keras_optimizer(name: str, lr: float, momentum: float = 0.9,
+                         clip_norm: float | None = None, weight_decay: float = 0.0):
+    """The Keras optimizer matching :func:`ann.optimizers.make_optimizer` (table above)."""
+    keras = keras_module()
+    common = {"learning_rate": lr, "global_clipnorm": clip_norm,
+              "weight_decay": weight_decay or None}
+    if name == "sgd":
+        return keras.optimizers.SGD(**common)
+    if name == "momentum":
+        return keras.optimizers.SGD(momentum=momentum, **common)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(rho=momentum, **common)
+    if name == "adam":
+        return keras.optimizers.Adam(beta_1=momentum, **common)
+    raise ValueError(f"unknown optimizer {name!r}; known: sgd, momentum, rmsprop, adam")
+
+
+def write_model_graph(model, logdir: str | os.PathLike) -> Path:
+    """Write ``model``'s inference graph (a traced ``tf.function``) as a TensorBoard
+    ``graph_def`` event into ``logdir``; returns the event file."""
+    tf = tf_module()
+    logdir = Path(logdir)
+    before = set(logdir.glob("events.out.tfevents.*"))
+    fn = tf.function(lambda x: model(x, training=False))
+    concrete = fn.get_concrete_function(
+        tf.TensorSpec((None,) + tuple(model.input_shape[1:]), tf.float32, name="images"))
+    writer = tf.summary.create_file_writer(str(logdir))
+    with writer.as_default():
+        tf.summary.graph(concrete.graph)
+    writer.close()
+    new = sorted(set(logdir.glob("events.out.tfevents.*")) - before)
+    if not new:  # pragma: no cover - tf.summary always writes a new file per writer
+        raise OSError(f"{logdir}: TensorFlow wrote no event file")
+    return new[-1]
+
+
+def save_keras_atomic(model, path: str | os.PathLike) -> Path:
+    """``model.save(path)`` through a temporary ``.keras`` file in the same folder and an
+    ``os.replace``, so an interrupted save leaves the previous file intact."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"{path}: a Keras model file must end in .keras")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _callbacks(config: TrainConfig, steps: int, progress):
+    keras = keras_module()
+    lr0, decay = config.lr, config.lr_decay
+
+    class _Epochs(keras.callbacks.Callback):
+        """Per-epoch history in :func:`ann.training.fit`'s format, and progress events."""
+
+        def __init__(self):
+            super().__init__()
+            self.history: list[dict] = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            if progress is not None:
+                progress({"kind": "batch", "epoch": len(self.history) + 1,
+                          "epochs": config.epochs, "step": batch + 1, "steps": steps,
+                          "loss": float(logs["loss"])})
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            h = {"epoch": epoch + 1, "loss": float(logs["loss"]),
+                 "accuracy": float(logs["accuracy"]), "lr": lr0 * decay ** epoch,
+                 "seconds": time.perf_counter() - self.t0}
+            if "val_loss" in logs:
+                h["val_loss"] = float(logs["val_loss"])
+                h["val_accuracy"] = float(logs["val_accuracy"])
+            if not np.isfinite(h["loss"]):
+                self.model.stop_training = True
+                self.diverged = f"loss became {h['loss']} in epoch {epoch + 1}"
+            self.history.append(h)
+            if progress is not None:
+                progress({"kind": "epoch", "epoch": epoch + 1, "epochs": config.epochs,
+                          "history": h})
+
+    epochs_cb = _Epochs()
+    callbacks = [epochs_cb]
+    if decay != 1.0:
+        callbacks.append(keras.callbacks.LearningRateScheduler(lambda k: lr0 * decay ** k))
+    if config.logdir is not None:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.logdir),
+                                                     update_freq="epoch", write_graph=True))
+    return epochs_cb, callbacks
+
+
+def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
+    """Train ``config`` with Keras; return the same result dict as
+    :func:`ann.training.train_numpy` (plus ``numpy_test_accuracy``).
+
+    Parameters
+    ----------
+    config : the run (model, epochs, batch size, optimizer, ..., ``out``, ``logdir``).
+    mnist : ``(x_train, y_train, x_test, y_test)`` as from :func:`ann.data.load_mnist`
+        (images ``(N, 28, 28)`` uint8); loaded (and verified) if ``None``.
+    progress : called with the same ``"batch"`` / ``"epoch"`` events as
+        :func:`ann.training.fit` (a batch's ``loss`` is Keras's running mean over the epoch).
+
+    ``config.out`` ending in ``.keras`` saves the Keras model; any other path saves the
+    equivalent NumPy network with :func:`ann.io.save_model` (the NumPy backend's format).
+    """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    if mnist is None:
+        from .data import load_mnist
+
+        mnist = load_mnist()
+    tf = tf_module()
+    x_train, y_train, x_test, y_test = mnist
+    x, y = prepare_images(x_train), np.asarray(y_train).astype(np.int64)
+    xt, yt = prepare_images(x_test), np.asarray(y_test).astype(np.int64)
+    check_labelled(x, y, 10)
+    check_labelled(xt, yt, 10, name="test data")
+    n_val = int(round(len(x) * config.validation_split))
+    x_tr, y_tr = x[:len(x) - n_val], y[:len(y) - n_val]
+    val = (x[len(x) - n_val:], y[len(y) - n_val:]) if n_val else None
+
+    spec = config.spec()
+    init = Network.from_spec(spec, np.random.default_rng([config.seed, 1])).get_weights()
+    model = build_keras_model(spec, init, seed=config.seed)
+    model.compile(optimizer=make_keras_optimizer(config.optimizer, config.lr, config.momentum,
+                                                 config.clip_norm, config.weight_decay),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    if config.logdir is not None:
+        write_model_graph(model, Path(config.logdir) / "train")
+
+    train_ds = (tf.data.Dataset.from_tensor_slices((x_tr, y_tr))
+                .shuffle(len(x_tr), seed=config.seed, reshuffle_each_iteration=True)
+                .batch(config.batch_size).prefetch(tf.data.AUTOTUNE))
+    val_ds = None if val is None else tf.data.Dataset.from_tensor_slices(val).batch(1000)
+    steps = -(-len(x_tr) // config.batch_size)
+    epochs_cb, callbacks = _callbacks(config, steps, progress)
+    t0 = time.perf_counter()
+    model.fit(train_ds, epochs=config.epochs, validation_data=val_ds, callbacks=callbacks,
+              shuffle=False, verbose=0)  # shuffled by train_ds, with its seed
+    seconds = time.perf_counter() - t0
+    if getattr(epochs_cb, "diverged", None):
+        from .training import TrainingDiverged
+
+        raise TrainingDiverged(f"{epochs_cb.diverged} (lr {config.lr:g}); try a smaller "
+                               f"learning rate or --clip-norm")
+    test_loss, test_acc = model.evaluate(xt, yt, batch_size=1000, verbose=0)
+    net = from_keras(model)
+    result = {"model": config.model, "backend": "keras", "test_accuracy": float(test_acc),
+              "test_loss": float(test_loss), "train_seconds": seconds,
+              "epochs": len(epochs_cb.history), "model_path": None,
+              "history": epochs_cb.history, "params": net.count_params(),
+              "numpy_test_accuracy": float(net.evaluate(xt, yt)[1]),
+              "config": config.to_dict()}
+    if config.out is not None:
+        if Path(config.out).suffix == ".keras":
+            save_keras_atomic(model, config.out)
+        else:
+            from .io import save_model
+
+            save_model(config.out, net, metadata={k: v for k, v in result.items()
+                                                  if k != "history"})
+        result["model_path"] = str(config.out)
+    if config.logdir is not None:
+        result["logdir"] = str(config.logdir)
+    return result

@@ -1,0 +1,124 @@
+"""Export a converted network to Brian2, as an independent check of the batched simulator.
+
+Every spiking layer becomes a ``NeuronGroup`` of non-leaky IF neurons (``v : 1``, threshold
+``v ≥ θ``, reset ``v −= θ`` or ``v = 0``); the constant input is a group holding the pixel values
+``x``, whose current reaches the first layer through a summed variable
+(``I_in_post = w · x_pre``); every other connection is a ``Synapses`` object with
+``on_pre: v_post += w``; spiking neurons start at ``v = v_init·θ``. The linear operations
+between two spiking layers (average pooling, flatten, a Dense or Conv2D layer) are expanded
+into their effective weight matrix by pushing unit vectors through them, so each Brian2 synapse
+carries exactly the weight the batched simulator applies; biases are constant currents ``I_b``
+added every step.
+
+The batched simulator has no synaptic delay: a spike emitted at step ``t`` arrives in the same
+step. Brian2 would normally deliver it one step later (synapses run after the thresholds), so the
+export schedules, within one time step, for each layer in order: add the currents, test the
+threshold, reset, and propagate its spikes — all in the ``thresholds`` slot with increasing
+``order``. With the same constant input and ``dt`` the spike counts then agree exactly
+(``tests/bridge/test_brian_export.py``). Max-pooling gates are not exported (their state-dependent
+routing has no fixed synapse); such a network is refused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Flatten, Pool, SpikingNetwork, Synaptic
+
+__all__ = ["effective_layers", "brian2_spike_counts"]
+
+
+def _chain(ops: list, x: np.ndarray) -> np.ndarray:
+    for op in ops:
+        x = op.current(x) if isinstance(op, Synaptic) else op.ann(x)
+    return x
+
+
+def effective_layers(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
+    """One dict per weight layer: effective matrix ``M (n_prev, n)``, bias ``b (n,)``, whether it
+    spikes, and its name; ``n_prev`` is the previous spiking layer's size (or the input's)."""
+    layers, pending = [], []
+    shape = tuple(snn.input_shape)
+    for op in snn.ops:
+        if isinstance(op, Pool) and op.kind == "max":
+            raise ValueError("max pooling (spike gating) cannot be exported to Brian2; "
+                             "use AvgPool2D in the model")
+        if isinstance(op, Synaptic):
+            op = Synaptic(op.kind, op.W.astype(dtype), op.b.astype(dtype), op.stride, op.padding,
+                          op.spiking, op.name)
+        pending.append(op)
+        if not isinstance(op, Synaptic):
+            continue
+        n_prev = int(np.prod(shape))
+        zero = np.zeros((1,) + shape, dtype)
+        b = _chain(pending, zero).reshape(-1)
+        eye = np.eye(n_prev, dtype=dtype).reshape((n_prev,) + shape)
+        M = _chain(pending, eye).reshape(n_prev, -1) - b
+        shape = _chain(pending, zero).shape[1:]
+        layers.append({"M": M, "b": b, "spiking": op.spiking, "name": op.name})
+        pending = []
+    if pending and any(not isinstance(op, Flatten) for op in pending):
+        raise ValueError("the network must end with a weight layer")
+    return layers
+
+
+def brian2_spike_counts(snn: SpikingNetwork, images: np.ndarray, T: int,
+                        target: str = "numpy") -> list[list[np.ndarray]]:
+    """Simulate ``snn`` in Brian2 on each of ``images (n, *input_shape)`` with constant input for
+    ``T`` steps of ``dt = 1 ms``; return, per image, the spike counts of each spiking layer
+    (flat arrays, in layer order). ``target``: Brian2's code-generation target."""
+    import brian2 as b2
+
+    if snn.settings.get("readout") is None:
+        raise ValueError("not a converted network (no settings)")
+    layers = effective_layers(snn)
+    v_th = float(snn.settings.get("v_th", 1.0))
+    v_init = float(snn.settings.get("v_init", 0.0)) * v_th
+    reset = "v -= v_th" if snn.settings.get("reset", "subtract") == "subtract" else "v = 0"
+    dt = 1 * b2.ms
+    old_target = b2.prefs.codegen.target
+    b2.prefs.codegen.target = target
+    try:
+        n_in = int(np.prod(snn.input_shape))
+        inp = b2.NeuronGroup(n_in, "x : 1 (constant)", dt=dt, name="input")
+        groups, synapses, monitors = [], [], []
+        for k, lay in enumerate(layers):
+            n = lay["M"].shape[1]
+            eqs = "v : 1\nI_b : 1 (constant)" + ("\nI_in : 1" if k == 0 else "")
+            kw = dict(threshold="v >= v_th", reset=reset) if lay["spiking"] else {}
+            g = b2.NeuronGroup(n, eqs, dt=dt, namespace={"v_th": v_th}, name=f"layer{k}", **kw)
+            g.I_b = lay["b"]
+            if lay["spiking"]:
+                g.v = v_init
+            g.run_regularly("v += I_b" + (" + I_in" if k == 0 else ""), dt=dt,
+                                     when="thresholds", order=4 * k)
+            if lay["spiking"]:
+                g.thresholder["spike"].order = 4 * k + 1
+                g.resetter["spike"].when = "thresholds"
+                g.resetter["spike"].order = 4 * k + 2
+                monitors.append(b2.SpikeMonitor(g, record=False, name=f"count{k}"))
+            pre, post = np.nonzero(lay["M"])
+            if k == 0:
+                s = b2.Synapses(inp, g, "w : 1 (constant)\nI_in_post = w * x_pre : 1 (summed)",
+                                dt=dt, name="syn0")
+            else:
+                s = b2.Synapses(groups[-1], g, "w : 1 (constant)", on_pre="v_post += w",
+                                dt=dt, name=f"syn{k}")
+                s.pre.when = "thresholds"
+                s.pre.order = 4 * (k - 1) + 3
+            s.connect(i=pre, j=post)
+            s.w = lay["M"][pre, post]
+            groups.append(g)
+            synapses.append(s)
+        net = b2.Network(inp, *groups, *synapses, *monitors)
+        net.store("start")
+        flat = np.asarray(images, np.float64).reshape(len(images), -1)
+        out = []
+        for x in flat:
+            net.restore("start")
+            inp.x = x
+            net.run(T * dt)
+            out.append([np.asarray(m.count[:], dtype=np.int64) for m in monitors])
+        return out
+    finally:
+        b2.prefs.codegen.target = old_target

@@ -1,0 +1,241 @@
+"""ANN → SNN conversion: fold, check, normalise (Diehl et al. 2015; Rueckauer et al. 2017).
+
+1. **Parse and fold** the :mod:`ann` model into :mod:`bridge.network` operations. ``Dense`` and
+   ``Conv2D`` become :class:`~bridge.network.Synaptic`; a ``BatchNorm`` right after one is folded
+   into its weights,
+
+       W' = W · γ/σ,   b' = (b − μ) · γ/σ + β,   σ = √(running_var + eps)
+
+   (per output channel); ``Dropout`` is the identity at inference and is dropped; ``Flatten``,
+   ``MaxPool2D`` and ``AvgPool2D`` are kept; hidden layers must be ReLU; the final softmax (or
+   linear output) becomes the readout. Anything else — sigmoid/tanh units, a BatchNorm that does
+   not follow a weight layer, a linear hidden layer — is refused with a ``ValueError`` naming it.
+
+2. **Normalise** (data-based, on training images): for each weight layer ``l`` take ``λ_l``, the
+   maximum (``norm="max"``, Diehl 2015) or the ``p``-th percentile (``"p99.9"``, Rueckauer 2017)
+   of its positive ReLU activations — for the whole layer or per output channel — and rescale
+
+       W̃_l = W_l · λ_{l−1} / λ_l,    b̃_l = b_l / λ_l,    λ_0 = 1 (inputs in [0, 1]),
+
+   so that with threshold 1 a neuron's rate (spikes per step) approximates ``a_l / λ_l ≤ 1``. A
+   ReLU network is positively homogeneous, so the rescaled ANN computes the same function up to
+   the output's scale: its predictions are unchanged (tested). For a potential readout the output
+   layer keeps ``λ_L = 1``; for a spike-count readout it is normalised like the others.
+   ``norm="none"`` leaves every ``λ = 1`` (to show why normalisation matters).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from .network import Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
+from .neuron import RESETS
+
+__all__ = ["fold_model", "layer_lambdas", "normalise", "convert", "READOUTS", "parse_norm"]
+
+READOUTS = ("potential", "spikes")
+
+
+def _model_parts(model):
+    """``(spec, weights)`` from an ``ann`` Network or a ``(spec, weights)`` pair."""
+    if hasattr(model, "spec") and hasattr(model, "get_weights"):
+        return model.spec, model.get_weights()
+    if isinstance(model, tuple) and len(model) == 2:
+        return model
+    raise TypeError(f"expected an ann Network or (spec, weights), got {type(model).__name__}")
+
+
+def fold_model(model) -> tuple[list, tuple]:
+    """Operations of the folded ReLU network (see module docstring) and its input shape."""
+    spec, weights = _model_parts(model)
+    ops: list = []
+    open_layer: dict | None = None   # the last weight layer, until its activation is known
+
+    def close(activation: str, where: str):
+        nonlocal open_layer
+        if open_layer is None:
+            raise ValueError(f"{where}: activation {activation!r} does not follow a Dense or "
+                             "Conv2D layer")
+        ops.append(Synaptic(open_layer["kind"], np.ascontiguousarray(open_layer["W"], np.float32),
+                            np.ascontiguousarray(open_layer["b"], np.float32),
+                            open_layer["stride"], open_layer["padding"],
+                            spiking=activation == "relu", name=open_layer["name"]))
+        open_layer = None
+
+    n = len(spec.layers)
+    for i, (lay, w) in enumerate(zip(spec.layers, weights)):
+        where = f"layer {i} ({lay.type})"
+        t, p = lay.type, lay.params
+        act = p.get("activation")
+        if act in ("sigmoid", "tanh"):
+            raise ValueError(f"{where}: activation {act!r} cannot be carried by a firing rate; "
+                             "only ReLU hidden layers convert")
+        if t in ("Dense", "Conv2D"):
+            if open_layer is not None:
+                raise ValueError(f"{where}: follows {open_layer['name']} which has no ReLU; a "
+                                 "linear hidden layer cannot be carried by spike rates")
+            W = np.asarray(w["W"], np.float64)
+            b = np.asarray(w.get("b", np.zeros(W.shape[-1])), np.float64)
+            open_layer = {"kind": "dense" if t == "Dense" else "conv", "W": W, "b": b,
+                          "stride": p.get("strides", 1), "padding": p.get("padding", "valid"),
+                          "name": f"{t.lower()}_{i}"}
+            if act == "relu" or act == "softmax":
+                close(act, where)
+            elif act == "linear" and i == n - 1:
+                close("linear", where)
+        elif t == "BatchNorm":
+            if open_layer is None:
+                raise ValueError(f"{where}: BatchNorm must directly follow a Dense or Conv2D "
+                                 "layer (without activation) to be folded into its weights")
+            scale = np.asarray(w["gamma"], np.float64) / np.sqrt(
+                np.asarray(w["running_var"], np.float64) + p["eps"])
+            open_layer["W"] = open_layer["W"] * scale
+            open_layer["b"] = ((open_layer["b"] - np.asarray(w["running_mean"], np.float64)) * scale
+                               + np.asarray(w["beta"], np.float64))
+            if i == n - 1:
+                close("linear", where)
+        elif t == "Activation":
+            if act == "linear":
+                continue
+            if act == "softmax" and i != n - 1:
+                raise ValueError(f"{where}: softmax is only supported as the output")
+            close(act, where)
+        elif t == "Dropout":
+            continue
+        elif t in ("MaxPool2D", "AvgPool2D", "Flatten"):
+            if open_layer is not None:
+                raise ValueError(f"{where}: follows {open_layer['name']} which has no ReLU yet; "
+                                 "apply the ReLU before pooling/flattening")
+            ops.append(Flatten() if t == "Flatten" else
+                       Pool("max" if t == "MaxPool2D" else "avg", p["pool_size"], p["strides"]))
+        else:
+            raise ValueError(f"{where}: layer type {t!r} is not supported by the converter")
+    if open_layer is not None:
+        raise ValueError(f"{open_layer['name']}: the model ends without an output activation")
+    if not ops or not isinstance(ops[-1], Synaptic):
+        raise ValueError("the model must end with a Dense or Conv2D output layer")
+    if any(op.spiking is False for op in ops[:-1] if isinstance(op, Synaptic)):
+        bad = next(op for op in ops[:-1] if isinstance(op, Synaptic) and not op.spiking)
+        raise ValueError(f"{bad.name}: only the output layer may be non-ReLU")
+    return ops, tuple(spec.input_shape)
+
+
+def parse_norm(norm: str) -> float | None:
+    """``"max"`` → 100, ``"p99.9"`` → 99.9, ``"none"`` → None; ``ValueError`` otherwise."""
+    if norm == "max":
+        return 100.0
+    if norm == "none":
+        return None
+    m = re.fullmatch(r"p(\d+(?:\.\d+)?)", str(norm))
+    if not m or not 0 < float(m.group(1)) <= 100:
+        raise ValueError(f"unknown norm {norm!r}; use max, none or pNN (e.g. p99, p99.9, p99.99)")
+    return float(m.group(1))
+
+
+def _percentile(a: np.ndarray, q: float) -> float:
+    pos = a[a > 0]
+    return float(np.percentile(pos, q)) if pos.size else 1.0
+
+
+def layer_lambdas(ops: list, x: np.ndarray, q: float, per_channel: bool,
+                  batch_size: int = 500) -> list:
+    """``λ_l`` for every :class:`Synaptic` from the ANN activations on ``x`` (B, ...): the
+    ``q``-th percentile of the positive activations, a float or (``per_channel``) one per output
+    channel of every hidden layer; the output layer always gets one float."""
+    per_layer: list[list[np.ndarray]] = []
+    for i in range(0, len(x), batch_size):
+        _, acts = ann_forward(ops, x[i:i + batch_size], collect=True)
+        if not per_layer:
+            per_layer = [[] for _ in acts]
+        for store, a in zip(per_layer, acts):
+            store.append(a.reshape(-1, a.shape[-1]))
+    lambdas = []
+    for k, chunks in enumerate(per_layer):
+        a = np.concatenate(chunks)
+        # the output layer keeps one λ: per-class factors would change the argmax
+        if per_channel and k < len(per_layer) - 1:
+            lambdas.append(np.array([_percentile(a[:, c], q) for c in range(a.shape[1])]))
+        else:
+            lambdas.append(_percentile(a, q))
+    return lambdas
+
+
+def normalise(ops: list, input_shape: tuple, lambdas: list, readout: str) -> list:
+    """Rescaled operations ``W̃ = W·λ_{l−1}/λ_l``, ``b̃ = b/λ_l`` (see module docstring)."""
+    shape = tuple(input_shape)
+    lam_in = np.ones(shape[-1])              # λ of each channel of the current tensor
+    synaptic = [op for op in ops if isinstance(op, Synaptic)]
+    out, k = [], 0
+    for op in ops:
+        if isinstance(op, Flatten):
+            lam_in = np.tile(lam_in, int(np.prod(shape[:-1])))
+            shape = (int(np.prod(shape)),)
+            out.append(op)
+            continue
+        if isinstance(op, Pool):
+            shape = op.ann(np.zeros((1,) + shape, np.float32)).shape[1:]
+            out.append(op)
+            continue
+        n_out = op.W.shape[-1]
+        last = op is synaptic[-1]
+        lam = np.ones(n_out) if last and readout == "potential" else \
+            np.broadcast_to(np.asarray(lambdas[k], np.float64), (n_out,))
+        # the input axis is second to last for Dense (n_in, n_out) and Conv2D (kh, kw, C_in, C_out)
+        W = op.W.astype(np.float64) * lam_in[:, None] / lam
+        out.append(op.with_weights(W, op.b / lam))
+        shape = op.current(np.zeros((1,) + shape, np.float32)).shape[1:]
+        lam_in, k = lam, k + 1
+    return out
+
+
+def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool = False,
+            reset: str = "subtract", readout: str = "potential", v_th: float = 1.0,
+            v_init: float = 0.5, max_pool: str = "count", batch_size: int = 500) -> SpikingNetwork:
+    """Convert a trained ReLU ``model`` (an ``ann`` Network or ``(spec, weights)``).
+
+    Parameters
+    ----------
+    x_norm : (N, *input_shape) float32 in [0, 1], training images for the normalisation.
+    norm : ``"max"``, ``"none"`` or ``"pNN"`` (percentile of positive activations).
+    per_channel : one ``λ`` per output channel instead of per layer.
+    reset : ``"subtract"`` or ``"zero"``.
+    readout : ``"potential"`` (output layer integrates without spiking; argmax of its potential)
+        or ``"spikes"`` (output layer spikes; argmax of its spike counts, ties → lowest class).
+    v_th : firing threshold θ (the normalisation targets θ = 1; other values scale all rates).
+    max_pool : how spikes are max-pooled: ``"count"`` (the pooled count follows the largest input
+        count) or ``"gate"`` (Rueckauer et al.'s gate); see :mod:`bridge.simulate`.
+    v_init : initial membrane potential of the spiking layers, in units of θ. ``0.5`` turns the
+        rate code's rounding down (``⌊t·a⌋`` spikes) into rounding to nearest (``⌊t·a + ½⌋``),
+        which halves the expected quantisation error and the latency (Bu et al. 2022, "Optimal
+        ANN-SNN conversion for high-accuracy and ultra-low-latency spiking neural networks",
+        ICLR); ``0`` is the classic choice (Rueckauer et al. 2017).
+    """
+    if reset not in RESETS:
+        raise ValueError(f"unknown reset {reset!r}; known: {', '.join(RESETS)}")
+    if readout not in READOUTS:
+        raise ValueError(f"unknown readout {readout!r}; known: {', '.join(READOUTS)}")
+    if not (np.isfinite(v_th) and v_th > 0):
+        raise ValueError(f"v_th must be a positive number, got {v_th!r}")
+    if max_pool not in ("count", "gate"):
+        raise ValueError(f"unknown max_pool method {max_pool!r}; known: count, gate")
+    if not (np.isfinite(v_init) and 0 <= v_init < 1):
+        raise ValueError(f"v_init must be in [0, 1) (units of the threshold), got {v_init!r}")
+    q = parse_norm(norm)
+    ops, input_shape = fold_model(model)
+    x_norm = np.asarray(x_norm, np.float32)
+    if x_norm.shape[1:] != input_shape or len(x_norm) == 0:
+        raise ValueError(f"normalisation data of shape {x_norm.shape} does not fit the model's "
+                         f"input (N, {', '.join(map(str, input_shape))})")
+    n_syn = sum(isinstance(op, Synaptic) for op in ops)
+    lambdas = ([1.0] * n_syn if q is None
+               else layer_lambdas(ops, x_norm, q, per_channel, batch_size))
+    scaled = normalise(ops, input_shape, lambdas, readout)
+    scaled[-1] = replace(scaled[-1], spiking=readout == "spikes")
+    settings = {"norm": norm, "per_channel": per_channel, "reset": reset, "readout": readout,
+                "v_th": float(v_th), "v_init": float(v_init), "max_pool": max_pool,
+                "norm_samples": int(len(x_norm))}
+    return SpikingNetwork(scaled, input_shape,
+                          [np.asarray(lam).tolist() for lam in lambdas], settings)

@@ -1,0 +1,246 @@
+"""The cited single-neuron models: LIF, Hodgkin–Huxley (squid), Traub–Miles, Izhikevich, AdEx.
+
+LIF (Lapicque 1907; Gerstner et al., *Neuronal Dynamics* 2014, §1.3)::
+
+    tau dv/dt = E_L - v + R I        v > v_th  ->  v = v_reset, clamped for t_ref
+
+Hodgkin & Huxley (1952), squid giant axon at 6.3 °C, modern sign convention with rest at
+−65 mV (Dayan & Abbott 2001, §5.6; Gerstner et al. 2014, Table 2.1), per unit area, V in mV,
+rates in 1/ms (integrated with RK4 at dt = 0.01 ms: max |ΔV| vs SciPy LSODA ~1e-4 mV)::
+
+    C dV/dt = gNa m^3 h (ENa - V) + gK n^4 (EK - V) + gL (EL - V) + I
+    dx/dt   = alpha_x (1 - x) - beta_x x                       x in {m, h, n}
+    alpha_m = 0.1 (V+40) / (1 - exp(-(V+40)/10))    beta_m = 4 exp(-(V+65)/18)
+    alpha_h = 0.07 exp(-(V+65)/20)                  beta_h = 1 / (1 + exp(-(V+35)/10))
+    alpha_n = 0.01 (V+55) / (1 - exp(-(V+55)/10))   beta_n = 0.125 exp(-(V+65)/80)
+    C = 1 uF/cm2, gNa = 120, gK = 36, gL = 0.3 mS/cm2, ENa = 50, EK = -77, EL = -54.387 mV
+
+Traub–Miles cortical pyramidal cell (Traub & Miles 1991, as reduced by Ermentrout & Kopell
+1998, PNAS 95:1259; parameters of the "RTM" neuron in Börgers 2017, *An Introduction to
+Modeling Neuronal Dynamics*, ch. 5, with m kept dynamic); a class-I neuron (f–I continuous)::
+
+    alpha_m = 0.32 (V+54) / (1 - exp(-(V+54)/4))    beta_m = 0.28 (V+27) / (exp((V+27)/5) - 1)
+    alpha_h = 0.128 exp(-(V+50)/18)                 beta_h = 4 / (1 + exp(-(V+27)/5))
+    alpha_n = 0.032 (V+52) / (1 - exp(-(V+52)/5))   beta_n = 0.5 exp(-(V+57)/40)
+    C = 1 uF/cm2, gNa = 100, gK = 80, gL = 0.1 mS/cm2, ENa = 50, EK = -100, EL = -67 mV
+
+Izhikevich (2003), IEEE TNN 14:1569, Fig. 2 parameter sets; the model is dimensionless in the
+paper (v in mV, t in ms); here u and I are currents in pA across C = 1 pF, so the paper's
+``I = 10`` is 10 pA::
+
+    dv/dt = 0.04 v^2 + 5 v + 140 + (I - u)/C     du/dt = a (b v - u)
+    v >= 30 mV  ->  v = c, u = u + d
+
+AdEx (Brette & Gerstner 2005), patterns of Naud et al. (2008), Biol Cybern 99:335, Table 1
+(values as in Brian2's example ``Naud_et_al_2008_adex_firing_patterns.py``), spike cut at 0 mV::
+
+    C dv/dt = -gL (v - EL) + gL DeltaT exp((v - VT)/DeltaT) - w + I
+    tau_w dw/dt = a (v - EL) - w                v > 0 mV  ->  v = Vr, w = w + b
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model import NeuronModel
+
+__all__ = ["lif", "hh", "traub", "izhikevich", "adex", "get_model", "MODELS",
+           "IZHIKEVICH_PATTERNS", "ADEX_PATTERNS", "hh_steady_state", "traub_steady_state"]
+
+# --- Izhikevich (2003) Fig. 2: a (1/ms), b (nS here), c (mV), d (pA here) -------------------
+IZHIKEVICH_PATTERNS = {
+    "RS": (0.02, 0.2, -65.0, 8.0),    # regular spiking (cortical excitatory)
+    "IB": (0.02, 0.2, -55.0, 4.0),    # intrinsically bursting
+    "CH": (0.02, 0.2, -50.0, 2.0),    # chattering (fast rhythmic bursting)
+    "FS": (0.1, 0.2, -65.0, 2.0),     # fast spiking (inhibitory)
+    "LTS": (0.02, 0.25, -65.0, 2.0),  # low-threshold spiking (inhibitory)
+    "TC": (0.02, 0.25, -65.0, 0.05),  # thalamo-cortical
+    "RZ": (0.1, 0.26, -65.0, 2.0),    # resonator
+}
+
+# --- Naud et al. (2008) Table 1: C pF, gL nS, EL mV, VT mV, DeltaT mV, a nS, tau_w ms, b pA,
+#     Vr mV, and the step current I pA of the paper's figure --------------------------------
+ADEX_PATTERNS = {
+    "tonic":                    (200, 10, -70, -50, 2, 2, 30, 0, -58, 500),
+    "adapting":                 (200, 12, -70, -50, 2, 2, 300, 60, -58, 500),
+    "initial_burst":            (130, 18, -58, -50, 2, 4, 150, 120, -50, 400),
+    "regular_bursting":         (200, 10, -58, -50, 2, 2, 120, 100, -46, 210),
+    "delayed_accelerating":     (200, 12, -70, -50, 2, -10, 300, 0, -58, 300),
+    "delayed_regular_bursting": (100, 10, -65, -50, 2, -10, 90, 30, -47, 110),
+    "transient":                (100, 10, -65, -50, 2, 10, 90, 100, -47, 180),
+    "irregular":                (100, 12, -60, -50, 2, -11, 130, 30, -48, 160),
+}
+
+
+def lif(tau=None, R=None, E_L=None, v_th=None, v_reset=None, t_ref=None) -> NeuronModel:
+    """Leaky integrate-and-fire neuron with an absolute refractory period (current in A).
+
+    Integrated with exponential Euler, which is exact for an input constant over a time step.
+
+    Defaults: tau = 10 ms, R = 100 MΩ, E_L = v_reset = −70 mV, v_th = −50 mV, t_ref = 2 ms
+    (rheobase θ/R = 0.2 nA).
+    """
+    from brian2 import Mohm, mV, ms
+
+    p = dict(tau=10 * ms, R=100 * Mohm, E_L=-70 * mV, v_th=-50 * mV, v_reset=-70 * mV,
+             t_ref=2 * ms)
+    for k, v in dict(tau=tau, R=R, E_L=E_L, v_th=v_th, v_reset=v_reset, t_ref=t_ref).items():
+        if v is not None:
+            p[k] = v
+    return NeuronModel(
+        name="lif", equations="dv/dt = (E_L - v + R*I_inj)/tau : volt (unless refractory)",
+        parameters=p, initial={"v": p["E_L"]}, current="absolute", threshold="v > v_th",
+        reset="v = v_reset", refractory="t_ref", method="exponential_euler", dt=0.01 * ms,
+        spike_peak=None, v_detect=None,
+        source="Lapicque 1907; Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014) §1.3")
+
+
+_HH_EQS = """
+dv/dt = (gNa*m**3*h*(ENa - v) + gK*n**4*(EK - v) + gL*(EL - v) + I_inj)/Cm : volt
+dm/dt = alpha_m*(1 - m) - beta_m*m : 1
+dh/dt = alpha_h*(1 - h) - beta_h*h : 1
+dn/dt = alpha_n*(1 - n) - beta_n*n : 1
+"""
+
+_HH_RATES = """
+alpha_m = 1.0/exprel(-(v + 40*mV)/(10*mV))/ms : Hz
+beta_m = 4.0*exp(-(v + 65*mV)/(18*mV))/ms : Hz
+alpha_h = 0.07*exp(-(v + 65*mV)/(20*mV))/ms : Hz
+beta_h = 1.0/(1 + exp(-(v + 35*mV)/(10*mV)))/ms : Hz
+alpha_n = 0.1/exprel(-(v + 55*mV)/(10*mV))/ms : Hz
+beta_n = 0.125*exp(-(v + 65*mV)/(80*mV))/ms : Hz
+"""
+
+_TRAUB_RATES = """
+alpha_m = 1.28/exprel(-(v + 54*mV)/(4*mV))/ms : Hz
+beta_m = 1.4/exprel((v + 27*mV)/(5*mV))/ms : Hz
+alpha_h = 0.128*exp(-(v + 50*mV)/(18*mV))/ms : Hz
+beta_h = 4.0/(1 + exp(-(v + 27*mV)/(5*mV)))/ms : Hz
+alpha_n = 0.16/exprel(-(v + 52*mV)/(5*mV))/ms : Hz
+beta_n = 0.5*exp(-(v + 57*mV)/(40*mV))/ms : Hz
+"""
+
+
+def _exprel(x):
+    x = np.asarray(x, dtype=float)
+    out = np.ones_like(x)
+    nz = np.abs(x) > 1e-9
+    out[nz] = np.expm1(x[nz]) / x[nz]
+    return out
+
+
+def hh_steady_state(v_mV: float) -> dict[str, float]:
+    """Steady-state m, h, n of the squid HH model at a voltage (mV); initial conditions."""
+    v = float(v_mV)
+    a = {"m": 1 / _exprel(-(v + 40) / 10), "h": 0.07 * np.exp(-(v + 65) / 20),
+         "n": 0.1 / _exprel(-(v + 55) / 10)}
+    b = {"m": 4 * np.exp(-(v + 65) / 18), "h": 1 / (1 + np.exp(-(v + 35) / 10)),
+         "n": 0.125 * np.exp(-(v + 65) / 80)}
+    return {k: float(a[k] / (a[k] + b[k])) for k in a}
+
+
+def traub_steady_state(v_mV: float) -> dict[str, float]:
+    """Steady-state m, h, n of the Traub–Miles model at a voltage (mV)."""
+    v = float(v_mV)
+    a = {"m": 1.28 / _exprel(-(v + 54) / 4), "h": 0.128 * np.exp(-(v + 50) / 18),
+         "n": 0.16 / _exprel(-(v + 52) / 5)}
+    b = {"m": 1.4 / _exprel((v + 27) / 5), "h": 4 / (1 + np.exp(-(v + 27) / 5)),
+         "n": 0.5 * np.exp(-(v + 57) / 40)}
+    return {k: float(a[k] / (a[k] + b[k])) for k in a}
+
+
+def hh() -> NeuronModel:
+    """Hodgkin–Huxley (1952) squid axon, rest −65 mV; current density (µA/cm²)."""
+    from brian2 import cm, mS, ms, mV, uF
+
+    p = dict(Cm=1 * uF / cm ** 2, gNa=120 * mS / cm ** 2, gK=36 * mS / cm ** 2,
+             gL=0.3 * mS / cm ** 2, ENa=50 * mV, EK=-77 * mV, EL=-54.387 * mV)
+    init = {"v": -65 * mV, **hh_steady_state(-65.0)}
+    return NeuronModel(
+        name="hh", equations=_HH_EQS + _HH_RATES, parameters=p, initial=init,
+        current="density", threshold="v > -20*mV", refractory="v > -20*mV",
+        method="rk4", dt=0.01 * ms, v_detect=-20 * mV,
+        source="Hodgkin & Huxley 1952 (J Physiol 117:500), rest at -65 mV as in Dayan & "
+               "Abbott 2001 §5.6 and Gerstner et al. 2014 Table 2.1")
+
+
+def traub() -> NeuronModel:
+    """Traub–Miles cortical pyramidal neuron (Ermentrout–Kopell reduction); µA/cm²."""
+    from brian2 import cm, mS, ms, mV, uF
+
+    p = dict(Cm=1 * uF / cm ** 2, gNa=100 * mS / cm ** 2, gK=80 * mS / cm ** 2,
+             gL=0.1 * mS / cm ** 2, ENa=50 * mV, EK=-100 * mV, EL=-67 * mV)
+    init = {"v": -67 * mV, **traub_steady_state(-67.0)}
+    return NeuronModel(
+        name="traub", equations=_HH_EQS + _TRAUB_RATES, parameters=p, initial=init,
+        current="density", threshold="v > -20*mV", refractory="v > -20*mV",
+        method="rk4", dt=0.01 * ms, v_detect=-20 * mV,
+        source="Traub & Miles 1991; Ermentrout & Kopell 1998 (PNAS 95:1259); Börgers 2017 ch. 5")
+
+
+def izhikevich(pattern: str = "RS") -> NeuronModel:
+    """Izhikevich (2003) simple model with a Fig. 2 parameter set; current in A (pA scale)."""
+    from brian2 import mV, ms, nS, pA, pF
+
+    key = pattern.upper()
+    if key not in IZHIKEVICH_PATTERNS:
+        raise ValueError(f"--pattern {pattern}: unknown Izhikevich pattern; choose from "
+                         f"{', '.join(IZHIKEVICH_PATTERNS)}")
+    a, b, c, d = IZHIKEVICH_PATTERNS[key]
+    p = dict(a=a / ms, b=b * nS, c=c * mV, d=d * pA, Cm=1 * pF, v_peak=30 * mV)
+    # start at the stable resting point: 0.04 v^2 + (5 - b) v + 140 = 0, lower root (mV)
+    v0 = (-(5 - b) - np.sqrt((5 - b) ** 2 - 4 * 0.04 * 140)) / (2 * 0.04) * mV
+    return NeuronModel(
+        name=f"izhikevich:{key}",
+        equations="dv/dt = (0.04/mV*v**2 + 5*v + 140*mV)/ms + (I_inj - u)/Cm : volt\n"
+                  "du/dt = a*(b*v - u) : amp",
+        parameters=p, initial={"v": v0, "u": b * nS * v0}, current="absolute",
+        threshold="v >= v_peak", reset="v = c; u += d", method="euler", dt=0.01 * ms,
+        spike_peak="v_peak", source="Izhikevich 2003, IEEE TNN 14:1569, Fig. 2",
+        patterns=tuple(IZHIKEVICH_PATTERNS))
+
+
+def adex(pattern: str = "tonic") -> NeuronModel:
+    """Adaptive exponential integrate-and-fire with a Naud et al. (2008) pattern; current in A."""
+    from brian2 import mV, ms, nS, pA, pF
+
+    key = pattern.lower().replace("-", "_").replace(" ", "_")
+    if key not in ADEX_PATTERNS:
+        raise ValueError(f"--pattern {pattern}: unknown AdEx pattern; choose from "
+                         f"{', '.join(ADEX_PATTERNS)}")
+    C, gL, EL, VT, DT, a, tau_w, b, Vr, _ = ADEX_PATTERNS[key]
+    p = dict(Cm=C * pF, gL=gL * nS, EL=EL * mV, VT=VT * mV, DeltaT=DT * mV, a=a * nS,
+             tau_w=tau_w * ms, b=b * pA, Vr=Vr * mV, v_cut=0 * mV)
+    return NeuronModel(
+        name=f"adex:{key}",
+        equations="dv/dt = (gL*(EL - v) + gL*DeltaT*exp((v - VT)/DeltaT) - w + I_inj)/Cm : volt\n"
+                  "dw/dt = (a*(v - EL) - w)/tau_w : amp",
+        parameters=p, initial={"v": EL * mV, "w": 0 * pA}, current="absolute",
+        threshold="v > v_cut", reset="v = Vr; w += b", method="euler", dt=0.01 * ms,
+        spike_peak="v_cut", source="Brette & Gerstner 2005; Naud et al. 2008, Biol Cybern "
+                                   "99:335, Table 1", patterns=tuple(ADEX_PATTERNS))
+
+
+def adex_paper_current(pattern: str):
+    """The step current (Quantity) Naud et al. (2008) used for an AdEx pattern."""
+    from brian2 import pA
+
+    key = pattern.lower().replace("-", "_").replace(" ", "_")
+    return ADEX_PATTERNS[key][-1] * pA
+
+
+#: CLI model names -> (factory, takes a pattern)
+MODELS = {"lif": (lif, False), "hh": (hh, False), "traub": (traub, False),
+          "izhikevich": (izhikevich, True), "adex": (adex, True)}
+
+
+def get_model(name: str, pattern: str | None = None) -> NeuronModel:
+    """Model by CLI name (``lif``, ``hh``, ``traub``, ``izhikevich``, ``adex``) and pattern."""
+    if name not in MODELS:
+        raise ValueError(f"model {name!r}: unknown; choose from {', '.join(MODELS)}")
+    factory, takes_pattern = MODELS[name]
+    if takes_pattern:
+        return factory(pattern) if pattern is not None else factory()
+    if pattern is not None:
+        raise ValueError(f"--pattern {pattern}: model {name!r} has no patterns")
+    return factory()
