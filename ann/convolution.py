@@ -138,7 +138,8 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: in
     ``b (C_out,)``; returns ``(N, Ho, Wo, C_out)``."""
     kh, kw, cin, cout = W.shape
     if x.ndim != 4 or x.shape[3] != cin:
-        raise ValueError(f"conv2d: input of shape {x.shape} does not fit a kernel of shape {W.shape}")
+        raise ValueError(f"conv2d: input of shape {x.shape} does not fit a kernel of shape "
+                         f"{W.shape}")
     cols, (ho, wo) = im2col(x, kh, kw, stride, padding)
     y = cols @ W.reshape(-1, cout)
     if b is not None:
