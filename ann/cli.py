@@ -162,7 +162,8 @@ def run_train(args) -> int:
         except ModuleNotFoundError as e:
             if e.name not in ("ann.keras_train", "tensorflow", "keras"):
                 raise
-            raise ValueError(f"--backend keras is not available here ({e.name} is missing)") from None
+            raise ValueError(
+                f"--backend keras is not available here ({e.name} is missing)") from None
         if args.checkpoint is not None:
             raise ValueError("--checkpoint works with the NumPy backend only")
         from .data import load_mnist

@@ -46,12 +46,15 @@ def _check(v, name, lo=0.0, lo_open=False, hi=None, hi_open=False, allow_none=Fa
     if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not math.isfinite(v):
         raise ValueError(f"{name} must be a finite number, got {v!r}")
     if v < lo or (lo_open and v == lo) or (hi is not None and (v > hi or (hi_open and v == hi))):
-        rng = f"{'(' if lo_open else '['}{lo}, {hi if hi is not None else 'inf'}{')' if hi_open or hi is None else ']'}"
-        raise ValueError(f"{name} must be in {rng}, got {v!r}")
+        left = "(" if lo_open else "["
+        right = ")" if hi_open or hi is None else "]"
+        upper = "inf" if hi is None else hi
+        raise ValueError(f"{name} must be in {left}{lo}, {upper}{right}, got {v!r}")
     return float(v)
 
 
-def clip_by_global_norm(grads: list[np.ndarray], clip_norm: float) -> tuple[list[np.ndarray], float]:
+def clip_by_global_norm(grads: list[np.ndarray],
+                        clip_norm: float) -> tuple[list[np.ndarray], float]:
     """Scale every gradient by ``c / max(‖g‖, c)``, ``‖g‖`` the L2 norm of all of them
     together; returns ``(clipped, norm)``."""
     norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))

@@ -96,7 +96,8 @@ def main() -> None:
         results[name] = {"batch": batch, "numpy_epoch_s": round(np_epoch, 2),
                          "keras_epoch_s": round(k_epoch, 2), "ratio": round(ratio, 3),
                          "target": target, "met": ratio <= target,
-                         "numpy_median_epoch_s": round(statistics.median(np_t) * steps_per_epoch, 2),
+                         "numpy_median_epoch_s": round(statistics.median(np_t)
+                                                       * steps_per_epoch, 2),
                          "keras_median_epoch_s": round(statistics.median(k_t) * steps_per_epoch, 2),
                          "numpy_step_ms": [round(t * 1e3, 2) for t in np_t],
                          "keras_step_ms": [round(t * 1e3, 2) for t in k_t]}
@@ -104,7 +105,8 @@ def main() -> None:
               f"s/epoch, ratio NumPy/Keras {ratio:.2f} (target <= {target}; "
               f"{'met' if ratio <= target else 'NOT met'})", flush=True)
     results["meta"] = {"steps": args.steps, "repeats": args.repeats, "cpus": os.cpu_count(),
-                       "numpy": np.__version__, "blas_threads": args.blas_threads, "tensorflow": tf.__version__,
+                       "numpy": np.__version__, "blas_threads": args.blas_threads,
+                       "tensorflow": tf.__version__,
                        "extrapolated_from_steps": True}
     if args.json:
         print(json.dumps(results))

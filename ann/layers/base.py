@@ -54,7 +54,8 @@ class Layer(ABC):
                 raise ValueError(f"{where} ({self.type}): {k} has shape {v.shape}, "
                                  f"expected {own[k].shape}")
             if not np.issubdtype(v.dtype, np.number) or not np.all(np.isfinite(v)):
-                raise ValueError(f"{where} ({self.type}): {k} holds non-finite or non-numeric values")
+                raise ValueError(f"{where} ({self.type}): {k} holds non-finite or non-numeric "
+                                 f"values")
         for k, v in weights.items():
             own[k][...] = v
 
