@@ -14,7 +14,7 @@ The defaults give good models, not toys (measured numbers in the README):
 * ``lenet`` — LeNet-5 style, ReLU + max pooling, Adam 1e-3 decaying ×0.85 per epoch, batch 64,
   12 epochs.
 * ``cnn`` — two stages of two 3×3 convolutions (16 then 32 filters) with BatchNorm, 2×2 max
-  pooling, Dense 128, dropout 0.25; Adam 2e-3 decaying ×0.7 per epoch, batch 64, 6 epochs
+  pooling, Dense 128, dropout 0.25; Adam 2e-3 decaying ×0.7 per epoch, batch 64, 5 epochs
   (sized to train in under 15 minutes on two cores).
 """
 
@@ -38,7 +38,7 @@ MODEL_DEFAULTS: dict[str, dict] = {
                 batch_norm=False),
     "lenet": dict(epochs=12, batch_size=64, optimizer="adam", lr=1e-3, dropout=0.0,
                   batch_norm=False, lr_decay=0.85),
-    "cnn": dict(epochs=6, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
+    "cnn": dict(epochs=5, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
                 batch_norm=True, lr_decay=0.7),
 }
 

@@ -34,6 +34,7 @@ from .config import MODELS, OPTIMIZERS, TrainConfig
 from .io import network_from_arrays, read_arrays, save_model, weights_to_arrays, write_arrays
 from .network import Network
 from .optimizers import Optimizer, make_optimizer
+from .spec import output_shapes
 
 __all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "TrainingDiverged", "fit", "prepare_images",
            "check_labelled", "train_numpy"]
@@ -127,7 +128,7 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     x = network.check_input(x)
     y = np.asarray(y)
-    n_out = network.spec.layers[-1].params.get("units")
+    n_out = output_shapes(network.spec)[-1][-1]
     check_labelled(x, y, n_out if y.ndim == 1 else None)
     n = len(x)
     steps = -(-n // batch_size)

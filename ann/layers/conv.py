@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functional import col2im, conv2d_input_grad, im2col
+from ..convolution import col2im, conv2d_input_grad, im2col
 from .activation import Activation
 from .base import Layer
 
@@ -31,6 +31,7 @@ class Conv2D(Layer):
         self.activation = None if activation == "linear" else Activation(activation)
         self._cols = None
         self._dcols = None
+        self._ones = None
 
     def forward(self, x, training=False, activate=True):
         W = self.params["W"]
@@ -54,8 +55,11 @@ class Conv2D(Layer):
         delta = self.activation.backward(dy) if self._activated else dy
         d = delta.reshape(-1, cout)
         self.grads["W"] = (self._cols.T @ d).reshape(W.shape)
-        if "b" in self.params:
-            self.grads["b"] = d.sum(axis=0)
+        if "b" in self.params:  # Σ δ over every position, as one BLAS product (faster than sum)
+            ones = self._ones
+            if ones is None or ones.shape[0] != d.shape[0] or ones.dtype != d.dtype:
+                ones = self._ones = np.ones(d.shape[0], d.dtype)
+            self.grads["b"] = ones @ d
         if not self.need_dx:
             return None
         if self.stride == 1 and cin >= 16:  # ∂x as a convolution of δ: one im2col + one product

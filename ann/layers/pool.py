@@ -6,7 +6,7 @@ pooling shares it equally among the ``k²`` inputs.
 
 from __future__ import annotations
 
-from ..functional import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
+from ..pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from .base import Layer
 
 __all__ = ["MaxPool2D", "AvgPool2D"]

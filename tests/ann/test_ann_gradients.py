@@ -140,3 +140,23 @@ def test_cross_entropy_is_stable_for_huge_logits():
     # 0·log 0 = 0: a zero target on a class with vanishing probability adds nothing
     loss2, _ = softmax_cross_entropy(z, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
     assert loss2 == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("cin, stride, padding", [(16, 1, "same"), (16, 1, "valid"), (16, 1, 1),
+                                                  (17, 1, 3), (32, 2, "same"), (33, 1, 4)])
+def test_conv2d_gradients_every_input_gradient_path(cin, stride, padding):
+    """Wide inputs take the transposed-convolution path (stride 1) or the strided scatter-add
+    (≥ 32 channels); padding wider than the kernel falls back to the scatter-add."""
+    rng = np.random.default_rng(12)
+    layer = Conv2D(rng.standard_normal((3, 3, cin, 2)), rng.standard_normal(2), stride, padding)
+    check_layer(layer, rng.standard_normal((2, 5, 4, cin)), rng)
+
+
+def test_max_pool_routes_ties_to_the_first_maximum():
+    layer = MaxPool2D(2)
+    x = np.zeros((1, 2, 4, 1))
+    x[0, :, 2:, 0] = [[3.0, 5.0], [5.0, 1.0]]
+    y = layer.forward(x, training=True)
+    np.testing.assert_array_equal(y[0, :, :, 0], [[0.0, 5.0]])
+    dx = layer.backward(np.ones_like(y))[0, :, :, 0]
+    np.testing.assert_array_equal(dx, [[1, 0, 0, 1], [0, 0, 0, 0]])

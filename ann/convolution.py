@@ -1,0 +1,185 @@
+"""2-D convolution on NHWC arrays by im2col, and its gradients (pure functions).
+
+Convolution is cross-correlation, as in every deep-learning library:
+``y[n, i, j, o] = Σ_{a,b,c} x_pad[n, s·i + a, s·j + b, c] · W[a, b, c, o] + b[o]``.
+It is computed by *im2col*: the receptive fields are gathered (via a strided view, no Python
+loop over pixels) into a matrix of shape ``(N·Ho·Wo, kh·kw·C)`` and multiplied with the kernel
+reshaped to ``(kh·kw·C, C_out)`` — one BLAS matrix product. The backward pass is two more
+products, ``∂W = colsᵀ · δ`` and ``∂cols = δ · Wᵀ``; *col2im* scatters ``∂cols`` back (one
+sparse product with a cached 0/1 matrix, or ``kh·kw`` strided additions for many channels). For
+stride 1 and wide inputs, ``∂x`` is computed instead as a convolution of the padded ``δ`` with
+the flipped kernel (:func:`conv2d_input_grad`).
+
+Padding follows TensorFlow: ``"same"`` pads ``max((⌈H/s⌉ − 1)·s + k − H, 0)`` zeros, the smaller
+half on top/left.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = ["conv_pads", "conv_output_size", "pad_nhwc", "windows", "im2col", "col2im",
+           "conv2d", "conv2d_backward", "conv2d_input_grad"]
+
+
+def conv_pads(h: int, w: int, kh: int, kw: int, stride: int, padding) -> tuple[int, int, int, int]:
+    """Zeros added ``(top, bottom, left, right)`` for ``padding`` ``"valid"``, ``"same"``, an int,
+    or an explicit 4-tuple (returned as is)."""
+    if isinstance(padding, tuple):
+        return padding
+    if padding == "valid":
+        return 0, 0, 0, 0
+    if padding == "same":
+        ph = max((-(-h // stride) - 1) * stride + kh - h, 0)
+        pw = max((-(-w // stride) - 1) * stride + kw - w, 0)
+        return ph // 2, ph - ph // 2, pw // 2, pw - pw // 2
+    p = int(padding)
+    return p, p, p, p
+
+
+def conv_output_size(n: int, k: int, stride: int, pad_total: int) -> int:
+    return (n + pad_total - k) // stride + 1
+
+
+def pad_nhwc(x: np.ndarray, pads: tuple[int, int, int, int]) -> np.ndarray:
+    t, b, l, r = pads
+    if not any(pads):
+        return x
+    n, h, w, c = x.shape
+    out = np.zeros((n, h + t + b, w + l + r, c), dtype=x.dtype)
+    out[:, t:t + h, l:l + w, :] = x
+    return out
+
+
+def windows(xp: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
+    """Read-only strided view ``(N, Ho, Wo, kh, kw, C)`` of the receptive fields of ``xp``."""
+    n, h, w, c = xp.shape
+    ho, wo = (h - kh) // stride + 1, (w - kw) // stride + 1
+    sn, sh, sw, sc = xp.strides
+    return as_strided(xp, (n, ho, wo, kh, kw, c), (sn, sh * stride, sw * stride, sh, sw, sc),
+                      writeable=False)
+
+
+def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, padding="valid",
+           out: np.ndarray | None = None) -> tuple[np.ndarray, tuple[int, int]]:
+    """Receptive fields of ``x (N, H, W, C)`` as rows: ``(N·Ho·Wo, kh·kw·C)`` and ``(Ho, Wo)``.
+
+    ``out`` (optional) is a buffer of that shape and dtype to fill instead of allocating.
+    """
+    n, h, w, c = x.shape
+    pads = conv_pads(h, w, kh, kw, stride, padding)
+    win = windows(pad_nhwc(x, pads), kh, kw, stride)
+    ho, wo = win.shape[1:3]
+    shape = (n * ho * wo, kh * kw * c)
+    if out is None or out.shape != shape or out.dtype != x.dtype:
+        out = np.empty(shape, dtype=x.dtype)
+    np.copyto(out.reshape(win.shape), win)
+    return out, (ho, wo)
+
+
+def _col2im_loops(dcols, x_shape, kh, kw, stride, pads):
+    n, h, w, c = x_shape
+    t, b, l, r = pads
+    ho = conv_output_size(h, kh, stride, t + b)
+    wo = conv_output_size(w, kw, stride, l + r)
+    d = dcols.reshape(n, ho, wo, kh, kw, c)
+    dxp = np.zeros((n, h + t + b, w + l + r, c), dtype=dcols.dtype)
+    for a in range(kh):            # loops over kernel offsets only, never over pixels
+        for bb in range(kw):
+            dxp[:, a:a + stride * (ho - 1) + 1:stride, bb:bb + stride * (wo - 1) + 1:stride, :] \
+                += d[:, :, :, a, bb, :]
+    return dxp
+
+
+_LOOP_CHANNELS = 32
+
+
+@functools.lru_cache(maxsize=32)
+def _scatter_matrix(n, hp, wp, ho, wo, kh, kw, stride, dtype):
+    """Sparse ``(N·Hp·Wp, N·Ho·Wo·kh·kw)`` 0/1 matrix mapping each im2col entry to the padded
+    input pixel it was read from (built once per shape, then cached)."""
+    import scipy.sparse as sp
+
+    i = (np.arange(ho) * stride)[:, None, None, None] + np.arange(kh)[None, None, :, None]
+    j = (np.arange(wo) * stride)[None, :, None, None] + np.arange(kw)[None, None, None, :]
+    pix = (i * wp + j).reshape(-1)                                  # (Ho·Wo·kh·kw,)
+    pos = (np.arange(n)[:, None] * (hp * wp) + pix[None, :]).reshape(-1)
+    return sp.csr_matrix((np.ones(pos.size, dtype), (pos, np.arange(pos.size))),
+                         shape=(n * hp * wp, pos.size))
+
+
+def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1,
+           padding="valid") -> np.ndarray:
+    """Adjoint of :func:`im2col`: sum the rows ``(N·Ho·Wo, kh·kw·C)`` back into ``x_shape``.
+
+    The scatter-add is one sparse matrix product (``S · dcols`` viewed as ``(N·Ho·Wo·kh·kw, C)``,
+    ``S`` the cached 0/1 scatter matrix), which for few channels is several times faster than
+    ``kh·kw`` strided additions; with many channels (≥ 32) the strided additions win and are used.
+    """
+    n, h, w, c = x_shape
+    pads = conv_pads(h, w, kh, kw, stride, padding)
+    t, b, l, r = pads
+    if c >= _LOOP_CHANNELS:
+        dxp = _col2im_loops(dcols, x_shape, kh, kw, stride, pads)
+    else:
+        hp, wp = h + t + b, w + l + r
+        ho, wo = conv_output_size(h, kh, stride, t + b), conv_output_size(w, kw, stride, l + r)
+        S = _scatter_matrix(n, hp, wp, ho, wo, kh, kw, stride, np.dtype(dcols.dtype))
+        dxp = np.asarray(S @ dcols.reshape(-1, c)).reshape(n, hp, wp, c)
+    return dxp[:, t:t + h, l:l + w, :]
+
+
+def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: int = 1,
+           padding="valid") -> np.ndarray:
+    """2-D cross-correlation of ``x (N, H, W, C_in)`` with ``W (kh, kw, C_in, C_out)`` plus
+    ``b (C_out,)``; returns ``(N, Ho, Wo, C_out)``."""
+    kh, kw, cin, cout = W.shape
+    if x.ndim != 4 or x.shape[3] != cin:
+        raise ValueError(f"conv2d: input of shape {x.shape} does not fit a kernel of shape {W.shape}")
+    cols, (ho, wo) = im2col(x, kh, kw, stride, padding)
+    y = cols @ W.reshape(-1, cout)
+    if b is not None:
+        y += b
+    return y.reshape(x.shape[0], ho, wo, cout)
+
+
+def conv2d_input_grad(d: np.ndarray, W: np.ndarray, x_shape: tuple, padding,
+                      out: np.ndarray | None = None):
+    """``∂E/∂x`` of a stride-1 convolution as another convolution ("transposed convolution"):
+    ``∂x = conv(pad(δ), W_flip)`` with ``W_flip[a, b, o, i] = W[kh−1−a, kw−1−b, i, o]`` and
+    ``δ`` padded by ``kh−1−top`` above, ``H + top − Ho`` below (likewise for columns). One
+    im2col and one matrix product, instead of a scatter-add. Returns ``(dx, cols)`` (``cols``:
+    the im2col buffer, for reuse) or ``None`` if the padding is too large for this form.
+    """
+    n, h, w, cin = x_shape
+    kh, kw, _, cout = W.shape
+    t, b, l, r = conv_pads(h, w, kh, kw, 1, padding)
+    ho, wo = d.shape[1:3]
+    pads = (kh - 1 - t, h + t - ho, kw - 1 - l, w + l - wo)
+    if min(pads) < 0:
+        return None
+    Wf = W[::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, cin)
+    cols, _ = im2col(d, kh, kw, 1, pads, out=out)
+    return (cols @ Wf).reshape(x_shape), cols
+
+
+def conv2d_backward(dy: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int = 1,
+                    padding="valid", cols: np.ndarray | None = None, need_dx: bool = True):
+    """Gradients ``(dx, dW, db)`` of :func:`conv2d` for ``dy = ∂E/∂y (N, Ho, Wo, C_out)``.
+
+    ``cols`` may pass the im2col matrix from the forward pass; ``need_dx=False`` skips ``dx``
+    (returns ``None``), e.g. for the first layer.
+    """
+    kh, kw, cin, cout = W.shape
+    if cols is None:
+        cols, _ = im2col(x, kh, kw, stride, padding)
+    d = dy.reshape(-1, cout)
+    dW = (cols.T @ d).reshape(W.shape)
+    db = d.sum(axis=0)
+    dx = None
+    if need_dx:
+        dx = col2im(d @ W.reshape(-1, cout).T, x.shape, kh, kw, stride, padding)
+    return dx, dW, db
