@@ -21,20 +21,25 @@ __all__ = ["FIGURES", "figure_module", "generate"]
 
 #: short name -> (module, one-line caption)
 FIGURES: dict[str, tuple[str, str]] = {
-    "activations": ("fig01_activations", "sigmoid, tanh, ReLU and their derivatives; softmax of (u, 0) is the sigmoid"),
-    "sgd_landscape": ("fig02_sgd_landscape", "mini-batch noise lets SGD escape a poor local minimum"),
-    "convolution": ("fig03_convolution", "one image under edge, blur, sharpen and Gabor kernels; a worked convolution and max-pooling"),
-    "lenet": ("fig04_lenet", "LeNet-5 drawn from ann.spec.lenet5_spec() with every layer's output shape"),
+    "activations": ("fig01_activations",
+                    "sigmoid, tanh, ReLU and their derivatives; softmax of (u, 0) = sigmoid"),
+    "sgd_landscape": ("fig02_sgd_landscape",
+                      "mini-batch noise lets SGD escape a poor local minimum"),
+    "convolution": ("fig03_convolution",
+                    "an image under edge, blur, sharpen and Gabor kernels; a worked example"),
+    "lenet": ("fig04_lenet", "LeNet-5 drawn from ann.spec.lenet5_spec() with its shapes"),
     "mnist": ("fig05_mnist", "MNIST training samples, one row per class"),
-    "momentum": ("fig06_momentum", "momentum vs plain gradient descent on an ill-conditioned quadratic"),
+    "momentum": ("fig06_momentum", "momentum vs plain gradient descent, ill-conditioned"),
     "clipping": ("fig07_clipping", "gradient clipping on a loss with a cliff"),
     "dropout": ("fig08_dropout", "dropout narrows the gap between training and validation"),
-    "batchnorm": ("fig09_batchnorm", "batch normalization: stable activation distributions, faster training"),
+    "batchnorm": ("fig09_batchnorm",
+                  "batch normalization: stable activation distributions, faster training"),
     "morphology": ("fig10_morphology", "neuron morphologies of neurosim.neuron.morphology"),
-    "action_potential": ("fig11_action_potential", "a Hodgkin–Huxley membrane-potential trace with its phases labelled"),
-    "retina": ("fig12_retina", "photoreceptor, bipolar and ON/OFF ganglion responses to an MNIST digit"),
-    "hierarchy": ("fig13_hierarchy", "V1 to IT-like responses for one image; V1 orientation tuning"),
-    "bridge": ("fig14_bridge", "converted spiking network: accuracy vs time step, rate vs activation"),
+    "action_potential": ("fig11_action_potential",
+                         "a Hodgkin–Huxley trace with its phases labelled"),
+    "retina": ("fig12_retina", "photoreceptor, bipolar and ON/OFF ganglion responses"),
+    "hierarchy": ("fig13_hierarchy", "V1 to IT-like responses; V1 orientation tuning"),
+    "bridge": ("fig14_bridge", "spiking network: accuracy vs time step, rate vs activation"),
 }
 
 

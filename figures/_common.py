@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 __all__ = ["plt", "save", "standalone", "mnist"]
 
@@ -64,25 +62,11 @@ def standalone(name: str, argv=None) -> int:
     from figures import FIGURES, generate
 
     p = argparse.ArgumentParser(description=FIGURES[name][1])
-    p.add_argument("--out", type=Path, default=Path("out/figures"), help="folder (default %(default)s)")
+    p.add_argument("--out", type=Path, default=Path("out/figures"),
+                   help="folder (default %(default)s)")
     p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     for r in generate(args.out, [name], quick=args.quick, seed=args.seed):
         print(f"{r['name']}: {r['png']}, {r['svg']} ({r['seconds']:.1f} s)")
     return 0
-
-
-def script_path_setup() -> None:
-    """Make ``import figures`` work when a figure file is run as a script from a checkout."""
-    root = str(Path(__file__).resolve().parents[1])
-    if root not in sys.path:
-        sys.path.insert(0, root)
-
-
-def grid_eval(f, xlim, ylim, n=201):
-    """``(X, Y, Z)`` of ``f(points (M, 2)) -> (M,)`` on an ``n × n`` grid."""
-    x, y = np.linspace(*xlim, n), np.linspace(*ylim, n)
-    X, Y = np.meshgrid(x, y)
-    Z = f(np.stack([X.ravel(), Y.ravel()], axis=1)).reshape(X.shape)
-    return X, Y, Z

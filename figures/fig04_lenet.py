@@ -61,7 +61,8 @@ def draw(data):
     for k, lay in enumerate(layers):
         size = int(np.prod(lay["shape"]))
         h = 0.6 + 0.35 * np.log10(size)
-        ax.add_patch(FancyBboxPatch((x, -h / 2), width, h, boxstyle="round,pad=0.02,rounding_size=0.08",
+        ax.add_patch(FancyBboxPatch((x, -h / 2), width, h,
+                                    boxstyle="round,pad=0.02,rounding_size=0.08",
                                     fc=COLORS.get(lay["type"], "0.9"), ec="k", lw=1))
         ax.text(x + width / 2, 0.12, lay["label"], ha="center", va="center", fontsize=8)
         shape = "×".join(str(d) for d in lay["shape"])
