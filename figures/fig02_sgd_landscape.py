@@ -108,22 +108,25 @@ def compute(quick: bool = False, rng: np.random.Generator | None = None) -> dict
 
 
 def draw(data):
+    from matplotlib import patheffects
+
     from ._common import plt
 
     fig, (ax, axh) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [1.2, 1]})
     cs = ax.contourf(data["X"], data["Y"], data["Z"], levels=30, cmap="viridis")
     fig.colorbar(cs, ax=ax, label="training loss f(θ)")
     best = int(np.argmin(data["minima_loss"]))
-    for k, path in enumerate(data["sgd_paths"][:3]):
-        ax.plot(path[:, 0], path[:, 1], color="w", lw=0.6, alpha=0.7,
+    for k, path in enumerate(data["sgd_paths"][:2]):
+        ax.plot(path[:, 0], path[:, 1], color="w", lw=0.5, alpha=0.55,
                 label=f"mini-batch SGD (|B| = {data['batch']})" if k == 0 else None)
     gd = data["gd_path"]
     ax.plot(gd[:, 0], gd[:, 1], color="C3", lw=2.5, label="full-batch GD")
     ax.plot(*data["start"], "o", color="C3", ms=7, mec="k", label="start")
     for k, m in enumerate(data["minima"]):
-        ax.plot(*m, "*", ms=13, color="gold" if k == best else "0.9", mec="k")
-        ax.annotate(str(k + 1), m, xytext=(7, -12), textcoords="offset points", color="w",
-                    fontsize=10, fontweight="bold")
+        ax.plot(*m, "*", ms=13, color="gold" if k == best else "0.9", mec="k", zorder=4)
+        ax.annotate(str(k + 1), m, xytext=(8, 6), textcoords="offset points", color="k",
+                    fontsize=11, fontweight="bold", zorder=5,
+                    path_effects=[patheffects.withStroke(linewidth=3, foreground="w")])
     ax.set_xlabel("parameter θ₁")
     ax.set_ylabel("parameter θ₂")
     ax.set_title(f"same schedule (ε = {data['lr']}, then decay), {gd.shape[0] - 1} steps")
