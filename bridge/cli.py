@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import sys
 from pathlib import Path
 
@@ -94,9 +95,10 @@ def register(subparsers) -> None:
         "demo", help="the main job: the project's pipeline on defaults that finish in minutes",
         description="The project's pipeline end to end on quick defaults: verified MNIST, "
                     "train a LeNet-5 CNN in NumPy, convert it to a spiking network, compare the "
-                    "two on the full test set at every time step, and save the figure.")
+                    "two on the full test set at every time step, save the figure, and "
+                    "regenerate the lecture's figures (quick settings) into OUT/figures.")
     p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
-                   help="folder for the model, report and figure (default out/demo)")
+                   help="folder for the model, report and figures (default out/demo)")
     p.add_argument("--epochs", type=_positive_int, default=1, help="training epochs (default 1)")
     p.add_argument("--timesteps", "-T", type=_positive_int, default=32, metavar="T",
                    help="simulated time steps (default 32)")
@@ -233,7 +235,7 @@ def run_demo(args) -> int:
     from .evaluate import EvalConfig, evaluate, load_trained
 
     out = args.out
-    steps = 3
+    steps = 4
     print(f"neurosim demo — step 1/{steps}: data", flush=True)
     mnist, summary = load_and_summarize(download=not args.offline)
     print(format_summary(summary))
@@ -253,4 +255,13 @@ def run_demo(args) -> int:
     _write_outputs(report, result.samples, out / "snn_report.json", out / "snn_accuracy.png")
     print(format_report(report))
     print(f"\nwrote {out / 'snn_report.json'} and {out / 'snn_accuracy.png'}")
+
+    from figures import generate
+
+    fig_dir = out / "figures"
+    print(f"\nstep 4/{steps}: regenerate the lecture's figures (quick settings)", flush=True)
+    t0 = time.perf_counter()
+    made = generate(fig_dir, quick=True, progress=lambda r: print(
+        f"  {r['name']:17s} {r['seconds']:5.1f} s", flush=True))
+    print(f"{len(made)} figures (PNG + SVG) in {fig_dir} after {time.perf_counter() - t0:.0f} s")
     return 0

@@ -1,0 +1,72 @@
+"""Shared plumbing for the figure modules: the Agg backend, atomic PNG + SVG saving, and the
+standalone ``main()`` every figure script uses."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+__all__ = ["plt", "save", "standalone", "mnist"]
+
+plt.rcParams.update({"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
+                     "legend.fontsize": 8, "savefig.bbox": "tight", "svg.fonttype": "none"})
+
+
+def _write_atomic(fig, path: Path, fmt: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format=fmt, dpi=150)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(fig, out: Path, name: str) -> tuple[Path, Path]:
+    """Write ``out/name.png`` and ``out/name.svg`` (each to a temp file, then ``os.replace``)
+    and close ``fig``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = (out / f"{name}.png", out / f"{name}.svg")
+    try:
+        for p in paths:
+            _write_atomic(fig, p, p.suffix[1:])
+    finally:
+        plt.close(fig)
+    return paths
+
+
+_MNIST = None
+
+
+def mnist():
+    """The cached, verified MNIST (loaded once per process; :func:`ann.data.load_mnist`)."""
+    global _MNIST
+    if _MNIST is None:
+        from ann.data import load_mnist
+
+        _MNIST = load_mnist(download=False)
+    return _MNIST
+
+
+def standalone(name: str, argv=None) -> int:
+    """``python figures/figNN_x.py [--out DIR] [--quick] [--seed N]`` for figure ``name``."""
+    from figures import FIGURES, generate
+
+    p = argparse.ArgumentParser(description=FIGURES[name][1])
+    p.add_argument("--out", type=Path, default=Path("out/figures"),
+                   help="folder (default %(default)s)")
+    p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    for r in generate(args.out, [name], quick=args.quick, seed=args.seed):
+        print(f"{r['name']}: {r['png']}, {r['svg']} ({r['seconds']:.1f} s)")
+    return 0

@@ -1,0 +1,40 @@
+"""``neurosim figures`` and the standalone scripts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from neurosim.console import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_cli_writes_the_chosen_figures_and_reports_json(tmp_path, capsys):
+    assert main(["figures", "--out", str(tmp_path), "--quick", "--only", "momentum",
+                 "clipping", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [f["name"] for f in out["figures"]] == ["momentum", "clipping"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "clipping.png", "clipping.svg", "momentum.png", "momentum.svg"]
+    assert not list(tmp_path.glob(".*"))                 # no temp files left behind
+
+
+def test_cli_unknown_figure_exits_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["figures", "--out", str(tmp_path), "--only", "nope"])
+    assert e.value.code == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_figure_script_runs_standalone(tmp_path):
+    p = subprocess.run([sys.executable, str(ROOT / "figures" / "fig04_lenet.py"), "--out",
+                        str(tmp_path), "--quick"], capture_output=True, text=True, cwd=tmp_path,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "lenet.png").stat().st_size > 10_000
+    assert (tmp_path / "lenet.svg").read_text().lstrip().startswith("<?xml")
