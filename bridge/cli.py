@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
-import time
 import sys
+import time
 from pathlib import Path
 
 __all__ = ["register"]
 
 
 def _positive_int(text: str) -> int:
-    import argparse
-
     try:
         v = int(text)
     except ValueError:
@@ -23,8 +22,6 @@ def _positive_int(text: str) -> int:
 
 
 def _fraction(text: str) -> float:
-    import argparse
-
     try:
         v = float(text)
     except ValueError:
@@ -44,8 +41,8 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
     p.add_argument("--norm", default="p99.9",
                    help="weight normalisation: max, none or pNN, the NN-th percentile of "
                         "positive activations (default p99.9)")
-    p.add_argument("--per-channel", action="store_true",
-                   help="one normalisation factor per output channel instead of per layer")
+    p.add_argument("--per-channel", action=argparse.BooleanOptionalAction, default=True,
+                   help="one normalisation factor per output channel (default) or per layer")
     p.add_argument("--reset", choices=RESETS, default="subtract", help="reset after a spike")
     p.add_argument("--readout", choices=READOUTS, default="potential",
                    help="output: argmax of membrane potential or of spike counts")

@@ -191,7 +191,7 @@ def normalise(ops: list, input_shape: tuple, lambdas: list, readout: str) -> lis
     return out
 
 
-def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool = False,
+def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool = True,
             reset: str = "subtract", readout: str = "potential", v_th: float = 1.0,
             v_init: float = 0.5, max_pool: str = "count", batch_size: int = 500) -> SpikingNetwork:
     """Convert a trained ReLU ``model`` (an ``ann`` Network or ``(spec, weights)``).
@@ -200,7 +200,10 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
     ----------
     x_norm : (N, *input_shape) float32 in [0, 1], training images for the normalisation.
     norm : ``"max"``, ``"none"`` or ``"pNN"`` (percentile of positive activations).
-    per_channel : one ``λ`` per output channel instead of per layer.
+    per_channel : one ``λ`` per output channel (default) instead of one per layer. After
+        BatchNorm folding the channels of a layer differ widely in scale; one λ per layer leaves
+        the quiet channels at very low rates (measured on the BN CNN: 99.06 % at T = 32 and 99 %
+        of the ANN only at t = 21 per layer, against 99.29 % and t = 2 per channel).
     reset : ``"subtract"`` or ``"zero"``.
     readout : ``"potential"`` (output layer integrates without spiking; argmax of its potential)
         or ``"spikes"`` (output layer spikes; argmax of its spike counts, ties → lowest class).

@@ -23,7 +23,7 @@ class EvalConfig:
 
     timesteps: int = 32
     norm: str = "p99.9"
-    per_channel: bool = False
+    per_channel: bool = True
     reset: str = "subtract"
     readout: str = "potential"
     encoding: str = "constant"

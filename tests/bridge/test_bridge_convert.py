@@ -38,7 +38,7 @@ def test_normalisation_keeps_the_function(norm, per_channel, images):
 
 def test_normalised_activations_hit_the_percentile(images):
     net = random_network(small_cnn_spec())
-    snn = convert(net, images, norm="p99")
+    snn = convert(net, images, norm="p99", per_channel=False)
     _, acts = ann_forward(snn.ops, images, collect=True)
     for a in acts[:-1]:
         pos = a[a > 0]
