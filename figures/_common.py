@@ -4,8 +4,6 @@ standalone ``main()`` every figure script uses."""
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -13,21 +11,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from bridge.plot import save_figure  # noqa: E402  (atomic: temp file, then os.replace)
+
 __all__ = ["plt", "save", "standalone", "mnist"]
 
 plt.rcParams.update({"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
                      "legend.fontsize": 8, "savefig.bbox": "tight", "svg.fonttype": "none"})
-
-
-def _write_atomic(fig, path: Path, fmt: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format=fmt, dpi=150)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(fig, out: Path, name: str) -> tuple[Path, Path]:
@@ -38,7 +27,7 @@ def save(fig, out: Path, name: str) -> tuple[Path, Path]:
     paths = (out / f"{name}.png", out / f"{name}.svg")
     try:
         for p in paths:
-            _write_atomic(fig, p, p.suffix[1:])
+            save_figure(fig, p)
     finally:
         plt.close(fig)
     return paths
