@@ -21,11 +21,13 @@ routing has no fixed synapse); such a network is refused.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from .network import Flatten, Pool, SpikingNetwork, Synaptic
 
-__all__ = ["effective_layers", "brian2_spike_counts"]
+__all__ = ["effective_layers", "Brian2Network", "brian2_spike_counts"]
 
 
 def _chain(ops: list, x: np.ndarray) -> np.ndarray:
@@ -62,63 +64,83 @@ def effective_layers(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
     return layers
 
 
+class Brian2Network:
+    """The Brian2 network of a converted ``snn`` (built once); :meth:`spike_counts` runs one
+    image with constant input for ``T`` steps of ``dt = 1 ms`` from the initial state.
+
+    ``target`` is Brian2's code-generation target, set while this object builds and runs.
+    """
+
+    def __init__(self, snn: SpikingNetwork, target: str = "numpy"):
+        import brian2 as b2
+
+        if snn.settings.get("readout") is None:
+            raise ValueError("not a converted network (no settings)")
+        self.b2, self.target = b2, target
+        layers = effective_layers(snn)
+        v_th = float(snn.settings.get("v_th", 1.0))
+        v_init = float(snn.settings.get("v_init", 0.0)) * v_th
+        reset = "v -= v_th" if snn.settings.get("reset", "subtract") == "subtract" else "v = 0"
+        self.dt = dt = 1 * b2.ms
+        with self._target():
+            self.input = inp = b2.NeuronGroup(int(np.prod(snn.input_shape)), "x : 1 (constant)",
+                                              dt=dt, name="input")
+            groups, synapses, self.monitors = [], [], []
+            for k, lay in enumerate(layers):
+                n = lay["M"].shape[1]
+                eqs = "v : 1\nI_b : 1 (constant)" + ("\nI_in : 1" if k == 0 else "")
+                kw = dict(threshold="v >= v_th", reset=reset) if lay["spiking"] else {}
+                g = b2.NeuronGroup(n, eqs, dt=dt, namespace={"v_th": v_th}, name=f"layer{k}",
+                                   **kw)
+                g.I_b = lay["b"]
+                # same-step propagation: add currents, threshold, reset, propagate — per layer
+                g.run_regularly("v += I_b" + (" + I_in" if k == 0 else ""), dt=dt,
+                                when="thresholds", order=4 * k)
+                if lay["spiking"]:
+                    g.v = v_init
+                    g.thresholder["spike"].order = 4 * k + 1
+                    g.resetter["spike"].when = "thresholds"
+                    g.resetter["spike"].order = 4 * k + 2
+                    self.monitors.append(b2.SpikeMonitor(g, record=False, name=f"count{k}"))
+                pre, post = np.nonzero(lay["M"])
+                if k == 0:
+                    s = b2.Synapses(inp, g, "w : 1 (constant)\nI_in_post = w * x_pre : 1 (summed)",
+                                    dt=dt, name="syn0")
+                else:
+                    s = b2.Synapses(groups[-1], g, "w : 1 (constant)", on_pre="v_post += w",
+                                    dt=dt, name=f"syn{k}")
+                    s.pre.when = "thresholds"
+                    s.pre.order = 4 * (k - 1) + 3
+                s.connect(i=pre, j=post)
+                s.w = lay["M"][pre, post]
+                groups.append(g)
+                synapses.append(s)
+            self.net = b2.Network(inp, *groups, *synapses, *self.monitors)
+            self.net.store("start")
+
+    @contextlib.contextmanager
+    def _target(self):
+        prefs = self.b2.prefs
+        old = prefs.codegen.target
+        prefs.codegen.target = self.target
+        try:
+            yield
+        finally:
+            prefs.codegen.target = old
+
+    def spike_counts(self, image: np.ndarray, T: int) -> list[np.ndarray]:
+        """Spike counts of each spiking layer (flat, in layer order) after ``T`` steps."""
+        with self._target():
+            self.net.restore("start")
+            self.input.x = np.asarray(image, np.float64).reshape(-1)
+            self.net.run(T * self.dt)
+        return [np.asarray(m.count[:], dtype=np.int64) for m in self.monitors]
+
+
 def brian2_spike_counts(snn: SpikingNetwork, images: np.ndarray, T: int,
                         target: str = "numpy") -> list[list[np.ndarray]]:
     """Simulate ``snn`` in Brian2 on each of ``images (n, *input_shape)`` with constant input for
     ``T`` steps of ``dt = 1 ms``; return, per image, the spike counts of each spiking layer
     (flat arrays, in layer order). ``target``: Brian2's code-generation target."""
-    import brian2 as b2
-
-    if snn.settings.get("readout") is None:
-        raise ValueError("not a converted network (no settings)")
-    layers = effective_layers(snn)
-    v_th = float(snn.settings.get("v_th", 1.0))
-    v_init = float(snn.settings.get("v_init", 0.0)) * v_th
-    reset = "v -= v_th" if snn.settings.get("reset", "subtract") == "subtract" else "v = 0"
-    dt = 1 * b2.ms
-    old_target = b2.prefs.codegen.target
-    b2.prefs.codegen.target = target
-    try:
-        n_in = int(np.prod(snn.input_shape))
-        inp = b2.NeuronGroup(n_in, "x : 1 (constant)", dt=dt, name="input")
-        groups, synapses, monitors = [], [], []
-        for k, lay in enumerate(layers):
-            n = lay["M"].shape[1]
-            eqs = "v : 1\nI_b : 1 (constant)" + ("\nI_in : 1" if k == 0 else "")
-            kw = dict(threshold="v >= v_th", reset=reset) if lay["spiking"] else {}
-            g = b2.NeuronGroup(n, eqs, dt=dt, namespace={"v_th": v_th}, name=f"layer{k}", **kw)
-            g.I_b = lay["b"]
-            if lay["spiking"]:
-                g.v = v_init
-            g.run_regularly("v += I_b" + (" + I_in" if k == 0 else ""), dt=dt,
-                                     when="thresholds", order=4 * k)
-            if lay["spiking"]:
-                g.thresholder["spike"].order = 4 * k + 1
-                g.resetter["spike"].when = "thresholds"
-                g.resetter["spike"].order = 4 * k + 2
-                monitors.append(b2.SpikeMonitor(g, record=False, name=f"count{k}"))
-            pre, post = np.nonzero(lay["M"])
-            if k == 0:
-                s = b2.Synapses(inp, g, "w : 1 (constant)\nI_in_post = w * x_pre : 1 (summed)",
-                                dt=dt, name="syn0")
-            else:
-                s = b2.Synapses(groups[-1], g, "w : 1 (constant)", on_pre="v_post += w",
-                                dt=dt, name=f"syn{k}")
-                s.pre.when = "thresholds"
-                s.pre.order = 4 * (k - 1) + 3
-            s.connect(i=pre, j=post)
-            s.w = lay["M"][pre, post]
-            groups.append(g)
-            synapses.append(s)
-        net = b2.Network(inp, *groups, *synapses, *monitors)
-        net.store("start")
-        flat = np.asarray(images, np.float64).reshape(len(images), -1)
-        out = []
-        for x in flat:
-            net.restore("start")
-            inp.x = x
-            net.run(T * dt)
-            out.append([np.asarray(m.count[:], dtype=np.int64) for m in monitors])
-        return out
-    finally:
-        b2.prefs.codegen.target = old_target
+    net = Brian2Network(snn, target)
+    return [net.spike_counts(x, T) for x in images]
