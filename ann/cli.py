@@ -6,7 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-__all__ = ["register", "load_and_summarize", "format_summary", "config_from_args", "run_train"]
+__all__ = ["register", "load_and_summarize", "format_summary", "config_from_args", "run_train",
+           "progress_printer"]
 
 
 def register(subparsers) -> None:
@@ -123,7 +124,9 @@ def config_from_args(args):
         logdir=args.logdir)
 
 
-def _progress_printer(stream):
+def progress_printer(stream):
+    """A training progress callback printing to ``stream``: a batch line refreshed in place
+    (at most twice a second) and one line per epoch."""
     import time
 
     state = {"t0": time.perf_counter(), "last": 0.0}
@@ -170,14 +173,14 @@ def run_train(args) -> int:
 
         mnist = load_mnist(download=not args.offline)
         stream = sys.stderr if args.json else sys.stdout
-        result = train_keras(config, mnist, progress=_progress_printer(stream))
+        result = train_keras(config, mnist, progress=progress_printer(stream))
     else:
         from .data import load_mnist
         from .training import train_numpy
 
         mnist = load_mnist(download=not args.offline)
         stream = sys.stderr if args.json else sys.stdout
-        result = train_numpy(config, mnist, progress=_progress_printer(stream),
+        result = train_numpy(config, mnist, progress=progress_printer(stream),
                              checkpoint=args.checkpoint)
     if args.json:
         print(json.dumps(result))

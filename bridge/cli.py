@@ -225,7 +225,7 @@ def ascii_digit(image) -> str:
 
 
 def run_demo(args) -> int:
-    from ann.cli import _progress_printer, format_summary, load_and_summarize
+    from ann.cli import progress_printer, format_summary, load_and_summarize
     from ann.config import TrainConfig
     from ann.training import train_numpy
 
@@ -240,7 +240,7 @@ def run_demo(args) -> int:
     model_path = out / "lenet.npz"
     print(f"\nstep 2/{steps}: train LeNet-5 (NumPy, {args.epochs} epoch(s))", flush=True)
     config = TrainConfig.for_model("lenet", epochs=args.epochs, out=model_path)
-    result = train_numpy(config, mnist, progress=_progress_printer(sys.stdout))
+    result = train_numpy(config, mnist, progress=progress_printer(sys.stdout))
     print(f"\nLeNet-5: test accuracy {100 * result['test_accuracy']:.2f} % after "
           f"{result['train_seconds']:.0f} s; saved {model_path}")
 
