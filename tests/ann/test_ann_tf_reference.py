@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-tf = pytest.importorskip("tensorflow")
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402  (declared dependencies: a missing one must fail, not skip)
+import tensorflow as tf  # noqa: E402
 
 from ann.losses import softmax_cross_entropy  # noqa: E402
 from ann.network import Network  # noqa: E402

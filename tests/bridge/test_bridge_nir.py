@@ -2,16 +2,15 @@
 from NIR's node definitions (continuous-time equations at dt = 1, NCHW, PyTorch weight layouts),
 fires exactly as the batched simulator."""
 
+import nir
 import numpy as np
 import pytest
 from conftest import random_network, small_cnn_spec
 from scipy.signal import correlate2d
 
-nir = pytest.importorskip("nir")  # a declared dependency; importorskip only for a clear message
-
-from bridge.convert import convert  # noqa: E402
-from bridge.nir_export import to_nir, write_nir  # noqa: E402
-from bridge.simulate import spike_counts  # noqa: E402
+from bridge.convert import convert
+from bridge.nir_export import to_nir, write_nir
+from bridge.simulate import spike_counts
 
 
 def run_nir(graph, x_chw, T):
