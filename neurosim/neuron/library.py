@@ -95,14 +95,19 @@ def lif(tau=None, R=None, E_L=None, v_th=None, v_reset=None, t_ref=None) -> Neur
         source="Lapicque 1907; Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014) §1.3")
 
 
-_HH_EQS = """
-dv/dt = (gNa*m**3*h*(ENa - v) + gK*n**4*(EK - v) + gL*(EL - v) + I_inj)/Cm : volt
+#: first-order kinetics of the gates m, h, n (shared with the compartments of ``morphology``)
+HH_GATES = """
 dm/dt = alpha_m*(1 - m) - beta_m*m : 1
 dh/dt = alpha_h*(1 - h) - beta_h*h : 1
 dn/dt = alpha_n*(1 - n) - beta_n*n : 1
 """
 
-_HH_RATES = """
+_HH_EQS = """
+dv/dt = (gNa*m**3*h*(ENa - v) + gK*n**4*(EK - v) + gL*(EL - v) + I_inj)/Cm : volt
+""" + HH_GATES
+
+#: the squid axon's rate functions (Hodgkin & Huxley 1952, rest at -65 mV)
+HH_RATES = """
 alpha_m = 1.0/exprel(-(v + 40*mV)/(10*mV))/ms : Hz
 beta_m = 4.0*exp(-(v + 65*mV)/(18*mV))/ms : Hz
 alpha_h = 0.07*exp(-(v + 65*mV)/(20*mV))/ms : Hz
@@ -157,7 +162,7 @@ def hh() -> NeuronModel:
              gL=0.3 * mS / cm ** 2, ENa=50 * mV, EK=-77 * mV, EL=-54.387 * mV)
     init = {"v": -65 * mV, **hh_steady_state(-65.0)}
     return NeuronModel(
-        name="hh", equations=_HH_EQS + _HH_RATES, parameters=p, initial=init,
+        name="hh", equations=_HH_EQS + HH_RATES, parameters=p, initial=init,
         current="density", threshold="v > -20*mV", refractory="v > -20*mV",
         method="rk4", dt=0.01 * ms, v_detect=-20 * mV,
         source="Hodgkin & Huxley 1952 (J Physiol 117:500), rest at -65 mV as in Dayan & "

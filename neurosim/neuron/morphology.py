@@ -13,9 +13,9 @@ Electrical model (cable equation with Hodgkin–Huxley channels, Brian2 ``Spatia
                + gNa m^3 h (ENa - V) + gK n^4 (EK - V) + I_point / area
 
 squid HH kinetics (see :mod:`.library`) in soma and axon, passive dendrites (gNa = gK = 0,
-leak reversal −65 mV so that the whole cell rests at −65 mV), Cm = 1 uF/cm², Ri = 100 ohm cm. Passive cable theory (Rall 1959; Dayan & Abbott 2001 §6.3)
-for a sealed cylinder of length L driven at x = 0 gives the steady state
-``V(x) - EL ∝ cosh((L - x)/lambda)``, ``lambda = sqrt(d Rm / (4 Ri))`` — used by the tests.
+leak reversal −65 mV so that the whole cell rests at −65 mV), Cm = 1 uF/cm², Ri = 100 ohm cm.
+Passive cable theory (Rall 1959; Dayan & Abbott 2001 §6.3) for a sealed cylinder of length L
+driven at x = 0 gives the steady state ``V(x) - EL ∝ cosh((L - x)/lambda)``, ``lambda = sqrt(d Rm / (4 Ri))`` — used by the tests.
 
 Shapes follow textbook sketches (Kandel et al., *Principles of Neural Science*, Fig. 2-4
 "neurons classified by the number of processes"); lengths and diameters are typical, not a
@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .library import HH_GATES, HH_RATES
 
 __all__ = ["Branch", "SHAPES", "shape", "segments", "build_morphology",
            "simulate_morphology", "MorphologyResult", "cable"]
@@ -174,15 +176,7 @@ class MorphologyResult:
 _CABLE_EQS = """
 Im = gL*(EL - v) + gNa*m**3*h*(ENa - v) + gK*n**4*(EK - v) : amp/meter**2
 I : amp (point current)
-dm/dt = alpha_m*(1 - m) - beta_m*m : 1
-dh/dt = alpha_h*(1 - h) - beta_h*h : 1
-dn/dt = alpha_n*(1 - n) - beta_n*n : 1
-alpha_m = 1.0/exprel(-(v + 40*mV)/(10*mV))/ms : Hz
-beta_m = 4.0*exp(-(v + 65*mV)/(18*mV))/ms : Hz
-alpha_h = 0.07*exp(-(v + 65*mV)/(20*mV))/ms : Hz
-beta_h = 1.0/(1 + exp(-(v + 35*mV)/(10*mV)))/ms : Hz
-alpha_n = 0.1/exprel(-(v + 55*mV)/(10*mV))/ms : Hz
-beta_n = 0.125*exp(-(v + 65*mV)/(80*mV))/ms : Hz
+""" + HH_GATES + HH_RATES + """
 gNa : siemens/meter**2 (constant)
 gK : siemens/meter**2 (constant)
 gL : siemens/meter**2 (constant)
@@ -200,7 +194,7 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
     Records V at the soma and at the far end of every top-level process and its children.
     ``passive=True`` removes all Na/K channels (cable-theory checks).
     """
-    from brian2 import (Network, SpatialNeuron, SpikeMonitor, StateMonitor, cm, mS, ms, mV,
+    from brian2 import (Network, SpatialNeuron, StateMonitor, cm, mS, ms, mV,
                         ohm, uF, um)
     from brian2.units.fundamentalunits import have_same_dimensions
 
