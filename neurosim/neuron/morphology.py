@@ -15,7 +15,8 @@ Electrical model (cable equation with Hodgkin–Huxley channels, Brian2 ``Spatia
 squid HH kinetics (see :mod:`.library`) in soma and axon, passive dendrites (gNa = gK = 0,
 leak reversal −65 mV so that the whole cell rests at −65 mV), Cm = 1 uF/cm², Ri = 100 ohm cm.
 Passive cable theory (Rall 1959; Dayan & Abbott 2001 §6.3) for a sealed cylinder of length L
-driven at x = 0 gives the steady state ``V(x) - EL ∝ cosh((L - x)/lambda)``, ``lambda = sqrt(d Rm / (4 Ri))`` — used by the tests.
+driven at x = 0 gives the steady state ``V(x) - EL ∝ cosh((L - x)/lambda)``,
+``lambda = sqrt(d Rm / (4 Ri))`` — used by the tests.
 
 Shapes follow textbook sketches (Kandel et al., *Principles of Neural Science*, Fig. 2-4
 "neurons classified by the number of processes"); lengths and diameters are typical, not a
