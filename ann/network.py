@@ -17,10 +17,11 @@ import numpy as np
 
 from .layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer,
                      MaxPool2D)
+from .layers.conv import POOL_FUSABLE
 from .losses import mean_squared_error, softmax_cross_entropy
 from .spec import ModelSpec, output_shapes
 
-__all__ = ["Network", "glorot_uniform"]
+__all__ = ["Network", "glorot_uniform", "fuse_conv_pool"]
 
 
 def glorot_uniform(shape: tuple, fan_in: int, fan_out: int, rng: np.random.Generator,
@@ -56,6 +57,22 @@ def _build_layer(lay, in_shape, rng, dtype) -> Layer:
     raise ValueError(f"unknown layer type {t!r}")  # unreachable: ModelSpec validates types
 
 
+def fuse_conv_pool(layers: list[Layer]) -> list[Layer]:
+    """The layers to run: each ``Conv2D`` (linear or ReLU) followed by ``k×k`` max pooling with
+    stride ``k`` takes that pooling over (``conv.pool = k``; exact, see
+    :mod:`ann.layers.conv`) and the ``MaxPool2D`` is left out of the list."""
+    stages: list[Layer] = []
+    for layer in layers:
+        prev = stages[-1] if stages else None
+        if (isinstance(layer, MaxPool2D) and layer.s == layer.k and isinstance(prev, Conv2D)
+                and prev.pool == 1
+                and (prev.activation is None or prev.activation.name in POOL_FUSABLE)):
+            prev.pool = layer.k
+            continue
+        stages.append(layer)
+    return stages
+
+
 class Network:
     """Layers built from ``spec``; see the module docstring.
 
@@ -64,6 +81,8 @@ class Network:
     spec : the architecture.
     layers : one :class:`~ann.layers.Layer` per spec layer (a ``Dense``/``Conv2D`` carries its
         activation as ``layer.activation``).
+    stages : the layers as run: ``layers`` less each max pooling fused into the convolution
+        before it (:func:`fuse_conv_pool`).
     dtype : float32 for training, float64 for gradient checks.
     """
 
@@ -73,6 +92,7 @@ class Network:
             layer.need_dx = False
             if layer.params:
                 break
+        self.stages = fuse_conv_pool(self.layers)
         last = spec.layers[-1]
         self.ends_in_softmax = last.params.get("activation") == "softmax"
         self._skip_last = False
@@ -141,9 +161,9 @@ class Network:
 
     def _run(self, x, training, logits):
         x = self.check_input(x)
-        last = len(self.layers) - 1
+        last = len(self.stages) - 1
         self._skip_last = False
-        for i, layer in enumerate(self.layers):
+        for i, layer in enumerate(self.stages):
             if i == last and logits and self.ends_in_softmax:
                 if isinstance(layer, Activation):
                     self._skip_last = True
@@ -165,7 +185,7 @@ class Network:
 
     def backward(self, dout: np.ndarray) -> None:
         """Backpropagate ``∂E/∂(output of the last forward pass)``; fills every ``grads``."""
-        layers = self.layers[:-1] if self._skip_last else self.layers
+        layers = self.stages[:-1] if self._skip_last else self.stages
         d = dout
         for layer in reversed(layers):
             d = layer.backward(d)
@@ -225,7 +245,7 @@ class Network:
         for layer in self.layers:
             layer.astype(self.dtype)
             if isinstance(layer, Conv2D):
-                layer._cols = layer._dcols = None
+                layer.clear_buffers()
         return self
 
     def __repr__(self) -> str:

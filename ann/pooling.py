@@ -3,6 +3,10 @@ to ``k``), with their gradients; pure functions.
 
 Both loop over the ``k²`` window offsets only (strided slices), never over pixels. Max pooling
 routes each window's gradient to its first maximum in row-major order, as TensorFlow does.
+
+:func:`max_over_blocks` is the same pooling on a layout where the ``k²`` members of every window
+were already gathered into ``k²`` contiguous blocks (a convolution that fuses its pooling
+writes its output so; see :mod:`ann.conv_plan`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import numpy as np
 
 from .convolution import windows
 
-__all__ = ["max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"]
+__all__ = ["max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward",
+           "max_over_blocks", "max_over_blocks_backward"]
 
 def _pool_windows(x, k, s):
     n, h, w, c = x.shape
@@ -82,3 +87,29 @@ def avg_pool2d_backward(dy: np.ndarray, x_shape: tuple, k: int = 2,
         for b in range(k):
             dx[:, a:a + s * (ho - 1) + 1:s, b:b + s * (wo - 1) + 1:s, :] += g
     return dx
+
+
+def max_over_blocks(u: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out[p] = max_b u[b, p]`` for ``u (k², P)``, block ``b = k·a + β`` holding member
+    ``(a, β)`` of every window: max pooling as ``k² − 1`` contiguous maxima."""
+    np.maximum(u[0], u[1], out=out)
+    for b in range(2, u.shape[0]):
+        np.maximum(out, u[b], out=out)
+    return out
+
+
+def max_over_blocks_backward(g: np.ndarray, u: np.ndarray, y: np.ndarray,
+                             du: np.ndarray) -> np.ndarray:
+    """``∂E/∂u`` into ``du (k², P)`` from ``g = ∂E/∂y (P,)``: each window's gradient goes to its
+    first maximum in block order, which is row-major order within the window — the same
+    routing as :func:`max_pool2d_backward` and TensorFlow."""
+    unrouted = np.ones(g.shape, dtype=bool)
+    hit = np.empty(g.shape, dtype=bool)
+    last = u.shape[0] - 1
+    for b in range(last):
+        np.equal(u[b], y, out=hit)
+        hit &= unrouted
+        unrouted ^= hit
+        np.multiply(g, hit, out=du[b])
+    np.multiply(g, unrouted, out=du[last])  # whatever is left had its maximum here
+    return du

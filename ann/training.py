@@ -32,6 +32,7 @@ import numpy as np
 
 from .config import MODELS, OPTIMIZERS, TrainConfig
 from .io import network_from_arrays, read_arrays, save_model, weights_to_arrays, write_arrays
+from .memory import keep_freed_memory
 from .network import Network
 from .optimizers import Optimizer, make_optimizer
 from .spec import output_shapes
@@ -121,6 +122,10 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
         step and ``{"kind": "epoch", epoch, epochs, history}`` after every epoch.
     checkpoint : path for resumable checkpoints (see the module docstring), or ``None``.
     fingerprint : identifies the run; a checkpoint with another fingerprint is refused.
+
+    Training asks the C allocator to keep freed memory for the next step
+    (:func:`ann.memory.keep_freed_memory`, process-wide): it saves ~3 ms of page faults per
+    LeNet step.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
@@ -132,6 +137,7 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
     check_labelled(x, y, n_out if y.ndim == 1 else None)
     n = len(x)
     steps = -(-n // batch_size)
+    keep_freed_memory()
     lr0 = optimizer.lr
     history: list[dict] = []
     start_epoch, start_step, sums = 0, 0, {"loss": 0.0, "correct": 0, "seen": 0, "seconds": 0.0}

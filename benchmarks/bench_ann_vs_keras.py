@@ -6,8 +6,9 @@ warm-up steps (Keras traces its graph; NumPy allocates its buffers), then is tim
 ``--steps`` mini-batches; the epoch time is extrapolated to a full 60 000-image epoch
 (``60000 / batch`` steps). The machine may be shared, so the script alternates the two sides
 ``--repeats`` times and compares the best (fastest) repeat of each, as ``timeit`` does; the
-per-repeat step times are printed with ``--json``. NumPy runs with one OpenBLAS thread
-(``--blas-threads``; see :mod:`ann.blas`), Keras with TensorFlow's defaults (all cores).
+per-repeat step times are printed with ``--json``. NumPy runs as ``neurosim train`` does: one
+OpenBLAS thread (``--blas-threads``; see :mod:`ann.blas`) and freed memory kept for reuse
+(:mod:`ann.memory`); Keras with TensorFlow's defaults (all cores, its own allocator).
 
     .venv/bin/python benchmarks/bench_ann_vs_keras.py            # MLP b32 and LeNet-5 b64
     .venv/bin/python benchmarks/bench_ann_vs_keras.py --json     # one JSON line at the end
@@ -30,6 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from ann.blas import blas_threads  # noqa: E402
 from ann.data import load_mnist  # noqa: E402
+from ann.memory import keep_freed_memory  # noqa: E402
 from ann.network import Network  # noqa: E402
 from ann.optimizers import Adam  # noqa: E402
 from ann.spec import lenet5_spec, mlp_spec  # noqa: E402
@@ -77,6 +79,7 @@ def main() -> None:
     import keras
     import tensorflow as tf
 
+    keep_freed_memory()  # as ann.training.fit does
     m = load_mnist(download=False)
     x = (m.x_train.astype(np.float32) / 255)[..., None]
     y = m.y_train.astype(np.int64)
