@@ -27,6 +27,7 @@ usual order ``(n, i, j)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -72,7 +73,7 @@ class ConvPlan:
 
     # --- sizes -----------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def blocks(self) -> tuple[int, int]:
         """``(Hb, Wb) = (⌊Ho/k⌋, ⌊Wo/k⌋)``: the layer's output size."""
         _, h, w, _ = self.x_shape
@@ -82,19 +83,19 @@ class ConvPlan:
         wo = conv_output_size(w, kw, self.stride, l + r)
         return ho // self.pool, wo // self.pool
 
-    @property
+    @cached_property
     def K(self) -> int:
         """Values per receptive field, ``kh·kw·C``."""
         kh, kw, c, _ = self.kernel_shape
         return kh * kw * c
 
-    @property
+    @cached_property
     def M(self) -> int:
         """Rows of ``cols``: the output pixels computed, ``k²·N·Hb·Wb``."""
         hb, wb = self.blocks
         return self.pool * self.pool * self.x_shape[0] * hb * wb
 
-    @property
+    @cached_property
     def out_shape(self) -> tuple[int, int, int, int]:
         return (self.x_shape[0], *self.blocks, self.kernel_shape[3])
 

@@ -15,6 +15,8 @@ in :mod:`ann.conv_plan`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..conv_plan import ConvPlan
@@ -36,6 +38,9 @@ GRAD_BLOCK_BYTES = 128 * 1024
 INFERENCE_BYTES = 16 * 1024 * 1024
 
 
+_plan = functools.lru_cache(maxsize=256)(ConvPlan.build)
+
+
 class Conv2D(Layer):
     """Kernel ``W (kh, kw, C_in, C_out)``, bias ``b (C_out,)``, ``stride``, ``padding``
     (``"valid"``, ``"same"`` or an int).
@@ -51,7 +56,8 @@ class Conv2D(Layer):
         self.params["W"] = W
         if b is not None:
             self.params["b"] = b
-        self.stride, self.padding = stride, padding
+        self.stride = stride
+        self.padding = tuple(padding) if isinstance(padding, list) else padding
         self.activation = None if activation == "linear" else Activation(activation)
         self.pool = 1
         self.clear_buffers()
@@ -65,8 +71,8 @@ class Conv2D(Layer):
 
     def plan(self, x_shape) -> ConvPlan:
         """The layout of this layer for inputs of ``x_shape``."""
-        return ConvPlan.build(x_shape, self.params["W"].shape, self.stride, self.padding,
-                              self.pool, "b" in self.params)
+        return _plan(tuple(x_shape), self.params["W"].shape, self.stride, self.padding,
+                     self.pool, "b" in self.params)
 
     def _kernel_matrix(self) -> np.ndarray:
         """``[W_mat; bᵀ]`` (``(K+1, C_out)``), or ``W_mat`` without a bias."""
@@ -106,8 +112,7 @@ class Conv2D(Layer):
             self._kept = self._convolve(x, True)
             y = self._kept[3]
         else:  # in slices of bounded memory
-            per_image = ConvPlan.build((1,) + x.shape[1:], W.shape, self.stride, self.padding,
-                                       self.pool).M * (kh * kw * cin + 1) * x.itemsize
+            per_image = self.plan((1,) + x.shape[1:]).M * (kh * kw * cin + 1) * x.itemsize
             step = max(1, INFERENCE_BYTES // per_image)
             if len(x) <= step:
                 y = self._convolve(x, False)[3]
