@@ -10,7 +10,7 @@ choices that change no value of ``u``:
   ``∂E/∂b = Σ δ`` as its last row.
 * **Orientation.** NumPy's strided copy costs per contiguous *run*, hardly per value. Row-major
   ``cols (M, K+1)`` is filled in runs of ``kw·C`` values (one kernel row of one field). K-major
-  ``colsᵀ (K+1, M)`` is filled by :meth:`ConvPlan.gather_kmajor` in runs of ``Hb·Wb`` values
+  ``colsᵀ (K+1, M)`` is filled from :meth:`ConvPlan.kmajor_sources` in runs of ``Hb·Wb`` values
   (a whole output plane for one kernel tap). K-major is used where ``Wb > kw·C`` — a first layer
   (``C = 1``) — and row-major deeper in (LeNet's second convolution: ``kw·C = 30``, ``Wb = 5``).
   BLAS reads either orientation as it is.
@@ -107,36 +107,55 @@ class ConvPlan:
         k1 = self.K + self.bias
         return cols.reshape(k1, self.M).T if self.kmajor else cols.reshape(self.M, k1)
 
-    def gather(self, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def fill(self, x: np.ndarray, cols: np.ndarray):
         """Fill the flat buffer ``cols`` with the receptive fields of ``x`` (and the ones
-        column); returns :meth:`matrix`."""
+        column), one pooling block ``(a, b)`` after the other; after each, yield the slice of
+        its rows, so that the caller multiplies them while they are still in cache (one block
+        of LeNet's im2col matrices is ≤ 1.3 MB)."""
         kh, kw, c, _ = self.kernel_shape
         k, (hb, wb), n = self.pool, self.blocks, self.x_shape[0]
         mat = self.matrix(cols)
-        xp = self._pad(x)
-        if self.kmajor:
-            self.gather_kmajor(xp, mat.T[:self.K].reshape(kh, kw, c, k, k, n, hb, wb))
-        else:
-            np.copyto(mat[:, :self.K].reshape(k, k, n, hb, wb, kh, kw, c),
-                      fields(xp, kh, kw, self.stride, k, (hb, wb)))
         if self.bias:
             mat[:, self.K] = 1
-        return mat
+        xp = self._pad(x)
+        if self.kmajor:
+            dst = mat.T[:self.K].reshape(kh, kw, c, k, k, n, hb, wb)
+            copies = [(dst[alpha, :, :, a], src)
+                      for (alpha, a), src in self.kmajor_sources(xp).items()]
+            for a, b in np.ndindex(k, k):
+                for d, src in copies[a::k]:  # every α of block row a
+                    np.copyto(d[:, :, b], src[:, :, b])
+                yield self.block_rows(a, b)
+        else:
+            dst = mat[:, :self.K].reshape(k, k, n, hb, wb, kh, kw, c)
+            v = fields(xp, kh, kw, self.stride, k, (hb, wb))
+            for a, b in np.ndindex(k, k):
+                np.copyto(dst[a, b], v[a, b])
+                yield self.block_rows(a, b)
+
+    def block_rows(self, a: int, b: int) -> slice:
+        """The rows of pooling block ``(a, b)`` in ``cols`` and ``u``."""
+        per_block = self.M // (self.pool * self.pool)
+        i = a * self.pool + b
+        return slice(i * per_block, (i + 1) * per_block)
 
     def _phase_rows(self) -> int:
-        """Rows ``R`` of each phase plane in :meth:`gather_kmajor`."""
+        """Rows ``R`` of each phase plane in :meth:`kmajor_sources`."""
         s, k, kh = self.stride, self.pool, self.kernel_shape[0]
         return self.blocks[0] + (s * (k - 1) + kh - 1) // (s * k)
 
-    def gather_kmajor(self, xp: np.ndarray, dst: np.ndarray) -> None:
-        """``dst[α, β, c, a, b, n, p, q] = xp[n, S p + s a + α, S q + s b + β, c]`` (``S = s·k``)
-        in copies whose runs are long:
+    def kmajor_sources(self, xp: np.ndarray) -> dict:
+        """The K-major fields ``[α, β, c, a, b, n, p, q] = xp[n, S p + s a + α, S q + s b + β,
+        c]`` (``S = s·k``) as views of arrays whose runs are long:
 
         1. phase planes ``X[σ, φ, c, n, r, q] = xp[n, S r + φ, S q + σ, c]`` for every column
            offset ``σ = s b + β`` and row phase ``φ`` (one copy, runs of ``Wb``);
         2. with ``s a + α = S t + φ``, the fields of kernel row ``α`` and block row ``a`` are
            ``X[s b + β, φ, c, n, t + p, q]``: whole contiguous ``(p, q)`` planes (runs of
-           ``Hb·Wb``), one copy for each ``(α, a)``.
+           ``Hb·Wb``).
+
+        Returns ``{(α, a): view (kw, C, k, N, Hb, Wb)}`` over axes ``(β, c, b, n, p, q)``, in
+        the order ``α`` major, ``a`` minor.
         """
         s, k = self.stride, self.pool
         S = s * k
@@ -149,12 +168,14 @@ class ConvPlan:
         X = np.empty(planes.shape, xp.dtype)
         np.copyto(X, planes)
         xs = X.strides
+        views = {}
         for alpha in range(kh):
             for a in range(k):
                 t, phi = divmod(s * a + alpha, S)
-                src = as_strided(X[0, phi, 0, 0, t:], (kw, c, k, n, hb, wb),
-                                 (xs[0], xs[2], s * xs[0], xs[3], xs[4], xs[5]), writeable=False)
-                np.copyto(dst[alpha, :, :, a], src)
+                views[alpha, a] = as_strided(X[0, phi, 0, 0, t:], (kw, c, k, n, hb, wb),
+                                             (xs[0], xs[2], s * xs[0], xs[3], xs[4], xs[5]),
+                                             writeable=False)
+        return views
 
     def _pad(self, x: np.ndarray) -> np.ndarray:
         """``x`` with its zero padding (and, for the K-major gather, enough zero rows below

@@ -89,10 +89,12 @@ class Conv2D(Layer):
         cols = self._buffers.get(training)
         if cols is None or cols.size != size or cols.dtype != x.dtype:
             cols = self._buffers[training] = np.empty(size, x.dtype)
-        mat = p.gather(x, cols)
+        mat = p.matrix(cols)
         u = np.empty((p.M, Wm.shape[1]), np.result_type(x, Wm))
-        for i in range(0, p.M, MATMUL_ROWS):
-            np.matmul(mat[i:i + MATMUL_ROWS], Wm, out=u[i:i + MATMUL_ROWS])
+        for rows in p.fill(x, cols):  # each pooling block multiplied while in cache
+            for i in range(rows.start, rows.stop, MATMUL_ROWS):
+                j = min(i + MATMUL_ROWS, rows.stop)
+                np.matmul(mat[i:j], Wm, out=u[i:j])
         if p.pool > 1:
             y = np.empty(p.out_shape, u.dtype)
             max_over_blocks(p.pooled_view(u), y.reshape(-1))
