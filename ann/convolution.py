@@ -21,7 +21,7 @@ import functools
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["conv_pads", "conv_output_size", "pad_nhwc", "windows", "fields", "im2col", "col2im",
+__all__ = ["conv_pads", "conv_output_size", "pad_nhwc", "windows", "im2col", "col2im",
            "conv2d", "conv2d_backward", "conv2d_input_grad", "cols_t_dot"]
 
 
@@ -80,77 +80,54 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, padding="valid",
     return out, (ho, wo)
 
 
+def _col2im_loops(dcols, x_shape, kh, kw, stride, pads):
+    n, h, w, c = x_shape
+    t, b, l, r = pads
+    ho = conv_output_size(h, kh, stride, t + b)
+    wo = conv_output_size(w, kw, stride, l + r)
+    d = dcols.reshape(n, ho, wo, kh, kw, c)
+    dxp = np.zeros((n, h + t + b, w + l + r, c), dtype=dcols.dtype)
+    for a in range(kh):            # loops over kernel offsets only, never over pixels
+        for bb in range(kw):
+            dxp[:, a:a + stride * (ho - 1) + 1:stride, bb:bb + stride * (wo - 1) + 1:stride, :] \
+                += d[:, :, :, a, bb, :]
+    return dxp
+
+
 _LOOP_CHANNELS = 32
 
 
-def fields(xp: np.ndarray, kh: int, kw: int, stride: int = 1, block: int = 1,
-           blocks: tuple[int, int] | None = None) -> np.ndarray:
-    """Read-only strided view ``(k, k, N, Hb, Wb, kh, kw, C)`` of the receptive fields of the
-    padded input ``xp (N, Hp, Wp, C)``, output pixels grouped by their place in ``k×k`` blocks
-    (``k = block``): element ``[a, b, n, p, q, α, β, c]`` is ``xp[n, s(kp + a) + α,
-    s(kq + b) + β, c]``, the field of output pixel ``(i, j) = (kp + a, kq + b)``.
-
-    With ``k = 1`` this is :func:`windows` with two leading axes of length 1. With ``k > 1`` and
-    max pooling of stride ``k`` next, the ``k²`` members of every pooling window lie in the
-    ``k²`` slices ``[a, b]``, so pooling becomes an element-wise maximum of contiguous blocks.
-    ``blocks = (Hb, Wb)`` defaults to ``(⌊Ho/k⌋, ⌊Wo/k⌋)``: outputs that a valid pooling would
-    drop are left out.
-    """
-    n, h, w, c = xp.shape
-    ho, wo = (h - kh) // stride + 1, (w - kw) // stride + 1
-    hb, wb = blocks if blocks is not None else (ho // block, wo // block)
-    sn, sh, sw, sc = xp.strides
-    s, k = stride, block
-    return as_strided(xp, (k, k, n, hb, wb, kh, kw, c),
-                      (s * sh, s * sw, sn, s * k * sh, s * k * sw, sh, sw, sc), writeable=False)
-
-
 @functools.lru_cache(maxsize=32)
-def _scatter_matrix(n, hp, wp, hb, wb, kh, kw, stride, dtype, block=1):
-    """Sparse ``(N·Hp·Wp, k²·N·Hb·Wb·kh·kw)`` 0/1 matrix mapping each entry of the rows of
-    :func:`fields` (order ``a, b, n, p, q, α, β``) to the padded input pixel it was read from
-    (built once per shape, then cached)."""
+def _scatter_matrix(n, hp, wp, ho, wo, kh, kw, stride, dtype):
+    """Sparse ``(N·Hp·Wp, N·Ho·Wo·kh·kw)`` 0/1 matrix mapping each im2col entry to the padded
+    input pixel it was read from (built once per shape, then cached)."""
     import scipy.sparse as sp
 
-    s, k = stride, block
-    a = np.arange(k)[:, None, None, None, None, None, None]
-    b = np.arange(k)[None, :, None, None, None, None, None]
-    img = np.arange(n)[None, None, :, None, None, None, None]
-    p = np.arange(hb)[None, None, None, :, None, None, None]
-    q = np.arange(wb)[None, None, None, None, :, None, None]
-    al = np.arange(kh)[None, None, None, None, None, :, None]
-    be = np.arange(kw)[None, None, None, None, None, None, :]
-    pos = (img * hp + s * (k * p + a) + al) * wp + s * (k * q + b) + be
-    pos = pos.reshape(-1)
+    i = (np.arange(ho) * stride)[:, None, None, None] + np.arange(kh)[None, None, :, None]
+    j = (np.arange(wo) * stride)[None, :, None, None] + np.arange(kw)[None, None, None, :]
+    pix = (i * wp + j).reshape(-1)                                  # (Ho·Wo·kh·kw,)
+    pos = (np.arange(n)[:, None] * (hp * wp) + pix[None, :]).reshape(-1)
     return sp.csr_matrix((np.ones(pos.size, dtype), (pos, np.arange(pos.size))),
                          shape=(n * hp * wp, pos.size))
 
 
 def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1,
-           padding="valid", block: int = 1, blocks: tuple[int, int] | None = None) -> np.ndarray:
-    """Adjoint of :func:`im2col` (``block = 1``) or of :func:`fields` (rows in block order): sum
-    the rows ``(k²·N·Hb·Wb, kh·kw·C)`` back into ``x_shape``.
+           padding="valid") -> np.ndarray:
+    """Adjoint of :func:`im2col`: sum the rows ``(N·Ho·Wo, kh·kw·C)`` back into ``x_shape``.
 
-    The scatter-add is one sparse matrix product (``S · dcols`` viewed as ``(rows·kh·kw, C)``,
+    The scatter-add is one sparse matrix product (``S · dcols`` viewed as ``(N·Ho·Wo·kh·kw, C)``,
     ``S`` the cached 0/1 scatter matrix), which for few channels is several times faster than
-    ``k²·kh·kw`` strided additions; with many channels (≥ 32) the strided additions win and are
-    used.
+    ``kh·kw`` strided additions; with many channels (≥ 32) the strided additions win and are used.
     """
     n, h, w, c = x_shape
-    t, b, l, r = conv_pads(h, w, kh, kw, stride, padding)
-    hp, wp = h + t + b, w + l + r
-    ho, wo = conv_output_size(h, kh, stride, t + b), conv_output_size(w, kw, stride, l + r)
-    hb, wb = blocks if blocks is not None else (ho // block, wo // block)
+    pads = conv_pads(h, w, kh, kw, stride, padding)
+    t, b, l, r = pads
     if c >= _LOOP_CHANNELS:
-        d = dcols.reshape(block, block, n, hb, wb, kh, kw, c)
-        dxp = np.zeros((n, hp, wp, c), dtype=dcols.dtype)
-        s, k = stride, block
-        for a, bb, al, be in np.ndindex(k, k, kh, kw):  # offsets only, never pixels
-            r0, c0 = s * a + al, s * bb + be
-            dxp[:, r0:r0 + s * k * (hb - 1) + 1:s * k, c0:c0 + s * k * (wb - 1) + 1:s * k, :] \
-                += d[a, bb, :, :, :, al, be, :]
+        dxp = _col2im_loops(dcols, x_shape, kh, kw, stride, pads)
     else:
-        S = _scatter_matrix(n, hp, wp, hb, wb, kh, kw, stride, np.dtype(dcols.dtype), block)
+        hp, wp = h + t + b, w + l + r
+        ho, wo = conv_output_size(h, kh, stride, t + b), conv_output_size(w, kw, stride, l + r)
+        S = _scatter_matrix(n, hp, wp, ho, wo, kh, kw, stride, np.dtype(dcols.dtype))
         dxp = np.asarray(S @ dcols.reshape(-1, c)).reshape(n, hp, wp, c)
     return dxp[:, t:t + h, l:l + w, :]
 

@@ -202,9 +202,16 @@ class RMSProp(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba 2015) in Keras's form (see the module docstring)."""
+    """Adam (Kingma & Ba 2015) in Keras's form (see the module docstring).
 
-    slots = ("m", "v")
+    The moments are kept as exponentially weighted *sums*, ``m_sum = m / (1 − β₁)`` and
+    ``v_sum = v / (1 − β₂)`` (the slots), so that each update is ``m_sum ← β₁ m_sum + g``,
+    ``v_sum ← β₂ v_sum + g²`` and ``θ ← θ − ε'_t m_sum / (√v_sum + δ')`` with
+    ``ε'_t = ε_t (1 − β₁) / √(1 − β₂)`` and ``δ' = δ / √(1 − β₂)``: the same step in 10 array
+    passes instead of 12 (the update is 40 % of a lecture-MLP training step).
+    """
+
+    slots = ("m_sum", "v_sum")
 
     def __init__(self, lr: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  eps: float = 1e-7, **kw):
@@ -214,19 +221,18 @@ class Adam(Optimizer):
         self.eps = _check(eps, "eps", lo_open=True)
 
     def update_step(self, i, theta, g, lr):
-        m, v, tmp = self.state["m"][i], self.state["v"][i], self._scratch[i]
+        m, v, tmp = self.state["m_sum"][i], self.state["v_sum"][i], self._scratch[i]
         t = m.dtype.type
+        b1, b2 = self.beta_1, self.beta_2
         step = self.iterations + 1
-        alpha = lr * math.sqrt(1 - self.beta_2 ** step) / (1 - self.beta_1 ** step)
-        np.subtract(g, m, out=tmp)          # m ← m + (g − m)(1 − β₁)
-        tmp *= t(1 - self.beta_1)
-        m += tmp
-        np.multiply(g, g, out=tmp)          # v ← v + (g² − v)(1 − β₂)
-        tmp -= v
-        tmp *= t(1 - self.beta_2)
+        alpha = lr * math.sqrt(1 - b2 ** step) / (1 - b1 ** step) * (1 - b1) / math.sqrt(1 - b2)
+        m *= t(b1)                          # m_sum ← β₁ m_sum + g
+        m += g
+        np.multiply(g, g, out=tmp)          # v_sum ← β₂ v_sum + g²
+        v *= t(b2)
         v += tmp
-        np.sqrt(v, out=tmp)                 # θ ← θ − α m / (√v + δ)
-        tmp += t(self.eps)
+        np.sqrt(v, out=tmp)                 # θ ← θ − ε'_t m_sum / (√v_sum + δ')
+        tmp += t(self.eps / math.sqrt(1 - b2))
         np.divide(m, tmp, out=tmp)
         tmp *= t(alpha)
         theta -= tmp

@@ -4,9 +4,9 @@ to ``k``), with their gradients; pure functions.
 Both loop over the ``k²`` window offsets only (strided slices), never over pixels. Max pooling
 routes each window's gradient to its first maximum in row-major order, as TensorFlow does.
 
-:func:`max_over_blocks` is the same pooling on a layout where the ``k²`` members of every window
-were already gathered into ``k²`` contiguous blocks (a convolution that fuses its pooling
-writes its output so; see :mod:`ann.conv_plan`).
+:func:`max_over_groups` is the same pooling where the ``k²`` members of every window were already
+computed into ``k²`` separate arrays (by a convolution that fuses its pooling; see
+:mod:`ann.conv_plan`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from .convolution import windows
 
 __all__ = ["max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward",
-           "max_over_blocks", "max_over_blocks_backward"]
+           "max_over_groups", "max_over_groups_backward"]
 
 def _pool_windows(x, k, s):
     n, h, w, c = x.shape
@@ -89,27 +89,25 @@ def avg_pool2d_backward(dy: np.ndarray, x_shape: tuple, k: int = 2,
     return dx
 
 
-def max_over_blocks(u: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out[p] = max_b u[b, p]`` for ``u (k², P)``, block ``b = k·a + β`` holding member
-    ``(a, β)`` of every window: max pooling as ``k² − 1`` contiguous maxima."""
+def max_over_groups(u: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+    """``out = max_b u[b]`` over ``k²`` equally shaped arrays, ``u[k·a + β]`` holding member
+    ``(a, β)`` of every window: max pooling as ``k² − 1`` element-wise maxima."""
     np.maximum(u[0], u[1], out=out)
-    for b in range(2, u.shape[0]):
-        np.maximum(out, u[b], out=out)
+    for ub in u[2:]:
+        np.maximum(out, ub, out=out)
     return out
 
 
-def max_over_blocks_backward(g: np.ndarray, u: np.ndarray, y: np.ndarray,
-                             du: np.ndarray) -> np.ndarray:
-    """``∂E/∂u`` into ``du (k², P)`` from ``g = ∂E/∂y (P,)``: each window's gradient goes to its
-    first maximum in block order, which is row-major order within the window — the same
-    routing as :func:`max_pool2d_backward` and TensorFlow."""
+def max_over_groups_backward(g: np.ndarray, u: list[np.ndarray], y: np.ndarray,
+                             du: list[np.ndarray]) -> None:
+    """``∂E/∂u`` into the arrays ``du`` (shaped like ``u``) from ``g = ∂E/∂y``: each window's
+    gradient goes to its first maximum in group order, which is row-major order within the
+    window — the same routing as :func:`max_pool2d_backward` and TensorFlow."""
     unrouted = np.ones(g.shape, dtype=bool)
     hit = np.empty(g.shape, dtype=bool)
-    last = u.shape[0] - 1
-    for b in range(last):
-        np.equal(u[b], y, out=hit)
+    for ub, dub in zip(u[:-1], du[:-1]):
+        np.equal(ub, y, out=hit)
         hit &= unrouted
         unrouted ^= hit
-        np.multiply(g, hit, out=du[b])
-    np.multiply(g, unrouted, out=du[last])  # whatever is left had its maximum here
-    return du
+        np.multiply(g, hit, out=dub)
+    np.multiply(g, unrouted, out=du[-1])  # whatever is left had its maximum here
