@@ -11,8 +11,9 @@ The defaults give good models, not toys (measured numbers in the README):
 * ``perceptron`` — one softmax layer (multinomial logistic regression), SGD, 10 epochs.
 * ``mlp`` — the lecture's Keras example: 784-512-10 ReLU, dropout 0.2, Adam 1e-3, batch 32,
   5 epochs.
-* ``lenet`` — LeNet-5 style, ReLU + max pooling, Adam 1e-3 decaying ×0.85 per epoch, batch 64,
-  12 epochs.
+* ``lenet`` — LeNet-5 style, ReLU + max pooling, dropout 0.2 after the two hidden dense layers,
+  Adam 1e-3 decaying ×0.85 per epoch, batch 64, 15 epochs (without dropout it overfits: 99.9 %
+  training accuracy and 98.9 % test accuracy after 12 epochs).
 * ``cnn`` — two stages of two 3×3 convolutions (16 then 32 filters) with BatchNorm, 2×2 max
   pooling, Dense 128, dropout 0.25; Adam 2e-3 decaying ×0.7 per epoch, batch 64, 5 epochs
   (sized to train in under 15 minutes on two cores).
@@ -36,7 +37,7 @@ MODEL_DEFAULTS: dict[str, dict] = {
                        batch_norm=False),
     "mlp": dict(epochs=5, batch_size=32, optimizer="adam", lr=1e-3, dropout=0.2,
                 batch_norm=False),
-    "lenet": dict(epochs=12, batch_size=64, optimizer="adam", lr=1e-3, dropout=0.0,
+    "lenet": dict(epochs=15, batch_size=64, optimizer="adam", lr=1e-3, dropout=0.2,
                   batch_norm=False, lr_decay=0.85),
     "cnn": dict(epochs=5, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
                 batch_norm=True, lr_decay=0.7),

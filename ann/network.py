@@ -17,7 +17,7 @@ import numpy as np
 
 from .layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer,
                      MaxPool2D)
-from .layers.conv import POOL_FUSABLE
+from .layers.conv import POOL_FUSABLE, ConvPool
 from .losses import mean_squared_error, softmax_cross_entropy
 from .spec import ModelSpec, output_shapes
 
@@ -58,16 +58,15 @@ def _build_layer(lay, in_shape, rng, dtype) -> Layer:
 
 
 def fuse_conv_pool(layers: list[Layer]) -> list[Layer]:
-    """The layers to run: each ``Conv2D`` (linear or ReLU) followed by ``k×k`` max pooling with
-    stride ``k`` takes that pooling over (``conv.pool = k``; exact, see
-    :mod:`ann.layers.conv`) and the ``MaxPool2D`` is left out of the list."""
+    """The stages to run: each ``Conv2D`` (linear or ReLU) followed by ``k×k`` max pooling with
+    stride ``k`` becomes one :class:`~ann.layers.conv.ConvPool` (exact, see
+    :mod:`ann.layers.conv`); every other layer runs as it is. The layers are not changed."""
     stages: list[Layer] = []
     for layer in layers:
         prev = stages[-1] if stages else None
-        if (isinstance(layer, MaxPool2D) and layer.s == layer.k and isinstance(prev, Conv2D)
-                and prev.pool == 1
+        if (isinstance(layer, MaxPool2D) and layer.s == layer.k and type(prev) is Conv2D
                 and (prev.activation is None or prev.activation.name in POOL_FUSABLE)):
-            prev.pool = layer.k
+            stages[-1] = ConvPool(prev, layer.k)
             continue
         stages.append(layer)
     return stages
@@ -81,8 +80,8 @@ class Network:
     spec : the architecture.
     layers : one :class:`~ann.layers.Layer` per spec layer (a ``Dense``/``Conv2D`` carries its
         activation as ``layer.activation``).
-    stages : the layers as run: ``layers`` less each max pooling fused into the convolution
-        before it (:func:`fuse_conv_pool`).
+    stages : the layers as run: ``layers`` with each convolution and the max pooling after it
+        as one :class:`~ann.layers.conv.ConvPool` where that is exact (:func:`fuse_conv_pool`).
     dtype : float32 for training, float64 for gradient checks.
     """
 

@@ -71,7 +71,7 @@ def main() -> None:
     ap.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     ap.add_argument("--steps", type=int, default=300, help="timed mini-batches per side")
     ap.add_argument("--warmup", type=int, default=30)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--blas-threads", type=int, default=1, help="OpenBLAS threads for NumPy")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()

@@ -4,9 +4,10 @@ Forward ``u = im2col(x) · W_mat + b`` with ``W_mat`` the kernel ``(kh, kw, C_in
 to ``(kh·kw·C_in, C_out)``; backward ``∂W = colsᵀ δ``, ``∂b = Σ δ``, ``∂x = col2im(δ W_matᵀ)``
 (see :mod:`ann.convolution`). The im2col matrix of the forward pass is kept for ``∂W``.
 
-**Fused max pooling.** A network whose ``Conv2D`` (linear or ReLU) is followed by ``k×k`` max
-pooling with stride ``k`` sets ``pool = k`` on the convolution (:func:`ann.network.fuse_conv_pool`),
-which then returns ``h(maxpool(u))``. That equals the two layers' ``maxpool(h(u))`` exactly,
+**Fused max pooling.** ``forward(x, pool=k)`` returns ``h(maxpool(u))`` for ``k×k`` max pooling
+with stride ``k``; a network runs a ``Conv2D`` (linear or ReLU) and the ``MaxPool2D`` after it as
+one :class:`ConvPool` stage so (:func:`ann.network.fuse_conv_pool`). That equals the two layers'
+``maxpool(h(u))`` exactly,
 because ReLU is non-decreasing, and its gradient is the same too: where the window's maximum
 ``m > 0`` the first maximum of ``h(u)`` is the first maximum of ``u``; where ``m ≤ 0`` every
 ``h(u) = 0`` and ``h'(m) = 0`` makes the gradient 0 either way. The ``k²`` convolution outputs of
@@ -26,7 +27,7 @@ from ..pooling import max_over_groups, max_over_groups_backward
 from .activation import Activation
 from .base import Layer
 
-__all__ = ["Conv2D"]
+__all__ = ["Conv2D", "ConvPool"]
 
 #: activations ``h`` for which ``maxpool(h(u)) = h(maxpool(u))`` holds with identical gradients
 POOL_FUSABLE = ("linear", "relu")
@@ -52,8 +53,9 @@ class Conv2D(Layer):
     """Kernel ``W (kh, kw, C_in, C_out)``, bias ``b (C_out,)``, ``stride``, ``padding``
     (``"valid"``, ``"same"`` or an int).
 
-    ``pool = k > 1`` (set by the network, see the module docstring) fuses the ``k×k`` max
-    pooling with stride ``k`` that follows: the output is then ``(N, ⌊Ho/k⌋, ⌊Wo/k⌋, C_out)``.
+    ``forward(x, pool=k)`` with ``k > 1`` fuses ``k×k`` max pooling with stride ``k`` (see the
+    module docstring): the output is then ``(N, ⌊Ho/k⌋, ⌊Wo/k⌋, C_out)``, and ``backward``
+    returns the gradient through both.
     """
 
     type = "Conv2D"
@@ -66,7 +68,6 @@ class Conv2D(Layer):
         self.stride = stride
         self.padding = tuple(padding) if isinstance(padding, list) else padding
         self.activation = None if activation == "linear" else Activation(activation)
-        self.pool = 1
         self.clear_buffers()
 
     def clear_buffers(self) -> None:
@@ -76,10 +77,10 @@ class Conv2D(Layer):
         self._kept = None
         self._dcols = None
 
-    def plan(self, x_shape) -> ConvPlan:
-        """The layout of this layer for inputs of ``x_shape``."""
+    def plan(self, x_shape, pool: int = 1) -> ConvPlan:
+        """The layout of this layer for inputs of ``x_shape`` (and ``k×k`` pooling)."""
         return _plan(tuple(x_shape), self.params["W"].shape, self.stride, self.padding,
-                     self.pool, "b" in self.params)
+                     pool, "b" in self.params)
 
     def _kernel_matrix(self, pool: int) -> np.ndarray:
         """``[W_mat; bᵀ]`` (``(K+1, G)``) of the (pooled) convolution, ``G = k²·C_out``;
@@ -91,11 +92,11 @@ class Conv2D(Layer):
             return Wm
         return np.vstack([Wm, np.tile(self.params["b"], pool * pool)[None]])
 
-    def _convolve(self, x, training):
+    def _convolve(self, x, training, pool):
         """``(plan, cols matrix, u, y, channel_major)``: ``u``, the (pooled) convolution's
         output, ``(M, G)`` or, if ``channel_major``, ``(G, M)``; ``y``, the layer's output
         before the activation, ``(M, C_out)`` or ``(C_out, M)``."""
-        p = self.plan(x.shape)
+        p = self.plan(x.shape, pool)
         Wm = self._kernel_matrix(p.pool)
         cout, k2 = self.params["W"].shape[3], p.pool * p.pool
         size = p.M * (p.K + p.bias)
@@ -117,23 +118,25 @@ class Conv2D(Layer):
         max_over_groups(_groups(u, k2, cout, channel_major), y)
         return p, mat, u, y, channel_major
 
-    def forward(self, x, training=False, activate=True):
+    def forward(self, x, training=False, activate=True, pool: int = 1):
         W = self.params["W"]
         kh, kw, cin, cout = W.shape
         if x.ndim != 4 or x.shape[3] != cin:
             raise ValueError(f"Conv2D expects inputs (N, H, W, {cin}), got {x.shape}")
-        if self.pool > 1 and self.activation is not None and \
+        if isinstance(pool, bool) or not isinstance(pool, int) or pool < 1:
+            raise ValueError(f"Conv2D: pool must be a positive int, got {pool!r}")
+        if pool > 1 and self.activation is not None and activate and \
                 self.activation.name not in POOL_FUSABLE:
             raise ValueError(f"Conv2D: max pooling cannot be fused with {self.activation.name!r}")
         if training:
-            self._kept = self._convolve(x, True)
+            self._kept = self._convolve(x, True, pool)
             y = self._output(self._kept)
         else:  # in slices of bounded memory
-            p1 = self.plan((1,) + x.shape[1:])
+            p1 = self.plan((1,) + x.shape[1:], pool)
             step = max(1, INFERENCE_BYTES // (p1.M * (p1.K + 1) * x.itemsize))
-            y = np.concatenate([self._output(self._convolve(x[i:i + step], False))
+            y = np.concatenate([self._output(self._convolve(x[i:i + step], False, pool))
                                 for i in range(0, len(x), step)]) if len(x) > step else \
-                self._output(self._convolve(x, False))
+                self._output(self._convolve(x, False, pool))
         self._activated = activate and self.activation is not None
         if not self._activated:
             return y
@@ -141,7 +144,9 @@ class Conv2D(Layer):
 
     @staticmethod
     def _output(kept) -> np.ndarray:
-        """The layer's output ``(N, Hb, Wb, C_out)`` (a new array) from :meth:`_convolve`."""
+        """The layer's output ``(N, Hb, Wb, C_out)`` from :meth:`_convolve`: a new array the
+        activation may overwrite, since the pooled ``y`` stays in ``_kept`` for the routing of
+        the gradient (without pooling, ``u`` is not needed again and is used as it is)."""
         p, _, _, y, channel_major = kept
         return (np.ascontiguousarray(y.T) if channel_major else y.copy() if p.pool > 1 else y
                 ).reshape(p.out_shape)
@@ -185,3 +190,31 @@ class Conv2D(Layer):
                 return dx
         Wk = self._kernel_matrix(p.pool)[:p.K]
         return col2im(du @ Wk.T, p.x_shape, fh, fw, S, p.pads)
+
+
+class ConvPool(Layer):
+    """A network stage: ``conv`` (linear or ReLU) and the ``k×k``, stride-``k`` max pooling
+    after it, run as one pooled convolution (``conv.forward(x, pool=k)``). It holds no state of
+    its own: parameters, gradients and ``need_dx`` are the convolution's."""
+
+    type = "ConvPool"
+
+    def __init__(self, conv: Conv2D, k: int):
+        super().__init__()
+        self.conv, self.k = conv, k
+        self.params, self.grads = conv.params, conv.grads
+
+    @property
+    def need_dx(self):
+        return self.conv.need_dx
+
+    @need_dx.setter
+    def need_dx(self, value):
+        if hasattr(self, "conv"):
+            self.conv.need_dx = value
+
+    def forward(self, x, training=False, activate=True):
+        return self.conv.forward(x, training, activate, pool=self.k)
+
+    def backward(self, dy):
+        return self.conv.backward(dy)

@@ -1,10 +1,11 @@
-"""The fast convolution path (``ann.conv_plan``, ``Conv2D.pool``) against the plain functions.
+"""The fast convolution path against the plain functions.
 
-``Conv2D`` computes with a ones column for the bias, a K-major or row-major im2col matrix, and
-optionally the following max pooling fused in (outputs in pooling-block order). None of that may
-change a value: every case here is compared with ``ann.convolution.conv2d`` → activation →
-``ann.pooling.max_pool2d`` and their backward functions, in float64 on integer-valued data
-(so that pooling windows hold tied maxima and the routing of ties is checked too).
+``Conv2D`` computes with a ones column for the bias and a K-major or row-major im2col matrix;
+``Conv2D.forward(x, pool=k)`` (a ``ConvPool`` stage in a network) computes the max pooling after
+it as one pooled convolution (``ann.conv_plan``). None of that may change a value: every case
+here is compared with ``ann.convolution.conv2d`` → activation → ``ann.pooling.max_pool2d`` and
+their backward functions, in float64 on integer-valued data (so that pooling windows hold tied
+maxima and the routing of ties is checked too).
 """
 
 import dataclasses
@@ -13,13 +14,14 @@ import resource
 
 import numpy as np
 import pytest
-from gradcheck import numerical_gradient, rel_error
+from gradcheck import check_layer
 
 import ann.layers.conv as conv_module
 from ann.conv_plan import ConvPlan
 from ann.convolution import conv2d, conv2d_backward
 from ann.functional import activation_backward, activation_forward
 from ann.layers import Conv2D, MaxPool2D
+from ann.layers.conv import ConvPool
 from ann.memory import keep_freed_memory
 from ann.network import Network, fuse_conv_pool
 from ann.optimizers import Adam
@@ -59,12 +61,13 @@ def integer_case(case, seed=0):
 
 
 def fused_layer(W, b, stride, padding, pool, activation, kmajor=None):
-    layer = Conv2D(W.copy(), b.copy(), stride, padding, activation)
-    layer.pool = pool
-    if kmajor is not None:  # force the orientation of the im2col matrix
-        plan = layer.plan
-        layer.plan = lambda shape: dataclasses.replace(plan(shape), kmajor=kmajor)
-    return layer
+    """A ``ConvPool`` stage (or a plain ``Conv2D`` for ``pool = 1``), optionally with the
+    orientation of its im2col matrix forced."""
+    conv = Conv2D(W.copy(), b.copy(), stride, padding, activation)
+    if kmajor is not None:
+        plan = conv.plan
+        conv.plan = lambda shape, pool=1: dataclasses.replace(plan(shape, pool), kmajor=kmajor)
+    return ConvPool(conv, pool) if pool > 1 else conv
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -102,44 +105,45 @@ def test_inference_in_slices_equals_one_pass(monkeypatch):
 
 def test_fused_layer_gradients_against_central_differences():
     rng = np.random.default_rng(11)
-    layer = Conv2D(rng.standard_normal((3, 3, 2, 3)), rng.standard_normal(3), 1, "same", "relu")
-    layer.pool = 2
-    x = rng.standard_normal((2, 7, 6, 2))
-    y = layer.forward(x, training=True)
-    R = rng.standard_normal(y.shape)
-    dx = layer.backward(R)
-    grads = {k: g.copy() for k, g in layer.grads.items()}
-
-    def E():
-        return float((layer.forward(x, training=True) * R).sum())
-
-    assert rel_error(dx, numerical_gradient(E, x)) < 1e-6
-    for k, p in layer.params.items():
-        assert rel_error(grads[k], numerical_gradient(E, p)) < 1e-6, k
+    conv = Conv2D(rng.standard_normal((3, 3, 2, 3)), rng.standard_normal(3), 1, "same", "relu")
+    check_layer(ConvPool(conv, 2), rng.standard_normal((2, 7, 6, 2)), rng)
 
 
 def test_no_bias_and_pool_larger_than_output():
     x, W, _, stride, padding, pool = integer_case((2, 9, 9, 2, 3, 1, "valid", 2))
     layer = Conv2D(W, None, stride, padding, "relu")
-    layer.pool = 2
-    y = layer.forward(x, training=True)
+    y = layer.forward(x, training=True, pool=2)
     np.testing.assert_array_equal(y, max_pool2d(np.maximum(conv2d(x, W), 0), 2))
     layer.backward(np.ones_like(y))
     assert set(layer.grads) == {"W"}
-    layer.pool = 8
     with pytest.raises(ValueError, match=r"convolution output \(7, 7\) is smaller than the pool"):
-        layer.forward(x)
+        layer.forward(x, pool=8)
+    with pytest.raises(ValueError, match="pool must be a positive int, got 0"):
+        layer.forward(x, pool=0)
+    with pytest.raises(ValueError, match="cannot be fused with 'tanh'"):
+        Conv2D(W, None, activation="tanh").forward(x, pool=2)
 
 
 def test_network_fuses_only_what_is_exact():
     lenet = Network.from_spec(lenet5_spec(), np.random.default_rng(0))
     kinds = [type(s).__name__ for s in lenet.stages]
-    assert "MaxPool2D" not in kinds and [c.pool for c in lenet.stages[:2]] == [2, 2]
-    assert len(lenet.layers) == len(lenet.stages) + 2
+    assert kinds[:2] == ["ConvPool", "ConvPool"] and "MaxPool2D" not in kinds
+    assert [s.conv for s in lenet.stages[:2]] == [lenet.layers[0], lenet.layers[2]]
+    assert lenet.stages[0].need_dx is False and lenet.stages[1].need_dx is True
     tanh = Network.from_spec(lenet5_spec(activation="tanh"), np.random.default_rng(0))
-    assert [type(s).__name__ for s in tanh.stages].count("MaxPool2D") == 2  # not monotone-exact
+    assert [type(s).__name__ for s in tanh.stages].count("MaxPool2D") == 2  # not exact for tanh
     overlapping = [Conv2D(np.ones((3, 3, 1, 2))), MaxPool2D(3, 2)]
-    assert len(fuse_conv_pool(overlapping)) == 2 and overlapping[0].pool == 1
+    assert fuse_conv_pool(overlapping) == overlapping
+
+
+def test_layers_of_a_fused_network_still_chain_by_hand():
+    """The fusion lives in the stages; ``net.layers`` keep their plain meaning."""
+    net = Network.from_spec(lenet5_spec(), np.random.default_rng(0), dtype=np.float64)
+    x = np.random.default_rng(1).random((3, 28, 28, 1))
+    h = x
+    for layer in net.layers:
+        h = layer.forward(h)
+    np.testing.assert_allclose(h, net.forward(x), rtol=1e-12)
 
 
 def test_fused_network_equals_unfused_network_with_ties():
@@ -154,9 +158,6 @@ def test_fused_network_equals_unfused_network_with_ties():
     rng = np.random.default_rng(3)
     fused = Network.from_spec(spec, np.random.default_rng(1), dtype=np.float64)
     plain = Network.from_spec(spec, np.random.default_rng(1), dtype=np.float64)
-    for layer in plain.layers:
-        if isinstance(layer, Conv2D):
-            layer.pool = 1
     plain.stages = plain.layers
     for net in (fused, plain):  # small integer weights: many exact ties in the pools
         net.set_weights([{k: np.round(v * 4) for k, v in w.items()} for w in net.get_weights()])
@@ -172,9 +173,6 @@ def test_fused_network_equals_unfused_network_with_ties():
 def test_fused_float32_training_matches_unfused_steps():
     spec = lenet5_spec()
     nets = [Network.from_spec(spec, np.random.default_rng(0)) for _ in range(2)]
-    for layer in nets[1].layers:
-        if isinstance(layer, Conv2D):
-            layer.pool = 1
     nets[1].stages = nets[1].layers
     rng = np.random.default_rng(5)
     x = rng.random((32, 28, 28, 1), dtype=np.float32)

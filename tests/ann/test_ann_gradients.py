@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from gradcheck import numerical_gradient, rel_error
+from gradcheck import check_layer, numerical_gradient, rel_error
 
 from ann.layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten,
                         MaxPool2D)
@@ -11,22 +11,6 @@ from ann.network import Network
 from ann.spec import cnn_spec, lenet5_spec, mlp_spec
 
 TOL = 1e-6
-
-
-def check_layer(layer, x, rng):
-    """Check ``dx`` and every ``∂E/∂θ`` for ``E = Σ forward(x) ⋆ R`` with a random ``R``."""
-    y = layer.forward(x, training=True)
-    R = rng.standard_normal(y.shape)
-    dx = layer.backward(R)
-    analytic = {k: g.copy() for k, g in layer.grads.items()}
-
-    def E():
-        return float((layer.forward(x, training=True) * R).sum())
-
-    assert rel_error(dx, numerical_gradient(E, x)) < TOL
-    assert set(analytic) == set(layer.params)
-    for k, p in layer.params.items():
-        assert rel_error(analytic[k], numerical_gradient(E, p)) < TOL, k
 
 
 @pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "softmax"])
