@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer,
-                     MaxPool2D)
-from .layers.conv import POOL_FUSABLE, ConvPool
+from .layers import (Activation, AvgPool2D, BatchNorm, Conv2D, ConvPool, Dense, Dropout, Flatten,
+                     Layer, MaxPool2D)
+from .layers.conv import POOL_FUSABLE
 from .losses import mean_squared_error, softmax_cross_entropy
 from .spec import ModelSpec, output_shapes
 

@@ -20,8 +20,7 @@ import ann.layers.conv as conv_module
 from ann.conv_plan import ConvPlan
 from ann.convolution import conv2d, conv2d_backward
 from ann.functional import activation_backward, activation_forward
-from ann.layers import Conv2D, MaxPool2D
-from ann.layers.conv import ConvPool
+from ann.layers import Conv2D, ConvPool, MaxPool2D
 from ann.memory import keep_freed_memory
 from ann.network import Network, fuse_conv_pool
 from ann.optimizers import Adam
