@@ -147,14 +147,19 @@ def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: in
     return y.reshape(x.shape[0], ho, wo, cout)
 
 
-def cols_t_dot(cols: np.ndarray, d: np.ndarray, block: int = 2048) -> np.ndarray:
-    """``colsᵀ · d`` for a tall im2col matrix ``(M, K)`` and ``d (M, C_out)`` — the kernel
-    gradient. When both ``K`` and ``C_out`` are small (e.g. a first layer with 1 input channel)
-    OpenBLAS is slow on one very tall, thin product; summing it over blocks of ``block`` rows is
-    measured 3–4× faster here. Otherwise one product."""
+#: bytes of the im2col matrix per partial product in :func:`cols_t_dot`
+GRAD_BLOCK_BYTES = 128 * 1024
+
+
+def cols_t_dot(cols: np.ndarray, d: np.ndarray, block: int | None = None) -> np.ndarray:
+    """``colsᵀ · d`` for a tall im2col matrix ``(M, K)`` (any strides, e.g. a transposed
+    K-major buffer) and ``d (M, C_out)`` — the kernel gradient — summed over blocks of ``block``
+    rows (default: about :data:`GRAD_BLOCK_BYTES` of ``cols``, at least 64 rows). OpenBLAS is
+    several times slower on one product with a very long inner dimension and few outputs
+    (measured here for LeNet's convolutions)."""
     m, k = cols.shape
-    if k > 64 or d.shape[1] > 16 or m <= 4 * block:
-        return cols.T @ d
+    if block is None:
+        block = max(64, GRAD_BLOCK_BYTES // (k * cols.itemsize))
     acc = cols[:block].T @ d[:block]
     for i in range(block, m, block):
         acc += cols[i:i + block].T @ d[i:i + block]

@@ -22,7 +22,7 @@ import functools
 import numpy as np
 
 from ..conv_plan import ConvPlan, pooled_kernel, unpool_kernel
-from ..convolution import col2im, conv2d_input_grad
+from ..convolution import col2im, cols_t_dot, conv2d_input_grad
 from ..pooling import max_over_groups, max_over_groups_backward
 from .activation import Activation
 from .base import Layer
@@ -34,8 +34,6 @@ POOL_FUSABLE = ("linear", "relu")
 #: rows of ``cols`` per matrix product: OpenBLAS is up to 2× slower on one product with a very
 #: long ``M`` and few outputs (measured here for LeNet's first convolution)
 MATMUL_ROWS = 2048
-#: bytes of ``cols`` per partial product of the kernel gradient, for the same reason
-GRAD_BLOCK_BYTES = 128 * 1024
 #: bytes of ``cols`` at most at inference; larger batches are convolved in slices
 INFERENCE_BYTES = 16 * 1024 * 1024
 
@@ -93,9 +91,10 @@ class Conv2D(Layer):
         return np.vstack([Wm, np.tile(self.params["b"], pool * pool)[None]])
 
     def _convolve(self, x, training, pool):
-        """``(plan, cols matrix, u, y, channel_major)``: ``u``, the (pooled) convolution's
-        output, ``(M, G)`` or, if ``channel_major``, ``(G, M)``; ``y``, the layer's output
-        before the activation, ``(M, C_out)`` or ``(C_out, M)``."""
+        """``(plan, cols matrix, kernel matrix, u, y, channel_major)``: ``u``, the (pooled)
+        convolution's output, ``(M, G)`` or, if ``channel_major``, ``(G, M)``; ``y``, the
+        layer's output before the activation, ``(M, C_out)`` or ``(C_out, M)``. The kernel
+        matrix is kept for ``∂x`` (the weights do not change before ``backward``)."""
         p = self.plan(x.shape, pool)
         Wm = self._kernel_matrix(p.pool)
         cout, k2 = self.params["W"].shape[3], p.pool * p.pool
@@ -113,10 +112,10 @@ class Conv2D(Layer):
             for i in range(0, p.M, MATMUL_ROWS):
                 np.matmul(mat[i:i + MATMUL_ROWS], Wm, out=u[i:i + MATMUL_ROWS])
         if p.pool == 1:
-            return p, mat, u, u, False
+            return p, mat, Wm, u, u, False
         y = np.empty((cout, p.M) if channel_major else (p.M, cout), dtype)
         max_over_groups(_groups(u, k2, cout, channel_major), y)
-        return p, mat, u, y, channel_major
+        return p, mat, Wm, u, y, channel_major
 
     def forward(self, x, training=False, activate=True, pool: int = 1):
         W = self.params["W"]
@@ -147,14 +146,14 @@ class Conv2D(Layer):
         """The layer's output ``(N, Hb, Wb, C_out)`` from :meth:`_convolve`: a new array the
         activation may overwrite, since the pooled ``y`` stays in ``_kept`` for the routing of
         the gradient (without pooling, ``u`` is not needed again and is used as it is)."""
-        p, _, _, y, channel_major = kept
+        p, _, _, _, y, channel_major = kept
         return (np.ascontiguousarray(y.T) if channel_major else y.copy() if p.pool > 1 else y
                 ).reshape(p.out_shape)
 
     def backward(self, dy):
         W = self.params["W"]
         kh, kw, cin, cout = W.shape
-        p, mat, u, y, channel_major = self._kept
+        p, mat, Wm, u, y, channel_major = self._kept
         delta = self.activation.backward(dy) if self._activated else dy
         g = delta.reshape(p.M, cout)
         if p.pool > 1:
@@ -168,11 +167,7 @@ class Conv2D(Layer):
                 du = du.T
         else:
             du = g
-        # ∂[W; b] = colsᵀ δ, summed over blocks of rows (see GRAD_BLOCK_BYTES)
-        dWm = np.zeros((p.K + p.bias, du.shape[1]), du.dtype)
-        step = max(64, GRAD_BLOCK_BYTES // ((p.K + p.bias) * du.itemsize))
-        for i in range(0, p.M, step):
-            dWm += mat[i:i + step].T @ du[i:i + step]
+        dWm = cols_t_dot(mat, du)  # ∂[W; b] = colsᵀ δ
         fh, fw, S = p.field
         dWk = dWm[:p.K].reshape(fh, fw, cin, -1)
         self.grads["W"] = unpool_kernel(dWk, W.shape, self.stride, p.pool) if p.pool > 1 \
@@ -188,8 +183,7 @@ class Conv2D(Layer):
             if res is not None:
                 dx, self._dcols = res
                 return dx
-        Wk = self._kernel_matrix(p.pool)[:p.K]
-        return col2im(du @ Wk.T, p.x_shape, fh, fw, S, p.pads)
+        return col2im(du @ Wm[:p.K].T, p.x_shape, fh, fw, S, p.pads)
 
 
 class ConvPool(Layer):
