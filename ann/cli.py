@@ -85,6 +85,8 @@ def _register_train(subparsers) -> None:
     p.add_argument("--momentum", type=float, default=None,
                    help="alpha of momentum (v = alpha v - lr g), rho of RMSProp, beta1 of Adam "
                         "(default 0.9)")
+    p.add_argument("--nesterov", action="store_true", default=None,
+                   help="momentum optimizer: Nesterov's look-ahead step (as Keras's)")
     p.add_argument("--clip-norm", type=float, default=None,
                    help="clip gradients to this global L2 norm")
     p.add_argument("--dropout", type=float, default=None, help="dropout rate (0 for none)")
@@ -118,22 +120,38 @@ def config_from_args(args):
 
     return TrainConfig.for_model(
         args.model, epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-        lr=args.lr, momentum=args.momentum, clip_norm=args.clip_norm, dropout=args.dropout,
+        lr=args.lr, momentum=args.momentum, nesterov=args.nesterov, clip_norm=args.clip_norm,
+        dropout=args.dropout,
         batch_norm=args.batch_norm, lr_decay=args.lr_decay, weight_decay=args.weight_decay,
         validation_split=args.validation_split, seed=args.seed, out=args.out,
         logdir=args.logdir)
 
 
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
+        return False
+
+
 def progress_printer(stream):
-    """A training progress callback printing to ``stream``: a batch line refreshed in place
-    (at most twice a second) and one line per epoch."""
+    """A training progress callback printing to ``stream``.
+
+    On a terminal: a batch line refreshed in place with ``\\r`` (at most twice a second), then
+    one line per epoch. Elsewhere (``make demo > log``, a pipe): only the line per epoch, as
+    Keras does, so a log file gets no run of ``\\r`` updates.
+    """
     import time
 
     state = {"t0": time.perf_counter(), "last": 0.0}
+    live = _isatty(stream)
+    cr = "\r" if live else ""
 
     def progress(event: dict) -> None:
         now = time.perf_counter()
         if event["kind"] == "batch":
+            if not live:
+                return
             if now - state["last"] < 0.5 and event["step"] != event["steps"]:
                 return
             state["last"] = now
@@ -144,7 +162,7 @@ def progress_printer(stream):
             h = event["history"]
             val = (f"  val_loss {h['val_loss']:.4f}  val_acc {h['val_accuracy']:.4f}"
                    if "val_loss" in h else "")
-            print(f"\repoch {event['epoch']}/{event['epochs']}  loss {h['loss']:.4f}  "
+            print(f"{cr}epoch {event['epoch']}/{event['epochs']}  loss {h['loss']:.4f}  "
                   f"acc {h['accuracy']:.4f}{val}  ({h['seconds']:.1f} s)",
                   file=stream, flush=True)
 

@@ -57,6 +57,7 @@ class TrainConfig:
     lr : learning rate ε.
     momentum : α for ``momentum`` (v = αv − εg); ρ for ``rmsprop``; β₁ for ``adam``; unused for
         ``sgd``.
+    nesterov : ``momentum`` only: Nesterov's look-ahead step θ ← θ + αv − εg.
     clip_norm : clip the gradient to this global L2 norm (``None``: no clipping).
     dropout : dropout rate in the model (0 for none).
     batch_norm : insert BatchNorm before each hidden activation.
@@ -76,6 +77,7 @@ class TrainConfig:
     optimizer: str = "adam"
     lr: float = 1e-3
     momentum: float = 0.9
+    nesterov: bool = False
     clip_norm: float | None = None
     dropout: float = 0.2
     batch_norm: bool = False
@@ -100,6 +102,11 @@ class TrainConfig:
             raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
         _finite(self.lr, "lr", lo=0.0, lo_open=True)
         _finite(self.momentum, "momentum", lo=0.0, hi=1.0)
+        if not isinstance(self.nesterov, bool):
+            raise ValueError(f"nesterov must be a bool, got {self.nesterov!r}")
+        if self.nesterov and self.optimizer != "momentum":
+            raise ValueError(f"nesterov applies to the momentum optimizer, not "
+                             f"{self.optimizer!r}")
         if self.clip_norm is not None:
             _finite(self.clip_norm, "clip_norm", lo=0.0, lo_open=True)
         _finite(self.dropout, "dropout", lo=0.0, hi=1.0, hi_open=True)
@@ -125,6 +132,11 @@ class TrainConfig:
         values = {**MODEL_DEFAULTS[model],
                   **{k: v for k, v in overrides.items() if v is not None}}
         return cls(model=model, **values)
+
+    def learning_rate(self, epoch: int) -> float:
+        """The learning rate of epoch ``epoch`` (0-based): ``ε_k = ε·decay^k``. Both backends
+        take their schedule from here."""
+        return self.lr * self.lr_decay ** epoch
 
     def replace(self, **changes) -> "TrainConfig":
         """A copy with ``changes`` applied (validated again)."""

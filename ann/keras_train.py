@@ -9,14 +9,19 @@ optimizers map one to one (``ann.optimizers`` follows Keras's update rules):
 
 ==============  ===========================================================================
 ``sgd``         ``keras.optimizers.SGD(lr)``
-``momentum``    ``SGD(lr, momentum=α)``           (v ← αv − εg, θ ← θ + v)
-``rmsprop``     ``RMSprop(lr, rho=ρ)``
-``adam``        ``Adam(lr, beta_1=β₁)``
+``momentum``    ``SGD(lr, momentum=α, nesterov=…)``  (v ← αv − εg, θ ← θ + v)
+``rmsprop``     ``RMSprop(lr, rho=ρ, epsilon=δ)``    (θ ← θ − εg/√(r + δ))
+``adam``        ``Adam(lr, beta_1=β₁, epsilon=δ)``
 ==============  ===========================================================================
+
+δ is passed explicitly (``ann.optimizers.EPSILON``), so the two backends cannot drift apart
+if either library changes its default.
 
 ``clip_norm`` → ``global_clipnorm`` (one L2 norm over every gradient); ``weight_decay`` →
 Keras's decoupled ``weight_decay`` (θ ← θ − ελθ); ``lr_decay`` → the rate of epoch ``k``
-is ``ε·decay^k`` (a ``LearningRateScheduler``). Shuffling uses ``tf.data`` with the op seed
+is ``ε·decay^k`` (a ``LearningRateScheduler`` calling
+:meth:`~ann.config.TrainConfig.learning_rate`, as the NumPy loop does); the history records the
+rate Keras's optimizer actually held. Shuffling uses ``tf.data`` with the op seed
 ``seed`` and dropout masks are seeded per layer, so a run is repeatable on one machine.
 
 ``logdir``: TensorBoard logs — ``train/`` and ``validation/`` with per-epoch scalars
@@ -32,35 +37,41 @@ check that the twin and the NumPy model agree on real data.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from common.fileio import atomic_path
+
 from ._tf import keras_module, tf_module
 from .config import TrainConfig
 from .keras_models import build_keras_model, from_keras
 from .network import Network
+from .optimizers import EPSILON
 from .training import check_labelled, prepare_images
 
 __all__ = ["train_keras", "make_keras_optimizer", "write_model_graph", "save_keras_atomic"]
 
 
 def make_keras_optimizer(name: str, lr: float, momentum: float = 0.9,
-                         clip_norm: float | None = None, weight_decay: float = 0.0):
-    """The Keras optimizer matching :func:`ann.optimizers.make_optimizer` (table above)."""
+                         clip_norm: float | None = None, weight_decay: float = 0.0,
+                         nesterov: bool = False):
+    """The Keras optimizer that takes the same steps as
+    :func:`ann.optimizers.make_optimizer` with the same arguments (table above)."""
     keras = keras_module()
+    if nesterov and name != "momentum":
+        raise ValueError(f"nesterov applies to the momentum optimizer, not {name!r}")
     common = {"learning_rate": lr, "global_clipnorm": clip_norm,
               "weight_decay": weight_decay or None}
     if name == "sgd":
         return keras.optimizers.SGD(**common)
     if name == "momentum":
-        return keras.optimizers.SGD(momentum=momentum, **common)
+        return keras.optimizers.SGD(momentum=momentum, nesterov=nesterov, **common)
     if name == "rmsprop":
-        return keras.optimizers.RMSprop(rho=momentum, **common)
+        return keras.optimizers.RMSprop(rho=momentum, epsilon=EPSILON, **common)
     if name == "adam":
-        return keras.optimizers.Adam(beta_1=momentum, **common)
+        return keras.optimizers.Adam(beta_1=momentum, epsilon=EPSILON, **common)
     raise ValueError(f"unknown optimizer {name!r}; known: sgd, momentum, rmsprop, adam")
 
 
@@ -85,25 +96,19 @@ def write_model_graph(model, logdir: str | os.PathLike) -> Path:
 
 def save_keras_atomic(model, path: str | os.PathLike) -> Path:
     """``model.save(path)`` through a temporary ``.keras`` file in the same folder and an
-    ``os.replace``, so an interrupted save leaves the previous file intact."""
+    ``os.replace`` (:func:`common.fileio.atomic_path`), so an interrupted save leaves the
+    previous file intact."""
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"{path}: a Keras model file must end in .keras")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".keras") as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
 def _callbacks(config: TrainConfig, steps: int, progress):
     keras = keras_module()
-    lr0, decay = config.lr, config.lr_decay
 
     class _Epochs(keras.callbacks.Callback):
         """Per-epoch history in :func:`ann.training.fit`'s format, and progress events."""
@@ -124,7 +129,8 @@ def _callbacks(config: TrainConfig, steps: int, progress):
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
             h = {"epoch": epoch + 1, "loss": float(logs["loss"]),
-                 "accuracy": float(logs["accuracy"]), "lr": lr0 * decay ** epoch,
+                 "accuracy": float(logs["accuracy"]),
+                 "lr": float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
                  "seconds": time.perf_counter() - self.t0}
             if "val_loss" in logs:
                 h["val_loss"] = float(logs["val_loss"])
@@ -139,8 +145,8 @@ def _callbacks(config: TrainConfig, steps: int, progress):
 
     epochs_cb = _Epochs()
     callbacks = [epochs_cb]
-    if decay != 1.0:
-        callbacks.append(keras.callbacks.LearningRateScheduler(lambda k: lr0 * decay ** k))
+    if config.lr_decay != 1.0:
+        callbacks.append(keras.callbacks.LearningRateScheduler(config.learning_rate))
     if config.logdir is not None:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.logdir),
                                                      update_freq="epoch", write_graph=True))
@@ -182,7 +188,8 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
     init = Network.from_spec(spec, np.random.default_rng([config.seed, 1])).get_weights()
     model = build_keras_model(spec, init, seed=config.seed)
     model.compile(optimizer=make_keras_optimizer(config.optimizer, config.lr, config.momentum,
-                                                 config.clip_norm, config.weight_decay),
+                                                 config.clip_norm, config.weight_decay,
+                                                 config.nesterov),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     if config.logdir is not None:
         write_model_graph(model, Path(config.logdir) / "train")

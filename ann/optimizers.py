@@ -12,22 +12,37 @@ For each step, with ``g`` the gradient of a parameter ``θ`` and ``ε`` the lear
 =============  ==============================================================================
 ``SGD``        ``θ ← θ − ε g``
 ``Momentum``   ``v ← α v − ε g;  θ ← θ + v``  (the lecture's form; Keras ``SGD(momentum=α)``)
-``RMSProp``    ``r ← ρ r + (1 − ρ) g ⋆ g;  θ ← θ − ε g / (δ + √r)``
+               Nesterov: ``v ← α v − ε g;  θ ← θ + α v − ε g``  (Keras ``nesterov=True``)
+``RMSProp``    ``r ← ρ r + (1 − ρ) g ⋆ g;  θ ← θ − ε g / √(r + δ)``
 ``Adam``       ``m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g ⋆ g;``
                ``θ ← θ − ε_t m / (√v + δ)`` with ``ε_t = ε √(1 − β₂ᵗ) / (1 − β₁ᵗ)``
 =============  ==============================================================================
 
-Conventions (checked against Keras 3 in ``tests/ann/test_ann_tf_reference.py``):
+Conventions — one update rule per optimizer, the same on both backends: ``neurosim train
+--backend keras`` builds Keras's own optimizer (:func:`ann.keras_train.make_keras_optimizer`) and
+``tests/ann/test_ann_optimizer_backends.py`` checks that it and :func:`make_optimizer` take the
+same steps, to float tolerance, for gradients from 1e-6 to 1e2, with every hyper-parameter:
 
-* RMSProp: the lecture's eq. 17 writes ``θ ← θ − ε g / (δ + r)``, without the square root; that
-  is a typo — without it the step does not scale like ``g / |g|``. We use the standard form with
-  ``√r`` (Goodfellow et al., *Deep Learning*, alg. 8.5; Hinton's lecture 6e). Keras puts δ
-  *inside* the root, ``g / √(r + δ)``; ``RMSProp(eps_inside_sqrt=True)`` reproduces that exactly.
+* RMSProp — δ goes *inside* the root: ``θ ← θ − ε g / √(r + δ)``, δ = 1e-7. This is Goodfellow
+  et al., *Deep Learning* (2016), alg. 8.5, and what Keras (``RMSprop``, ε = 1e-7) and
+  TensorFlow 1 compute. The lecture's eq. 17 writes ``θ ← θ − ε g / (δ + r)``: its root is
+  lost (without it the step does not scale like ``g / |g|``). PyTorch's ``RMSprop`` adds δ
+  = 1e-8 *outside* the root, ``g / (√r + δ)``. The placement matters only where √r is not large
+  next to δ: for gradients of 1e-5, √r ≈ 3e-6 against √δ ≈ 3e-4, so the outside form takes a
+  step ~100× larger — the fault this convention fixes (the NumPy backend used to add δ outside
+  and Keras inside).
 * Adam: as Keras (and TensorFlow), the bias correction is folded into the step size and δ is
-  added to ``√v``, not to ``√v̂`` as in Kingma & Ba (2015) alg. 1; the two agree when the
-  paper's δ equals ``δ / √(1 − β₂ᵗ)``.
-* Weight decay multiplies by the current learning rate (``θ − ε λ θ``) before the update, as
-  Keras's ``weight_decay``; it is not an L2 term in the loss.
+  added to ``√v``, not to ``√v̂`` as in Kingma & Ba (2015) alg. 1 (PyTorch follows the paper);
+  the two agree when the paper's δ equals ``δ / √(1 − β₂ᵗ)``.
+* Momentum: the lecture's ``v ← α v − ε g`` (Keras's form; PyTorch's ``SGD`` keeps
+  ``b ← μ b + g`` and steps ``ε b``, the same while ε is constant). Nesterov as Keras
+  (Sutskever et al. 2013, in Bengio et al.'s 2013 reformulation).
+* Weight decay multiplies by the current learning rate (``θ − ε λ θ``) before the update, on
+  every parameter, as Keras's ``weight_decay`` (and PyTorch's ``AdamW``); it is not an L2 term
+  in the loss.
+* Clipping by global norm is Keras's ``global_clipnorm``; by value, Keras's ``clipvalue``.
+* The learning-rate schedule (``ε_k = ε·decay^k`` in epoch ``k``) is set by the training loop on
+  both backends from one function, :meth:`ann.config.TrainConfig.learning_rate`.
 """
 
 from __future__ import annotations
@@ -37,7 +52,10 @@ import math
 import numpy as np
 
 __all__ = ["Optimizer", "SGD", "Momentum", "RMSProp", "Adam", "make_optimizer",
-           "clip_by_global_norm"]
+           "clip_by_global_norm", "EPSILON"]
+
+#: δ of RMSProp and Adam on both backends (Keras's default; PyTorch's is 1e-8)
+EPSILON = 1e-7
 
 
 def _check(v, name, lo=0.0, lo_open=False, hi=None, hi_open=False, allow_none=False):
@@ -151,51 +169,57 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """``v ← α v − ε g;  θ ← θ + v`` (Keras ``SGD(momentum=α)``, ``nesterov=False``)."""
+    """``v ← α v − ε g;  θ ← θ + v`` (Keras ``SGD(momentum=α)``).
+
+    With ``nesterov=True`` the step looks ahead along the new velocity,
+    ``θ ← θ + α v − ε g`` (Keras ``SGD(momentum=α, nesterov=True)``; Sutskever et al. 2013).
+    """
 
     slots = ("v",)
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9, **kw):
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False, **kw):
         super().__init__(lr, **kw)
         self.alpha = _check(momentum, "momentum", hi=1.0, hi_open=True)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"nesterov must be a bool, got {nesterov!r}")
+        self.nesterov = bool(nesterov)
 
     def update_step(self, i, theta, g, lr):
-        v = self.state["v"][i]
-        v *= v.dtype.type(self.alpha)
-        np.multiply(g, v.dtype.type(lr), out=self._scratch[i])
-        v -= self._scratch[i]
-        theta += v
+        v, eps_g = self.state["v"][i], self._scratch[i]
+        t = v.dtype.type
+        np.multiply(g, t(lr), out=eps_g)    # ε g
+        v *= t(self.alpha)                  # v ← α v − ε g
+        v -= eps_g
+        if self.nesterov:                   # θ ← θ + α v − ε g
+            theta -= eps_g
+            theta += t(self.alpha) * v
+        else:                               # θ ← θ + v
+            theta += v
 
 
 class RMSProp(Optimizer):
-    """``r ← ρ r + (1 − ρ) g²;  θ ← θ − ε g / (δ + √r)``.
+    """``r ← ρ r + (1 − ρ) g²;  θ ← θ − ε g / √(r + δ)`` (the lecture's eqs. 16–17).
 
-    The lecture's eq. 17 omits the square root (a typo; see the module docstring).
-    ``eps_inside_sqrt=True`` gives Keras's ``g / √(r + δ)``.
+    δ sits inside the root, as in Goodfellow et al. (2016) alg. 8.5 and Keras; the lecture's
+    eq. 17 lost the root, and PyTorch adds δ outside it (see the module docstring).
     """
 
     slots = ("r",)
 
-    def __init__(self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-7,
-                 eps_inside_sqrt: bool = False, **kw):
+    def __init__(self, lr: float = 0.001, rho: float = 0.9, eps: float = EPSILON, **kw):
         super().__init__(lr, **kw)
         self.rho = _check(rho, "rho", hi=1.0, hi_open=True)
         self.eps = _check(eps, "eps", lo_open=True)
-        self.eps_inside_sqrt = bool(eps_inside_sqrt)
 
     def update_step(self, i, theta, g, lr):
         r, tmp = self.state["r"][i], self._scratch[i]
         t = r.dtype.type
-        np.multiply(g, g, out=tmp)
+        np.multiply(g, g, out=tmp)          # r ← ρ r + (1 − ρ) g²      (eq. 16)
         tmp *= t(1 - self.rho)
         r *= t(self.rho)
         r += tmp
-        if self.eps_inside_sqrt:
-            np.add(r, t(self.eps), out=tmp)
-            np.sqrt(tmp, out=tmp)
-        else:
-            np.sqrt(r, out=tmp)
-            tmp += t(self.eps)
+        np.add(r, t(self.eps), out=tmp)     # θ ← θ − ε g / √(r + δ)    (eq. 17, with its root)
+        np.sqrt(tmp, out=tmp)
         np.divide(g, tmp, out=tmp)
         tmp *= t(lr)
         theta -= tmp
@@ -214,7 +238,7 @@ class Adam(Optimizer):
     slots = ("m_sum", "v_sum")
 
     def __init__(self, lr: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 eps: float = 1e-7, **kw):
+                 eps: float = EPSILON, **kw):
         super().__init__(lr, **kw)
         self.beta_1 = _check(beta_1, "beta_1", hi=1.0, hi_open=True)
         self.beta_2 = _check(beta_2, "beta_2", hi=1.0, hi_open=True)
@@ -239,14 +263,19 @@ class Adam(Optimizer):
 
 
 def make_optimizer(name: str, lr: float, momentum: float = 0.9, clip_norm: float | None = None,
-                   weight_decay: float = 0.0) -> Optimizer:
+                   weight_decay: float = 0.0, nesterov: bool = False) -> Optimizer:
     """The optimizer ``name`` (``sgd, momentum, rmsprop, adam``); ``momentum`` is α for
-    momentum, ρ for RMSProp and β₁ for Adam."""
+    momentum, ρ for RMSProp and β₁ for Adam; ``nesterov`` applies to momentum only.
+
+    :func:`ann.keras_train.make_keras_optimizer` builds the Keras optimizer that takes the same
+    steps from the same arguments."""
     kw = dict(clip_norm=clip_norm, weight_decay=weight_decay)
+    if nesterov and name != "momentum":
+        raise ValueError(f"nesterov applies to the momentum optimizer, not {name!r}")
     if name == "sgd":
         return SGD(lr, **kw)
     if name == "momentum":
-        return Momentum(lr, momentum, **kw)
+        return Momentum(lr, momentum, nesterov=nesterov, **kw)
     if name == "rmsprop":
         return RMSProp(lr, rho=momentum, **kw)
     if name == "adam":

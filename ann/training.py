@@ -220,7 +220,7 @@ def train_numpy(config: TrainConfig, mnist, progress: Progress | None = None,
     rng = np.random.default_rng(config.seed)
     net = Network.from_spec(config.spec(), np.random.default_rng([config.seed, 1]))
     opt = make_optimizer(config.optimizer, config.lr, config.momentum, config.clip_norm,
-                         config.weight_decay)
+                         config.weight_decay, config.nesterov)
     t0 = time.perf_counter()
     history = fit(net, x_tr, y_tr, opt, epochs=config.epochs, batch_size=config.batch_size,
                   rng=rng, validation_data=val, lr_decay=config.lr_decay, progress=progress,

@@ -37,15 +37,32 @@ def test_momentum_rule_lecture_form():
     np.testing.assert_allclose(run(Momentum(0.05, 0.8), theta0, grad), th, rtol=1e-14)
 
 
-@pytest.mark.parametrize("inside", [False, True])
-def test_rmsprop_rule(inside):
+def test_nesterov_rule():
+    th, v = theta0.copy(), np.zeros(3)
+    for _ in range(6):
+        g = grad(th)
+        v = 0.8 * v - 0.05 * g
+        th = th + 0.8 * v - 0.05 * g
+    np.testing.assert_allclose(run(Momentum(0.05, 0.8, nesterov=True), theta0, grad), th,
+                               rtol=1e-14)
+
+
+def test_rmsprop_rule_eps_inside_the_root():
     th, r = theta0.copy(), np.zeros(3)
     for _ in range(6):
         g = grad(th)
         r = 0.9 * r + 0.1 * g * g
-        th = th - 0.01 * g / (np.sqrt(r + 1e-7) if inside else 1e-7 + np.sqrt(r))
-    np.testing.assert_allclose(run(RMSProp(0.01, 0.9, 1e-7, inside), theta0, grad), th,
-                               rtol=1e-14)
+        th = th - 0.01 * g / np.sqrt(r + 1e-7)
+    np.testing.assert_allclose(run(RMSProp(0.01, 0.9, 1e-7), theta0, grad), th, rtol=1e-14)
+
+
+def test_rmsprop_step_for_tiny_gradients_is_bounded_by_sqrt_eps():
+    """For g ≪ √δ the step is ε g/√δ, not ε·sign(g) (the δ-outside form would give ~ε·3)."""
+    th = [np.zeros(1)]
+    RMSProp(0.001, 0.9, 1e-7).apply(th, [np.array([1e-5])])
+    step = -th[0][0]
+    assert step == pytest.approx(0.001 * 1e-5 / np.sqrt(0.1 * 1e-10 + 1e-7), rel=1e-12)
+    assert step < 0.001 * 0.05
 
 
 def test_adam_rule_and_paper_equivalence():
@@ -103,6 +120,7 @@ def test_weight_decay_is_decoupled():
     (dict(name="sgd", lr=float("nan")), "learning rate"),
     (dict(name="momentum", lr=0.1, momentum=1.5), "momentum"),
     (dict(name="adam", lr=0.1, clip_norm=0.0), "clip_norm"),
+    (dict(name="adam", lr=0.1, nesterov=True), "nesterov applies to the momentum"),
 ])
 def test_bad_hyper_parameters(kwargs, needle):
     with pytest.raises(ValueError, match=needle):
