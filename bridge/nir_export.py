@@ -28,12 +28,12 @@ and has no initial potential (``v_init`` is recorded in the metadata).
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ann.functional import conv_pads
+from common.fileio import atomic_path
 
 from .network import Flatten, Pool, SpikingNetwork, Synaptic
 
@@ -121,12 +121,6 @@ def write_nir(snn: SpikingNetwork, path: str | os.PathLike, allow_subtract: bool
     graph = to_nir(snn, allow_subtract)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         nir.write(tmp, graph)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

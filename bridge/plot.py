@@ -5,10 +5,11 @@ never plots."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from common.fileio import atomic_path
 
 __all__ = ["plot_report", "save_figure"]
 
@@ -62,16 +63,11 @@ def plot_report(report: dict, samples: list | None = None):
 
 
 def save_figure(fig, path: str | os.PathLike) -> Path:
-    """Save ``fig`` atomically; the format follows the suffix (``.png``, ``.svg``, ``.pdf``)."""
+    """Save ``fig`` atomically (:func:`common.fileio.atomic_path`); the format follows the
+    suffix (``.png``, ``.svg``, ``.pdf``)."""
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=150)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

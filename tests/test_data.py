@@ -13,10 +13,10 @@ import pytest
 from ann import mnist_sources
 from ann.data import (MNIST_FILES, MnistUnavailableError, default_cache_dir,
                       default_sources, ensure_files, load_mnist)
-from ann.fileio import sha256_bytes
-from ann.idx import encode_idx
+from ann.idx import IdxError, encode_idx, parse_idx
 from ann.mnist_sources import (DirectorySource, HttpMirror, KerasNpzUrl, NpmPackage,
                                NPZ_KEYS, Source)
+from common.fileio import sha256_bytes
 
 # --- small synthetic "data set" with its own checksums -------------------------------------
 
@@ -88,6 +88,61 @@ def test_corrupt_cache_without_source_is_a_clear_error(tmp_path):
 def test_nothing_anywhere_says_where_to_put_files(tmp_path):
     with pytest.raises(MnistUnavailableError, match=f"in {tmp_path}"):
         ensure_files(FILES, tmp_path / "cache", [])
+
+
+# --- gzip streams saved under the raw names --------------------------------------------------
+
+def test_gzipped_file_under_raw_name_from_a_folder_is_decompressed(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a-idx3-ubyte").write_bytes(gzip.compress(A))
+    (src / "b-idx1-ubyte").write_bytes(B)
+    assert ensure_files(FILES, tmp_path / "cache", [DirectorySource(src)]) == GOOD
+    assert (tmp_path / "cache" / "a-idx3-ubyte").read_bytes() == A  # cached raw
+
+
+def test_gzipped_cache_file_is_used_and_stored_raw(tmp_path):
+    ensure_files(FILES, tmp_path, [FakeSource(GOOD)])
+    (tmp_path / "b-idx1-ubyte").write_bytes(gzip.compress(B))
+    src = FakeSource({})
+    assert ensure_files(FILES, tmp_path, [src]) == GOOD
+    assert src.calls == []  # nothing was refetched
+    assert (tmp_path / "b-idx1-ubyte").read_bytes() == B
+    assert not list(tmp_path.glob("*.corrupt"))
+
+
+@pytest.mark.parametrize("payload, needle", [
+    (gzip.compress(B[:-1] + b"\x07"), "its decompressed content failed its SHA-256 check"),
+    (gzip.compress(B)[:-6], "but does not decompress"),
+])
+def test_bad_gzip_under_raw_name_says_it_is_gzip(tmp_path, payload, needle):
+    cache = tmp_path / "cache"
+    ensure_files(FILES, cache, [FakeSource(GOOD)])
+    (cache / "b-idx1-ubyte").write_bytes(payload)
+    with pytest.raises(MnistUnavailableError) as e:
+        ensure_files(FILES, cache, [FakeSource({"b-idx1-ubyte": payload})])
+    msg = str(e.value)
+    assert msg.count("is gzip-compressed (it starts with the gzip magic bytes 1f 8b)") == 2
+    assert msg.count(needle) == 2 and "\n" not in msg  # once for the cache, once for the source
+    assert (cache / "b-idx1-ubyte.corrupt").read_bytes() == payload
+
+
+def test_parse_idx_names_gzip_data():
+    with pytest.raises(IdxError, match="gzip-compressed data .*decompress it first"):
+        parse_idx(gzip.compress(A), name="a")
+
+
+def test_real_gzipped_file_under_raw_name_in_neurosim_data(tmp_path, monkeypatch, mnist):
+    real = default_cache_dir()
+    cache = tmp_path / "data"
+    shutil.copytree(real, cache, ignore=shutil.ignore_patterns("*.corrupt", ".*"))
+    name = "t10k-images-idx3-ubyte"
+    raw = (cache / name).read_bytes()
+    (cache / name).write_bytes(gzip.compress(raw, compresslevel=1))
+    monkeypatch.setenv("NEUROSIM_DATA", str(cache))
+    m = load_mnist(download=False)
+    np.testing.assert_array_equal(m.x_test, mnist.x_test)
+    assert sha256_bytes((cache / name).read_bytes()) == MNIST_FILES[name]
 
 
 def test_cache_dir_from_environment(monkeypatch, tmp_path):

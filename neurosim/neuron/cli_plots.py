@@ -1,13 +1,14 @@
 """Matplotlib figures of the ``neuron``, ``fi`` and ``morphology`` subcommands (Agg backend).
 
-Files are written atomically: a temporary file in the same folder, then ``os.replace``.
+Files are written atomically: a temporary file in the same folder, then ``os.replace``
+(:func:`common.fileio.atomic_path`).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from common.fileio import atomic_path
 
 __all__ = ["plot_trace", "plot_fi", "plot_morphology", "check_plot_path"]
 
@@ -35,15 +36,8 @@ def check_plot_path(path) -> str:
 def _write_figure(fig, path: Path) -> None:
     path = Path(path)
     fmt = check_plot_path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=120)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=120)
 
 
 def plot_trace(res, phases, names, summary, path):

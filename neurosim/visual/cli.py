@@ -17,7 +17,6 @@ set of synthetic shapes (seed 0), so results do not depend on any data set.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -185,6 +184,8 @@ def _plot(maps: dict, path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from common.fileio import atomic_path
+
     panels = [("photoreceptors", maps["photoreceptors"], "gray")]
     names = ("midget", "parasol")
     panels += [(f"OPL {names[c]}", maps["opl"][c], "RdBu_r") for c in range(2)]
@@ -226,13 +227,11 @@ def _plot(maps: dict, path: Path, title: str) -> None:
     fig.tight_layout()
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fig.savefig(tmp, format=fmt, dpi=110)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:  # temp file in the same folder, then os.replace
+            fig.savefig(tmp, format=fmt, dpi=110)
     finally:
         plt.close(fig)
-        tmp.unlink(missing_ok=True)
 
 
 def run_visual(args) -> int:

@@ -51,3 +51,61 @@ def test_keras_backend_missing_is_one_line(monkeypatch, capsys):
     assert main(["train", "mlp", "--backend", "keras", "--epochs", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert "--backend keras is not available" in err and len(err.splitlines()) == 1
+
+
+# --- progress display: live on a terminal, one line per epoch elsewhere ----------------------
+
+class FakeStream:
+    def __init__(self, tty):
+        self.tty, self.text = tty, ""
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def _train_events(progress, epochs=2, steps=300):
+    for e in range(1, epochs + 1):
+        for s in range(1, steps + 1):
+            progress({"kind": "batch", "epoch": e, "epochs": epochs, "step": s, "steps": steps,
+                      "loss": 1.0 / s})
+        progress({"kind": "epoch", "epoch": e, "epochs": epochs,
+                  "history": {"loss": 0.5, "accuracy": 0.9, "val_loss": 0.4,
+                              "val_accuracy": 0.91, "seconds": 1.5}})
+
+
+def test_progress_not_a_tty_prints_one_line_per_epoch():
+    from ann.cli import progress_printer
+
+    out = FakeStream(tty=False)
+    _train_events(progress_printer(out))
+    assert "\r" not in out.text
+    assert out.text.splitlines() == [
+        "epoch 1/2  loss 0.5000  acc 0.9000  val_loss 0.4000  val_acc 0.9100  (1.5 s)",
+        "epoch 2/2  loss 0.5000  acc 0.9000  val_loss 0.4000  val_acc 0.9100  (1.5 s)"]
+    # a stream without isatty (or a closed one) counts as no terminal
+    bare = type("Bare", (), {"write": FakeStream.write, "flush": FakeStream.flush,
+                             "text": ""})()
+    _train_events(progress_printer(bare), epochs=1)
+    assert "\r" not in bare.text and len(bare.text.splitlines()) == 1
+
+
+def test_progress_on_a_tty_refreshes_the_batch_line_in_place(monkeypatch):
+    import time
+
+    from ann.cli import progress_printer
+
+    clock = iter(range(10_000))  # one second per call: every batch line is shown
+    monkeypatch.setattr(time, "perf_counter", lambda: float(next(clock)))
+    out = FakeStream(tty=True)
+    _train_events(progress_printer(out), epochs=1, steps=3)
+    assert out.text == ("\repoch 1/1      1/3  loss 1.0000"
+                        "\repoch 1/1      2/3  loss 0.5000"
+                        "\repoch 1/1      3/3  loss 0.3333"
+                        "\repoch 1/1  loss 0.5000  acc 0.9000  val_loss 0.4000  "
+                        "val_acc 0.9100  (1.5 s)\n")
