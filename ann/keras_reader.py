@@ -7,6 +7,12 @@ for the weights. Every Keras setting the NumPy network cannot reproduce (an acti
 :data:`~ann.spec.ACTIVATIONS`, dilation, groups, non-square kernels, "same" pooling,
 channels-first data, BatchNorm off the last axis, branches, nested models, unknown layer
 classes such as ``LSTM``) raises a one-line ``ValueError`` naming the Keras layer and its class.
+
+Keras layers that compute the identity at inference and have no spec form — ``InputLayer``,
+``Identity``, a ``Reshape`` to its input's shape, and the layers that act only in training
+(:data:`INFERENCE_IDENTITY_KERAS_LAYERS`, a ``Dropout`` with a ``noise_shape``) — are left out of
+the spec (:func:`_inference_identity`), wherever they stand: the spec computes the same function.
+A ``Reshape`` to a flat shape is read as ``Flatten``.
 """
 
 from __future__ import annotations
@@ -16,12 +22,20 @@ import numpy as np
 from ._tf import keras_module
 from .spec import ACTIVATIONS, LayerSpec, ModelSpec
 
-__all__ = ["SUPPORTED_KERAS_LAYERS", "spec_from_keras", "keras_weights", "set_keras_weights"]
+__all__ = ["SUPPORTED_KERAS_LAYERS", "INFERENCE_IDENTITY_KERAS_LAYERS", "spec_from_keras",
+           "keras_weights", "set_keras_weights"]
+
+#: Keras layer classes that compute the identity at inference (most act only in training) and
+#: have no spec form: the reader leaves them out.
+INFERENCE_IDENTITY_KERAS_LAYERS = ("Identity", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+                                   "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+                                   "ActivityRegularization")
 
 #: Keras layer classes that :func:`spec_from_keras` understands.
 SUPPORTED_KERAS_LAYERS = ("InputLayer", "Dense", "Conv2D", "ZeroPadding2D", "MaxPooling2D",
-                          "AveragePooling2D", "Flatten", "Dropout", "BatchNormalization",
-                          "Activation", "ReLU", "Softmax")
+                          "AveragePooling2D", "Flatten", "Reshape", "Dropout",
+                          "BatchNormalization", "Activation", "ReLU",
+                          "Softmax") + INFERENCE_IDENTITY_KERAS_LAYERS
 
 
 def _unsupported(layer, why: str = "") -> ValueError:
@@ -44,6 +58,19 @@ def _activation(layer, cfg) -> str:
     if not isinstance(act, str) or act not in ACTIVATIONS:
         raise _unsupported(layer, f"activation {act!r}; supported: {', '.join(ACTIVATIONS)}")
     return act
+
+
+def _inference_identity(layer) -> bool:
+    """Whether the Keras ``layer`` computes the identity at inference and has no spec form: a
+    class in :data:`INFERENCE_IDENTITY_KERAS_LAYERS`, a ``Reshape`` to its input's shape, or a
+    ``Dropout`` with a ``noise_shape`` (which the spec's Dropout cannot train, but which does
+    nothing at inference either). ``InputLayer`` is left out by :func:`_chain`."""
+    kind = type(layer).__name__
+    if kind == "Reshape":
+        return tuple(layer.output.shape[1:]) == tuple(layer.input.shape[1:])
+    if kind == "Dropout":
+        return layer.get_config().get("noise_shape") is not None
+    return kind in INFERENCE_IDENTITY_KERAS_LAYERS
 
 
 def _chain(model) -> list:
@@ -89,6 +116,8 @@ def _pairs(model):
     out: list[tuple[LayerSpec, object]] = []
     pad = None  # a pending ZeroPadding2D, folded into the Conv2D that must follow it
     for lay in layers:
+        if _inference_identity(lay):
+            continue
         kind, cfg = type(lay).__name__, lay.get_config()
         if pad is not None and kind != "Conv2D":
             raise _unsupported(pad, "ZeroPadding2D is only supported right before a Conv2D")
@@ -132,9 +161,13 @@ def _pairs(model):
                              {"pool_size": size, "strides": None if strides == size else strides})
         elif kind == "Flatten":
             spec = LayerSpec("Flatten")
-        elif kind == "Dropout":
-            if cfg.get("noise_shape") is not None:
-                raise _unsupported(lay, "Dropout with a noise_shape")
+        elif kind == "Reshape":  # not to the same shape: see _inference_identity
+            if len(lay.output.shape) != 2:
+                raise _unsupported(lay, f"Reshape from {tuple(lay.input.shape[1:])} to "
+                                        f"{tuple(lay.output.shape[1:])}; only to the same "
+                                        f"shape or to a flat one (as Flatten)")
+            spec = LayerSpec("Flatten")
+        elif kind == "Dropout":  # with a noise_shape: see _inference_identity
             spec = LayerSpec("Dropout", {"rate": float(cfg["rate"])})
         elif kind == "BatchNormalization":
             axis = cfg["axis"]

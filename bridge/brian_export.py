@@ -25,6 +25,7 @@ import contextlib
 
 import numpy as np
 
+from .checks import fit_images, require_finite
 from .network import Flatten, Pool, SpikingNetwork, Synaptic
 
 __all__ = ["effective_layers", "Brian2Network", "brian2_spike_counts"]
@@ -57,6 +58,8 @@ def effective_layers(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
         eye = np.eye(n_prev, dtype=dtype).reshape((n_prev,) + shape)
         M = _chain(pending, eye).reshape(n_prev, -1) - b
         shape = _chain(pending, zero).shape[1:]
+        require_finite(M, f"Brian2 export: effective weights of {op.name}")
+        require_finite(b, f"Brian2 export: effective bias of {op.name}")
         layers.append({"M": M, "b": b, "spiking": op.spiking, "name": op.name})
         pending = []
     if pending and any(not isinstance(op, Flatten) for op in pending):
@@ -77,6 +80,7 @@ class Brian2Network:
         if snn.settings.get("readout") is None:
             raise ValueError("not a converted network (no settings)")
         self.b2, self.target = b2, target
+        self.input_shape = tuple(snn.input_shape)
         layers = effective_layers(snn)
         v_th = float(snn.settings.get("v_th", 1.0))
         v_init = float(snn.settings.get("v_init", 0.0)) * v_th
@@ -115,6 +119,7 @@ class Brian2Network:
                 s.w = lay["M"][pre, post]
                 groups.append(g)
                 synapses.append(s)
+            self.groups = groups
             self.net = b2.Network(inp, *groups, *synapses, *self.monitors)
             self.net.store("start")
 
@@ -129,11 +134,17 @@ class Brian2Network:
             prefs.codegen.target = old
 
     def spike_counts(self, image: np.ndarray, T: int) -> list[np.ndarray]:
-        """Spike counts of each spiking layer (flat, in layer order) after ``T`` steps."""
+        """Spike counts of each spiking layer (flat, in layer order) after ``T`` steps of one
+        ``image`` (any layout with as many values as the input). ``ValueError`` (one line) if the
+        image does not fit or holds NaN/Inf, or if a membrane potential ends NaN/Inf (a NaN
+        never crosses the threshold: its layer would read as silent)."""
+        x = fit_images(np.asarray(image)[None], self.input_shape, "Brian2 input image")
         with self._target():
             self.net.restore("start")
-            self.input.x = np.asarray(image, np.float64).reshape(-1)
+            self.input.x = x.astype(np.float64).reshape(-1)
             self.net.run(T * self.dt)
+            for g in self.groups:
+                require_finite(np.asarray(g.v[:]), f"Brian2: membrane potential of {g.name}")
         return [np.asarray(m.count[:], dtype=np.int64) for m in self.monitors]
 
 
@@ -142,5 +153,6 @@ def brian2_spike_counts(snn: SpikingNetwork, images: np.ndarray, T: int,
     """Simulate ``snn`` in Brian2 on each of ``images (n, *input_shape)`` with constant input for
     ``T`` steps of ``dt = 1 ms``; return, per image, the spike counts of each spiking layer
     (flat arrays, in layer order). ``target``: Brian2's code-generation target."""
+    images = fit_images(images, snn.input_shape, "Brian2 input images")
     net = Brian2Network(snn, target)
     return [net.spike_counts(x, T) for x in images]

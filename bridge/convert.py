@@ -6,10 +6,13 @@
 
        W' = W · γ/σ,   b' = (b − μ) · γ/σ + β,   σ = √(running_var + eps)
 
-   (per output channel); ``Dropout`` is the identity at inference and is dropped; ``Flatten``,
-   ``MaxPool2D`` and ``AvgPool2D`` are kept; hidden layers must be ReLU; the final softmax (or
-   linear output) becomes the readout. Anything else — sigmoid/tanh units, a BatchNorm that does
-   not follow a weight layer, a linear hidden layer — is refused with a ``ValueError`` naming it.
+   (per output channel). Layers that compute the identity at inference
+   (:func:`inference_identity`: ``Dropout`` of any rate, a linear ``Activation``, a ``Flatten``
+   of a flat tensor) are dropped first, wherever they stand, so they never change whether or how
+   a model converts; ``Flatten``, ``MaxPool2D`` and ``AvgPool2D`` are kept; hidden layers must
+   be ReLU; the final softmax (or linear output) becomes the readout. Anything else —
+   sigmoid/tanh units, a BatchNorm that does not follow a weight layer, a linear hidden layer —
+   is refused with a ``ValueError`` naming it. Weights holding NaN/Inf are refused too.
 
 2. **Normalise** (data-based, on training images): for each weight layer ``l`` take ``λ_l``, the
    maximum (``norm="max"``, Diehl 2015) or the ``p``-th percentile (``"p99.9"``, Rueckauer 2017)
@@ -31,10 +34,14 @@ from dataclasses import replace
 
 import numpy as np
 
+from ann.spec import LayerSpec, output_shapes
+
+from .checks import fit_images, require_finite
 from .network import Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
 from .neuron import RESETS
 
-__all__ = ["fold_model", "layer_lambdas", "normalise", "convert", "READOUTS", "parse_norm"]
+__all__ = ["fold_model", "layer_lambdas", "normalise", "convert", "READOUTS", "parse_norm",
+           "inference_identity"]
 
 READOUTS = ("potential", "spikes")
 
@@ -48,8 +55,34 @@ def _model_parts(model):
     raise TypeError(f"expected an ann Network or (spec, weights), got {type(model).__name__}")
 
 
+def inference_identity(layer: LayerSpec, in_shape: tuple) -> bool:
+    """Whether ``layer`` computes the identity at inference on inputs of shape ``in_shape``
+    (without the batch axis): ``Dropout`` of any rate (it acts only in training), a linear
+    ``Activation``, a ``Flatten`` of an already flat tensor. The one place the converter
+    recognises such layers; Keras layers with no spec form that do nothing at inference
+    (``Identity``, a ``Reshape`` to the same shape, ``GaussianNoise``, ...) are already left out
+    by :mod:`ann.keras_reader`."""
+    t = layer.type
+    return (t == "Dropout"
+            or (t == "Activation" and layer.params["activation"] == "linear")
+            or (t == "Flatten" and len(in_shape) == 1))
+
+
+def _inference_layers(spec, weights) -> list[tuple[int, LayerSpec, dict]]:
+    """``(index in spec, layer, its weights)`` of the layers that act at inference, in order."""
+    if len(weights) != len(spec.layers):
+        raise ValueError(f"{len(spec.layers)} layers but {len(weights)} weight dicts")
+    in_shapes = [tuple(spec.input_shape)] + output_shapes(spec)[:-1]
+    return [(i, lay, w) for i, (lay, w, shape) in enumerate(zip(spec.layers, weights, in_shapes))
+            if not inference_identity(lay, shape)]
+
+
 def fold_model(model) -> tuple[list, tuple]:
-    """Operations of the folded ReLU network (see module docstring) and its input shape."""
+    """Operations of the folded ReLU network (see module docstring) and its input shape.
+
+    ``ValueError`` (one line, naming the layer) for a layer or activation that a rate cannot
+    carry, and for weights or folded BatchNorm parameters holding NaN/Inf.
+    """
     spec, weights = _model_parts(model)
     ops: list = []
     open_layer: dict | None = None   # the last weight layer, until its activation is known
@@ -59,14 +92,18 @@ def fold_model(model) -> tuple[list, tuple]:
         if open_layer is None:
             raise ValueError(f"{where}: activation {activation!r} does not follow a Dense or "
                              "Conv2D layer")
-        ops.append(Synaptic(open_layer["kind"], np.ascontiguousarray(open_layer["W"], np.float32),
-                            np.ascontiguousarray(open_layer["b"], np.float32),
-                            open_layer["stride"], open_layer["padding"],
-                            spiking=activation == "relu", name=open_layer["name"]))
+        name = open_layer["name"]
+        with np.errstate(over="ignore", invalid="ignore"):  # reported just below, in one line
+            W, b = (np.ascontiguousarray(open_layer[k], np.float32) for k in ("W", "b"))
+        for k, a in (("W", W), ("b", b)):
+            require_finite(a, f"{name}: {k} (after folding any BatchNorm, as float32)")
+        ops.append(Synaptic(open_layer["kind"], W, b, open_layer["stride"], open_layer["padding"],
+                            spiking=activation == "relu", name=name))
         open_layer = None
 
-    n = len(spec.layers)
-    for i, (lay, w) in enumerate(zip(spec.layers, weights)):
+    layers = _inference_layers(spec, weights)
+    for k, (i, lay, w) in enumerate(layers):
+        last = k == len(layers) - 1
         where = f"layer {i} ({lay.type})"
         t, p = lay.type, lay.params
         act = p.get("activation")
@@ -84,27 +121,24 @@ def fold_model(model) -> tuple[list, tuple]:
                           "name": f"{t.lower()}_{i}"}
             if act == "relu" or act == "softmax":
                 close(act, where)
-            elif act == "linear" and i == n - 1:
+            elif act == "linear" and last:
                 close("linear", where)
         elif t == "BatchNorm":
             if open_layer is None:
                 raise ValueError(f"{where}: BatchNorm must directly follow a Dense or Conv2D "
                                  "layer (without activation) to be folded into its weights")
-            scale = np.asarray(w["gamma"], np.float64) / np.sqrt(
-                np.asarray(w["running_var"], np.float64) + p["eps"])
-            open_layer["W"] = open_layer["W"] * scale
-            open_layer["b"] = ((open_layer["b"] - np.asarray(w["running_mean"], np.float64)) * scale
-                               + np.asarray(w["beta"], np.float64))
-            if i == n - 1:
+            with np.errstate(all="ignore"):  # a NaN/Inf is reported when the layer closes
+                scale = np.asarray(w["gamma"], np.float64) / np.sqrt(
+                    np.asarray(w["running_var"], np.float64) + p["eps"])
+                open_layer["W"] = open_layer["W"] * scale
+                open_layer["b"] = ((open_layer["b"] - np.asarray(w["running_mean"], np.float64))
+                                   * scale + np.asarray(w["beta"], np.float64))
+            if last:
                 close("linear", where)
         elif t == "Activation":
-            if act == "linear":
-                continue
-            if act == "softmax" and i != n - 1:
+            if act == "softmax" and not last:
                 raise ValueError(f"{where}: softmax is only supported as the output")
             close(act, where)
-        elif t == "Dropout":
-            continue
         elif t in ("MaxPool2D", "AvgPool2D", "Flatten"):
             if open_layer is not None:
                 raise ValueError(f"{where}: follows {open_layer['name']} which has no ReLU yet; "
@@ -191,6 +225,8 @@ def normalise(ops: list, input_shape: tuple, lambdas: list, readout: str) -> lis
     return out
 
 
+# NaN/Inf are reported by require_finite, in one line, not as warnings
+@np.errstate(over="ignore", invalid="ignore")
 def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool = True,
             reset: str = "subtract", readout: str = "potential", v_th: float = 1.0,
             v_init: float = 0.5, max_pool: str = "count", batch_size: int = 500) -> SpikingNetwork:
@@ -198,7 +234,9 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
 
     Parameters
     ----------
-    x_norm : (N, *input_shape) float32 in [0, 1], training images for the normalisation.
+    x_norm : (N, *input_shape) float32 in [0, 1], training images for the normalisation; images
+        of another layout with as many values each (``(N, 28, 28, 1)`` for a ``(784,)`` input)
+        are reshaped (:func:`~bridge.checks.fit_images`).
     norm : ``"max"``, ``"none"`` or ``"pNN"`` (percentile of positive activations).
     per_channel : one ``λ`` per output channel (default) instead of one per layer. After
         BatchNorm folding the channels of a layer differ widely in scale; one λ per layer leaves
@@ -228,14 +266,15 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
         raise ValueError(f"v_init must be in [0, 1) (units of the threshold), got {v_init!r}")
     q = parse_norm(norm)
     ops, input_shape = fold_model(model)
-    x_norm = np.asarray(x_norm, np.float32)
-    if x_norm.shape[1:] != input_shape or len(x_norm) == 0:
-        raise ValueError(f"normalisation data of shape {x_norm.shape} does not fit the model's "
-                         f"input (N, {', '.join(map(str, input_shape))})")
+    x_norm = fit_images(x_norm, input_shape, "normalisation data")
     n_syn = sum(isinstance(op, Synaptic) for op in ops)
     lambdas = ([1.0] * n_syn if q is None
                else layer_lambdas(ops, x_norm, q, per_channel, batch_size))
     scaled = normalise(ops, input_shape, lambdas, readout)
+    for op, lam in zip((op for op in scaled if isinstance(op, Synaptic)), lambdas):
+        require_finite(lam, f"conversion: normalisation factor λ of {op.name}")
+        require_finite(op.W, f"conversion: scaled weights of {op.name}")
+        require_finite(op.b, f"conversion: scaled bias of {op.name}")
     scaled[-1] = replace(scaled[-1], spiking=readout == "spikes")
     settings = {"norm": norm, "per_channel": per_channel, "reset": reset, "readout": readout,
                 "v_th": float(v_th), "v_init": float(v_init), "max_pool": max_pool,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import fit_images
 from .convert import convert
 from .encoding import ENCODINGS
 from .report import build_report
@@ -72,7 +73,13 @@ class Evaluation:
 
 
 def evaluate(network, mnist, config: EvalConfig = EvalConfig()) -> Evaluation:
-    """Convert ``network`` and compare it with the ANN on the first ``n_test`` test images."""
+    """Convert ``network`` and compare it with the ANN on the first ``n_test`` test images.
+
+    ``mnist`` holds ``x_train``, ``x_test`` (uint8 ``(N, 28, 28)`` or float images) and
+    ``y_test``; the images are reshaped to the model's input where only the layout differs
+    (``(784,)`` models take MNIST too). ``ValueError`` (one line) if they do not fit, hold
+    NaN/Inf, or if a NaN/Inf arises in conversion or simulation.
+    """
     from ann.training import prepare_images
 
     rng = np.random.default_rng(config.seed)
@@ -88,6 +95,7 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig()) -> Evaluation:
                   max_pool=config.max_pool,
                   batch_size=config.batch_size)
     convert_seconds = time.perf_counter() - t0
+    x_test = fit_images(x_test, snn.input_shape, "test images")
     t0 = time.perf_counter()
     network.predict_proba(x_test[:config.batch_size])
     ann_seconds_per_batch = time.perf_counter() - t0
