@@ -118,11 +118,16 @@ def _write_outputs(report, samples, report_path=None, plot_path=None) -> None:
     from common.fileio import atomic_write_bytes
 
     if report_path is not None:
-        atomic_write_bytes(report_path, json.dumps(report, indent=1).encode())
+        atomic_write_bytes(report_path, json.dumps(report, indent=1, allow_nan=False).encode())
     if plot_path is not None:
         from .plot import plot_report, save_figure
 
         save_figure(plot_report(report, samples), plot_path)
+
+
+def _num(value, spec: str) -> str:
+    """``value`` formatted with ``spec``, or ``n/a`` where the report says undefined (None)."""
+    return "n/a" if value is None else format(value, spec)
 
 
 def format_report(r: dict) -> str:
@@ -136,13 +141,14 @@ def format_report(r: dict) -> str:
         + f"   agreement {100 * r['agreement']:.2f} %   ({r['n_test']} test images)",
         "SNN accuracy by step: " + "  ".join(f"t={t}: {100 * acc[t - 1]:.2f}" for t in marks),
         f"first step reaching 99 % of the ANN: {r['first_step_99pct']}",
-        f"synaptic ops per image {r['synops_per_image']:.3g} vs ANN MACs "
-        f"{r['ann_macs_per_image']:.3g} ({r['synops_per_mac']:.2f}x); spikes per image "
+        f"synaptic ops per image {_num(r['synops_per_image'], '.3g')} vs ANN MACs "
+        f"{r['ann_macs_per_image']:.3g} ({_num(r['synops_per_mac'], '.2f')}x); spikes per image "
         f"{r['spikes_per_image']:.0f}",
         "layer          r      slope  rate   saturated  silent",
     ]
     for lay in r["layers"]:
-        lines.append(f"{lay['name']:<13} {lay['pearson_r']:.3f}  {lay['slope']:.3f}  "
+        lines.append(f"{lay['name']:<13} {_num(lay['pearson_r'], '.3f')}  "
+                     f"{_num(lay['slope'], '.3f')}  "
                      f"{lay['mean_rate']:.3f}  {100 * lay['saturated_fraction']:6.2f} %  "
                      f"{100 * lay['silent_fraction']:6.2f} %")
     lines.append(f"simulated in {r['simulate_seconds']:.1f} s "
@@ -178,7 +184,7 @@ def run_convert(args) -> int:
         report["nir_path"] = str(write_nir(result.snn, args.nir))
     _write_outputs(report, result.samples, args.report, args.plot)
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps(report, allow_nan=False))
     else:
         print(format_report(report))
     return 0

@@ -51,9 +51,10 @@ class LayerStats:
         n = max(self.n, 1)
         cov = self.sxy / n - self.sx / n * self.sy / n
         va, vr = self.sxx / n - (self.sx / n) ** 2, self.syy / n - (self.sy / n) ** 2
-        r = cov / np.sqrt(va * vr) if va > 0 and vr > 0 else float("nan")
+        # undefined (None, JSON null) for a layer whose activations or rates are constant
+        r = float(cov / np.sqrt(va * vr)) if va > 0 and vr > 0 else None
         return {"name": self.name, "neurons": self.n_neurons,
-                "pearson_r": float(r), "slope": float(cov / va) if va > 0 else float("nan"),
+                "pearson_r": r, "slope": float(cov / va) if va > 0 else None,
                 "mean_rate": self.sy / n, "mean_activation": self.sx / n,
                 "spikes_per_neuron": self.spikes / n,
                 "spikes_per_image": self.spikes / max(n_images, 1),

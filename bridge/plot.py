@@ -48,8 +48,10 @@ def plot_report(report: dict, samples: list | None = None):
     if samples:
         ax = axes[0, 1]
         for k, ((a, r), layer) in enumerate(zip(samples, report["layers"])):
+            pearson = layer["pearson_r"]
+            r_text = "undefined" if pearson is None else f"{pearson:.3f}"
             ax.scatter(a, r, s=4, alpha=0.4, color=f"C{k}",
-                       label=f"{layer['name']} (r = {layer['pearson_r']:.3f})")
+                       label=f"{layer['name']} (r = {r_text})")
         hi = max(1.0, max(float(np.max(a)) for a, _ in samples))
         # the ideal rate: min(a/λ, 1) (at most one spike per step)
         ax.plot([0, 1, max(hi, 1)], [0, 1, 1], color="k", lw=0.8, label="ideal min(a/λ, 1)")

@@ -12,6 +12,10 @@ Definitions (all on the same ``n_test`` images):
   at every step) and ``silent_fraction`` (never fired); spikes per neuron and per image.
 * ``synops_per_image`` vs ``ann_macs_per_image`` — conventions in :mod:`bridge.simulate`.
 
+A value that is undefined — ``r`` and ``slope`` of a layer whose rates or activations are all
+equal, synaptic operations when statistics were not gathered — is ``None`` (JSON ``null``),
+never NaN: the report is strict JSON.
+
 With Poisson input the simulation is repeated over seeds; accuracies are then reported as the
 mean with the standard deviation over seeds (``snn_accuracy_std``, ``accuracy_per_step_std``).
 """
@@ -68,7 +72,8 @@ def build_report(results: list[SimulationResult], snn: SpikingNetwork, *, encodi
         "agreement_per_step": agree.mean(axis=0).tolist(),
         "layers": first.layers,
         "spikes_per_image": float(sum(lay["spikes_per_image"] for lay in first.layers)),
-        "synops_per_image": float(np.mean([r.synops_per_image for r in results])),
+        "synops_per_image": (None if first.synops_per_image is None else
+                             float(np.mean([r.synops_per_image for r in results]))),
         "ann_macs_per_image": first.ann_macs_per_image,
         "simulate_seconds": float(sum(r.seconds for r in results)),
         "encoding": encoding,
@@ -76,7 +81,8 @@ def build_report(results: list[SimulationResult], snn: SpikingNetwork, *, encodi
         "lambdas": snn.lambdas,
         "versions": versions(),
     }
-    report["synops_per_mac"] = report["synops_per_image"] / max(report["ann_macs_per_image"], 1)
+    report["synops_per_mac"] = (None if report["synops_per_image"] is None else
+                                report["synops_per_image"] / max(report["ann_macs_per_image"], 1))
     if len(results) > 1:
         report["seeds"] = list(seeds or [])
         report["snn_accuracy_per_seed"] = acc[:, -1].tolist()

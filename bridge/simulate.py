@@ -45,7 +45,7 @@ class SimulationResult:
     agreement_per_step: np.ndarray
     ann_accuracy: float
     layers: list = field(default_factory=list)
-    synops_per_image: float = 0.0
+    synops_per_image: float | None = 0.0
     ann_macs_per_image: int = 0
     seconds: float = 0.0
     predictions: np.ndarray | None = None
@@ -53,7 +53,7 @@ class SimulationResult:
     samples: list = field(default_factory=list)
 
     def __post_init__(self):
-        """``ValueError`` if an accuracy is NaN/Inf (``synops_per_image`` is NaN when not
+        """``ValueError`` if an accuracy is NaN/Inf (``synops_per_image`` is ``None`` when not
         counted, and a layer's ``pearson_r``/``slope`` where undefined: see
         :mod:`bridge.layer_stats`)."""
         for name in ("accuracy_per_step", "agreement_per_step", "ann_accuracy"):
@@ -187,7 +187,7 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
         agreement_per_step=sum(p.agree for p in parts) / n,
         ann_accuracy=sum(p.ann_correct for p in parts) / n,
         layers=[st.result(n) for st in stats.values()] if statistics else [],
-        synops_per_image=sum(p.synops for p in parts) / n if statistics else float("nan"),
+        synops_per_image=sum(p.synops for p in parts) / n if statistics else None,
         ann_macs_per_image=int(sum(plan.macs.values())),
         seconds=time.perf_counter() - t0,
         predictions=np.concatenate([p.predictions for p in parts]),

@@ -157,3 +157,26 @@ def test_evaluate_refuses_nan_test_images():
     net.set_weights(weights)
     with pytest.raises(ValueError, match=r"^test images: 3 of 18 values are NaN or Inf$"):
         evaluate(net, mnist, EvalConfig(timesteps=3, workers=1))
+
+
+def test_undefined_statistics_are_null_not_nan():
+    """A layer whose rates are all equal has no Pearson r; without statistics there are no
+    synaptic-operation counts. Both are None in the result, the report is strict JSON, and
+    the text report says n/a."""
+    import json
+
+    from bridge.cli import format_report
+    from bridge.layer_stats import LayerStats
+
+    stats = LayerStats("dense_0", 4)
+    stats.n, stats.sx, stats.sxx, stats.silent = 4, 4.0, 4.0, 4   # activations 1, never fired
+    layer = stats.result(n_images=1)
+    assert layer["pearson_r"] is None and layer["slope"] is None
+    report = {"accuracy_per_step": [0.5], "ann_accuracy": 0.5, "timesteps": 1,
+              "snn_accuracy": 0.5, "snn_accuracy_std": 0.0, "agreement": 1.0, "n_test": 2,
+              "first_step_99pct": 1, "synops_per_image": None, "ann_macs_per_image": 10,
+              "synops_per_mac": None, "spikes_per_image": 0.0, "layers": [layer],
+              "simulate_seconds": 0.0, "convert_seconds": 0.0}
+    json.dumps(report, allow_nan=False)
+    text = format_report(report)
+    assert "n/a" in text and "nan" not in text.lower()
