@@ -1,12 +1,30 @@
 """``neurosim neuron`` and ``neurosim fi``: one neuron under a current step; an f–I curve.
 
-    neurosim neuron MODEL [--pattern NAME] --current 10uA/cm2 --duration 200ms [--plot F] [--json]
-    neurosim fi MODEL [--pattern NAME] --currents 6uA/cm2:6.5uA/cm2:6 --duration 500ms [--json]
+    neurosim neuron MODEL [--pattern NAME] --current 10uA/cm2 --duration 200ms
+                    [--dt 0.05ms] [--param NAME=VALUE_WITH_UNIT ...] [--plot F] [--json]
+    neurosim fi MODEL [--pattern NAME] --currents 6uA/cm2:6.5uA/cm2:6 --duration 500ms
+                [--dt 0.05ms] [--param NAME=VALUE_WITH_UNIT ...] [--plot F] [--json]
 
 MODEL is ``lif``, ``hh``, ``traub``, ``izhikevich`` or ``adex``; HH-type models take a current
 density (uA/cm2), the others a current (nA, pA). Units are parsed strictly; a wrong unit or
 dimension is one error line and exit status 2. Plots use matplotlib's Agg backend and are
 written atomically (temporary file in the same folder, then ``os.replace``).
+
+Reproducing a run:
+
+- ``--dt VALUE_WITH_UNIT`` — integration time step (default: the model's, 0.01ms). Positive,
+  finite, at most the shortest stretch of the protocol (the 20 ms rest before the step). HH and
+  Traub–Miles switch from RK4 to exponential Euler above 0.025 ms (the JSON says ``method``).
+- ``--param NAME=VALUE_WITH_UNIT`` (repeatable) — overrides one parameter of the model's set,
+  e.g. ``--param DeltaT=0.5mV`` (AdEx; ``DeltaT=0mV`` is its LIF limit), ``--param
+  gNa=100mS/cm2`` (hh, traub). The value must have the default's dimension; an unknown name
+  lists the valid ones; the model's sign constraints hold (capacitances, time constants and
+  AdEx's gL > 0; HH conductances, DeltaT and t_ref >= 0).
+
+Every bad value is one line ``neurosim neuron: error: --param DeltaT=0.5nA: DeltaT needs a
+voltage (e.g. 2mV)`` and exit status 2, as is a run that diverged (``integration diverged at
+t = … ms in v; use a smaller dt (…)``). The JSON output repeats ``dt_ms``, ``method`` and the
+``params`` given.
 """
 
 from __future__ import annotations
@@ -15,6 +33,7 @@ import json
 import warnings
 from pathlib import Path
 
+from .cli_options import add_reproduction_options, check_dt_option, parse_params
 from .cli_plots import check_plot_path, plot_fi, plot_morphology, plot_trace
 
 try:  # Brian2 2.9 uses pyparsing names deprecated in pyparsing 3.3: keep stderr to one line
@@ -42,6 +61,7 @@ def register(subparsers) -> None:
                    help="step amplitude, e.g. 10uA/cm2 (hh, traub), 0.5nA (lif), 10pA")
     p.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
                    help="step duration, e.g. 200ms")
+    add_reproduction_options(p)
     p.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a PNG/PDF/SVG")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run_neuron)
@@ -56,6 +76,7 @@ def register(subparsers) -> None:
                    help="e.g. 6uA/cm2:6.5uA/cm2:6 (N currents, both ends included)")
     f.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
                    help="step duration, e.g. 500ms")
+    add_reproduction_options(f)
     f.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a PNG/PDF/SVG")
     f.add_argument("--json", action="store_true", help="print one JSON object")
     f.set_defaults(run=run_fi)
@@ -77,17 +98,21 @@ def register(subparsers) -> None:
 
 
 def _model_and_units(args):
+    """The model with ``--param`` applied, the current's unit, duration, dt and params."""
     from brian2 import amp, meter, second
 
     from .library import get_model
     from .units import parse_quantity
 
     model = get_model(args.model, args.pattern)
+    values, texts = parse_params(args.param, model)
+    model = model.with_parameters(**values)
     expected = amp / meter ** 2 if model.current == "density" else amp
     duration = parse_quantity(args.duration, second, "--duration")
     if float(duration) <= 0:
         raise ValueError(f"--duration {args.duration!r}: must be positive")
-    return model, expected, duration
+    dt = model.dt if args.dt is None else parse_quantity(args.dt, second, "--dt")
+    return model, expected, duration, dt, texts
 
 
 def parse_current_range(text: str, expected):
@@ -119,9 +144,11 @@ def run_neuron(args) -> int:
 
     if args.plot is not None:
         check_plot_path(args.plot)
-    model, expected, duration = _model_and_units(args)
+    model, expected, duration, dt, params = _model_and_units(args)
     current = parse_quantity(args.current, expected, "--current")
-    res = simulate(model, step(current, duration))
+    protocol = step(current, duration)
+    check_dt_option(protocol, dt)
+    res = simulate(model, protocol, dt=dt)
     unit, label = current_display_unit(model)
     shaped = model.spike_peak is None and model.v_detect is not None
     s = trace_summary(res.t_ms, res.v_mV[0], res.spike_times_ms[0], res.window_ms,
@@ -130,7 +157,8 @@ def run_neuron(args) -> int:
         s["width_ms"] = None
     out = {"model": args.model, "pattern": args.pattern, "source": model.source,
            "current": float(f"{float(current / unit):.12g}"), "current_unit": label,
-           "duration_ms": float(duration) * 1e3, "codegen": res.target, **s}
+           "duration_ms": float(duration) * 1e3, "dt_ms": res.dt_ms, "method": res.method,
+           "params": params, "codegen": res.target, **s}
     out["firing_pattern"] = out.pop("pattern")
     out["pattern"] = args.pattern
     if args.plot is not None:
@@ -142,6 +170,8 @@ def run_neuron(args) -> int:
         print(json.dumps(out))
     else:
         print(f"{model.name}: {args.current} for {args.duration} ({model.source})")
+        print(f"  dt {res.dt_ms:g} ms ({res.method})"
+              + "".join(f", {k}={v}" for k, v in params.items()))
         fmt = lambda x, u: "n/a" if x is None else f"{x:.2f} {u}"  # noqa: E731
         print(f"  rest {fmt(out['rest_mV'], 'mV')}, {out['n_spikes']} spikes, "
               f"{out['rate_hz']:.1f} Hz, pattern {out['firing_pattern']}")
@@ -157,13 +187,17 @@ def run_fi(args) -> int:
 
     if args.plot is not None:
         check_plot_path(args.plot)
-    model, expected, duration = _model_and_units(args)
+    from .stimulus import step
+
+    model, expected, duration, dt, params = _model_and_units(args)
     currents = parse_current_range(args.currents, expected)
-    fi = fi_curve(model, currents, duration)
+    check_dt_option(step(currents, duration), dt)
+    fi = fi_curve(model, currents, duration, dt=dt)
     out = {"model": args.model, "pattern": args.pattern, "current_unit": fi.current_unit,
            "currents": [float(f"{c:.12g}") for c in fi.currents], "rates_hz": fi.rates_hz.tolist(),
            "n_spikes": fi.n_spikes.tolist(), "duration_ms": float(duration) * 1e3,
            "rate_definition": "1 / mean ISI after the first quarter of the step (0 if < 2)",
+           "dt_ms": fi.result.dt_ms, "method": fi.result.method, "params": params,
            "codegen": fi.result.target}
     if args.plot is not None:
         plot_fi(fi, model.name, args.plot)
@@ -171,7 +205,9 @@ def run_fi(args) -> int:
     if args.json:
         print(json.dumps(out))
     else:
-        print(f"f–I curve of {model.name} ({len(fi.currents)} currents, one simulation)")
+        print(f"f–I curve of {model.name} ({len(fi.currents)} currents, one simulation; dt "
+              f"{fi.result.dt_ms:g} ms, {fi.result.method})"
+              + "".join(f", {k}={v}" for k, v in params.items()))
         for c, r in zip(fi.currents, fi.rates_hz):
             print(f"  {c:10.4g} {fi.current_unit:7s} {r:8.2f} Hz")
     return 0

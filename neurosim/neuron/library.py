@@ -6,7 +6,14 @@ LIF (Lapicque 1907; Gerstner et al., *Neuronal Dynamics* 2014, §1.3)::
 
 Hodgkin & Huxley (1952), squid giant axon at 6.3 °C, modern sign convention with rest at
 −65 mV (Dayan & Abbott 2001, §5.6; Gerstner et al. 2014, Table 2.1), per unit area, V in mV,
-rates in 1/ms (integrated with RK4 at dt = 0.01 ms: max |ΔV| vs SciPy LSODA ~1e-4 mV)::
+rates in 1/ms. Integrated with RK4 up to dt = 0.025 ms (at dt = 0.01 ms max |ΔV| vs SciPy
+LSODA ~1e-4 mV) and with Brian2's exponential Euler above (each gate's linear ODE, and V's
+given the gates, solved exactly over a step: V stays between its start and its steady state, so
+it cannot diverge; RK4 diverged at dt = 0.08 ms for HH and 0.07 ms for Traub–Miles at
+500 µA/cm²; exponential Euler keeps 7 spikes for 10 µA/cm² over 100 ms up to dt = 0.2 ms,
+with a first-order spike-time drift of about 0.5 ms per 100 ms and 0.01 ms of dt). The
+rates are written with ``exprel(x) = (exp(x) - 1)/x``, finite at the removable singularities
+(V = −40 mV for alpha_m, −55 mV for alpha_n)::
 
     C dV/dt = gNa m^3 h (ENa - V) + gK n^4 (EK - V) + gL (EL - V) + I
     dx/dt   = alpha_x (1 - x) - beta_x x                       x in {m, h, n}
@@ -36,6 +43,15 @@ AdEx (Brette & Gerstner 2005), patterns of Naud et al. (2008), Biol Cybern 99:33
 
     C dv/dt = -gL (v - EL) + gL DeltaT exp((v - VT)/DeltaT) - w + I
     tau_w dw/dt = a (v - EL) - w                v > 0 mV  ->  v = Vr, w = w + b
+
+DeltaT = 0 is the model's LIF limit (Brette & Gerstner 2005: the exponential term tends to 0
+below VT and to infinity above it, a hard threshold at VT), computed as that limit, per neuron:
+the exponential term is 0 and the spike rule is v >= VT. (The term is written as
+``gL DeltaT exp((v - VT)/(DeltaT + [DeltaT = 0] mV))``, finite when DeltaT = 0, so both
+code-generation targets compute the same.) For the ``tonic`` pattern at 500 pA for 200 ms,
+dt = 0.01 ms: 37 spikes at DeltaT = 0, the same as at 0.01, 0.001 and 1e-6 mV (steady ISI
+5.23 ms at 0 and 5.24 ms at 1e-6 mV), 34 at 0.1 mV, 20 at the pattern's 2 mV: the limit is
+continuous. DeltaT < 0 is rejected.
 """
 
 from __future__ import annotations
@@ -91,7 +107,7 @@ def lif(tau=None, R=None, E_L=None, v_th=None, v_reset=None, t_ref=None) -> Neur
         name="lif", equations="dv/dt = (E_L - v + R*I_inj)/tau : volt (unless refractory)",
         parameters=p, initial={"v": p["E_L"]}, current="absolute", threshold="v > v_th",
         reset="v = v_reset", refractory="t_ref", method="exponential_euler", dt=0.01 * ms,
-        spike_peak=None, v_detect=None,
+        spike_peak=None, v_detect=None, positive=("tau", "R"), nonnegative=("t_ref",),
         source="Lapicque 1907; Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014) §1.3")
 
 
@@ -124,6 +140,11 @@ beta_h = 4.0/(1 + exp(-(v + 27*mV)/(5*mV)))/ms : Hz
 alpha_n = 0.16/exprel(-(v + 52*mV)/(5*mV))/ms : Hz
 beta_n = 0.5*exp(-(v + 57*mV)/(40*mV))/ms : Hz
 """
+
+
+#: largest dt (ms) integrated with RK4 in the HH-type models; exponential Euler above. RK4
+#: diverged at 0.08 ms (HH) and 0.07 ms (Traub–Miles) for 500 µA/cm² steps: ~3x margin.
+RK4_MAX_DT_MS = 0.025
 
 
 def _exprel(x):
@@ -164,7 +185,8 @@ def hh() -> NeuronModel:
     return NeuronModel(
         name="hh", equations=_HH_EQS + HH_RATES, parameters=p, initial=init,
         current="density", threshold="v > -20*mV", refractory="v > -20*mV",
-        method="rk4", dt=0.01 * ms, v_detect=-20 * mV,
+        method="rk4", dt=0.01 * ms, v_detect=-20 * mV, stable_method="exponential_euler",
+        method_max_dt=RK4_MAX_DT_MS * ms, positive=("Cm",), nonnegative=("gNa", "gK", "gL"),
         source="Hodgkin & Huxley 1952 (J Physiol 117:500), rest at -65 mV as in Dayan & "
                "Abbott 2001 §5.6 and Gerstner et al. 2014 Table 2.1")
 
@@ -179,7 +201,8 @@ def traub() -> NeuronModel:
     return NeuronModel(
         name="traub", equations=_HH_EQS + _TRAUB_RATES, parameters=p, initial=init,
         current="density", threshold="v > -20*mV", refractory="v > -20*mV",
-        method="rk4", dt=0.01 * ms, v_detect=-20 * mV,
+        method="rk4", dt=0.01 * ms, v_detect=-20 * mV, stable_method="exponential_euler",
+        method_max_dt=RK4_MAX_DT_MS * ms, positive=("Cm",), nonnegative=("gNa", "gK", "gL"),
         source="Traub & Miles 1991; Ermentrout & Kopell 1998 (PNAS 95:1259); Börgers 2017 ch. 5")
 
 
@@ -201,12 +224,25 @@ def izhikevich(pattern: str = "RS") -> NeuronModel:
                   "du/dt = a*(b*v - u) : amp",
         parameters=p, initial={"v": v0, "u": b * nS * v0}, current="absolute",
         threshold="v >= v_peak", reset="v = c; u += d", method="euler", dt=0.01 * ms,
-        spike_peak="v_peak", source="Izhikevich 2003, IEEE TNN 14:1569, Fig. 2",
+        spike_peak="v_peak", positive=("Cm",), nonnegative=("a",),
+        source="Izhikevich 2003, IEEE TNN 14:1569, Fig. 2",
         patterns=tuple(IZHIKEVICH_PATTERNS))
 
 
+#: AdEx; I_spike is the exponential spike-initiation current, 0 in the LIF limit DeltaT = 0
+_ADEX_EQS = """
+dv/dt = (gL*(EL - v) + I_spike - w + I_inj)/Cm : volt
+dw/dt = (a*(v - EL) - w)/tau_w : amp
+I_spike = gL*DeltaT*exp((v - VT)/(DeltaT + int(DeltaT == 0*mV)*mV)) : amp
+"""
+
+
 def adex(pattern: str = "tonic") -> NeuronModel:
-    """Adaptive exponential integrate-and-fire with a Naud et al. (2008) pattern; current in A."""
+    """Adaptive exponential integrate-and-fire with a Naud et al. (2008) pattern; current in A.
+
+    ``DeltaT = 0`` (e.g. ``adex().with_parameters(DeltaT=0*mV)``) is the LIF limit: no
+    exponential term, spike at ``v >= VT`` (module docstring).
+    """
     from brian2 import mV, ms, nS, pA, pF
 
     key = pattern.lower().replace("-", "_").replace(" ", "_")
@@ -218,12 +254,12 @@ def adex(pattern: str = "tonic") -> NeuronModel:
              tau_w=tau_w * ms, b=b * pA, Vr=Vr * mV, v_cut=0 * mV)
     return NeuronModel(
         name=f"adex:{key}",
-        equations="dv/dt = (gL*(EL - v) + gL*DeltaT*exp((v - VT)/DeltaT) - w + I_inj)/Cm : volt\n"
-                  "dw/dt = (a*(v - EL) - w)/tau_w : amp",
-        parameters=p, initial={"v": EL * mV, "w": 0 * pA}, current="absolute",
-        threshold="v > v_cut", reset="v = Vr; w += b", method="euler", dt=0.01 * ms,
-        spike_peak="v_cut", source="Brette & Gerstner 2005; Naud et al. 2008, Biol Cybern "
-                                   "99:335, Table 1", patterns=tuple(ADEX_PATTERNS))
+        equations=_ADEX_EQS, parameters=p, initial={"v": EL * mV, "w": 0 * pA},
+        current="absolute", threshold="v > v_cut or (DeltaT == 0*mV and v >= VT)",
+        reset="v = Vr; w += b", method="euler", dt=0.01 * ms, spike_peak="v_cut",
+        positive=("Cm", "gL", "tau_w"), nonnegative=("DeltaT",),
+        source="Brette & Gerstner 2005; Naud et al. 2008, Biol Cybern 99:335, Table 1",
+        patterns=tuple(ADEX_PATTERNS))
 
 
 def adex_paper_current(pattern: str):

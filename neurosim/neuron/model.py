@@ -13,6 +13,14 @@ differ only in their parameter values.
 
 ``current`` says what ``I_inj`` is: ``"density"`` (A/m², Hodgkin–Huxley-type models written per
 membrane area, given in µA/cm²) or ``"absolute"`` (A, point models, given in nA or pA).
+
+Integration method. ``method`` is used up to ``method_max_dt``; a larger step uses
+``stable_method`` (e.g. RK4 — accurate, but it diverges for Hodgkin–Huxley once dt is several
+times the fastest membrane time constant — up to 0.025 ms, Brian2's exponential Euler, which
+stays bounded at any dt, above). :meth:`NeuronModel.method_for` says which.
+
+Parameter values are checked by :meth:`NeuronModel.check_parameters`: known name, the default's
+dimension, finite, and the sign constraints ``positive`` / ``nonnegative`` of the model.
 """
 
 from __future__ import annotations
@@ -73,6 +81,12 @@ class NeuronModel:
         Brian2 integration method (``"exponential_euler"``, ``"exact"``, ``"euler"``).
     dt : Quantity
         Default time step.
+    stable_method, method_max_dt : str or None, Quantity or None
+        Brian2 method used instead of ``method`` when dt > ``method_max_dt`` (``None``: always
+        ``method``).
+    positive, nonnegative : tuple of str
+        Parameters that must be > 0 (time constants, capacitances) or >= 0 (conductances,
+        slope factors whose 0 is a limit the equations handle).
     spike_peak : str or None
         Parameter name whose value is drawn as the spike apex in traces of reset models (their
         trace never shows the upstroke); ``None`` when the model has a real spike shape or
@@ -97,10 +111,18 @@ class NeuronModel:
     v_detect: object = None
     source: str = ""
     patterns: tuple[str, ...] = field(default=())
+    stable_method: str | None = None
+    method_max_dt: object = None
+    positive: tuple[str, ...] = ()
+    nonnegative: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.current not in CURRENT_UNITS:
             raise ValueError(f"current={self.current!r}: must be 'density' or 'absolute'")
+        unknown = sorted(set(self.positive + self.nonnegative) - set(self.parameters))
+        if unknown:
+            raise ValueError(f"model {self.name!r}: constraint on unknown parameter "
+                             f"{unknown[0]!r}")
 
     @property
     def current_unit(self):
@@ -116,12 +138,60 @@ class NeuronModel:
         return (self.equations.strip() + "\n"
                 + STIMULUS_EQUATIONS.format(I=CURRENT_UNITS[self.current]) + decl + "\n")
 
+    def method_for(self, dt) -> str:
+        """The Brian2 integration method for time step ``dt`` (``method`` or, above
+        ``method_max_dt``, ``stable_method``)."""
+        if self.stable_method is not None and self.method_max_dt is not None \
+                and float(dt) > float(self.method_max_dt) * (1 + 1e-9):
+            return self.stable_method
+        return self.method
+
+    def check_parameters(self, values: Mapping[str, object], *, prefix: str = "parameter ",
+                         given: Mapping[str, str] | None = None) -> None:
+        """Check parameter values (scalars or per-neuron arrays) against this model.
+
+        Messages read ``<prefix><name>=<value>: <reason>``; ``given`` maps a name to the text
+        the user wrote (the CLI passes ``prefix="--param "`` and its argument).
+
+        Raises
+        ------
+        ValueError
+            One line naming the parameter: unknown name (listing the known ones), another
+            dimension than the default's (``DeltaT needs a voltage (e.g. 2mV)``), a NaN or
+            infinite value, or a value breaking ``positive`` / ``nonnegative``.
+        TypeError
+            A value that is not a number (or array of numbers).
+        """
+        import numpy as np
+        from brian2.units.fundamentalunits import have_same_dimensions
+
+        from .units import describe_dimension
+
+        given = dict(given or {})
+        for name, value in values.items():
+            head = f"{prefix}{name}={given.get(name, repr(value))}"
+            if name not in self.parameters:
+                raise ValueError(f"{head}: unknown parameter {name!r} of model {self.name!r}; "
+                                 f"known: {', '.join(self.parameters)}")
+            default = self.parameters[name]
+            need = f"{name} needs {describe_dimension(default, default)}"
+            try:
+                x = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise TypeError(f"{head}: expected a number with a unit or an array of them; "
+                                f"{need}") from None
+            if not have_same_dimensions(value, default):
+                raise ValueError(f"{head}: {need}")
+            if not np.all(np.isfinite(x)):
+                raise ValueError(f"{head}: {name} must be finite")
+            if name in self.positive and not np.all(x > 0):
+                raise ValueError(f"{head}: {name} must be positive")
+            if name in self.nonnegative and not np.all(x >= 0):
+                raise ValueError(f"{head}: {name} must not be negative")
+
     def with_parameters(self, **values) -> "NeuronModel":
-        """A copy with other default parameter values (units checked by Brian2 at run time)."""
-        unknown = sorted(set(values) - set(self.parameters))
-        if unknown:
-            raise ValueError(f"unknown parameter {unknown[0]!r} for model {self.name!r}; "
-                             f"known: {', '.join(self.parameters)}")
+        """A copy with other default parameter values (checked by :meth:`check_parameters`)."""
+        self.check_parameters(values)
         from dataclasses import replace
 
         return replace(self, parameters={**self.parameters, **values})

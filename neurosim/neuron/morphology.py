@@ -193,28 +193,43 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
     """Inject a current step (A) into the soma (or the root compartment) of a shape.
 
     Records V at the soma and at the far end of every top-level process and its children.
-    ``passive=True`` removes all Na/K channels (cable-theory checks).
+    ``passive=True`` removes all Na/K channels (cable-theory checks). Integrated with Brian2's
+    exponential Euler at ``dt`` (default 0.01 ms).
+
+    Raises
+    ------
+    TypeError
+        ``dt`` without a unit.
+    ValueError
+        ``current`` not a finite current; ``Ri`` not a positive, finite resistivity; ``dt``
+        not positive and finite or longer than the shortest of delay, duration and tail; a NaN or infinite voltage (``integration diverged at
+        t = … ms in v; …``, :func:`neurosim.codegen.check_finite`).
     """
     from brian2 import (Network, SpatialNeuron, StateMonitor, cm, mS, ms, mV,
                         ohm, uF, um)
     from brian2.units.fundamentalunits import have_same_dimensions
 
-    from ..codegen import select_target
+    from ..codegen import check_dt, check_finite, guarded_run, select_target
     from .library import hh_steady_state
 
     from brian2 import amp
 
-    if not have_same_dimensions(current, amp):
-        raise ValueError(f"current {current!r}: expected a current (e.g. 1*nA)")
+    if not have_same_dimensions(current, amp) or not np.isfinite(float(current)):
+        raise ValueError(f"current {current!r}: expected a finite current (e.g. 1*nA)")
+    Ri = 100 * ohm * cm if Ri is None else Ri
+    if not have_same_dimensions(Ri, ohm * cm) or not 0 < float(Ri) < np.inf:
+        raise ValueError(f"Ri={Ri!r}: expected a positive, finite axial resistivity "
+                         "(e.g. 100*ohm*cm)")
     select_target(codegen)
     delay = 10 * ms if delay is None else delay
     tail = 20 * ms if tail is None else tail
+    dt = check_dt(0.01 * ms if dt is None else dt, [s for s in (delay, duration, tail)])
     morpho = build_morphology(sh)
     neuron = SpatialNeuron(morphology=morpho, model=_CABLE_EQS, Cm=1 * uF / cm ** 2,
-                           Ri=(100 * ohm * cm if Ri is None else Ri),
+                           Ri=Ri,
                            method="exponential_euler", threshold="v > -20*mV",
                            refractory="v > -20*mV", threshold_location=0,
-                           dt=(0.01 * ms if dt is None else dt), name="cell", namespace={})
+                           dt=dt, name="cell", namespace={})
     neuron.gL = 0.3 * mS / cm ** 2
     # passive membrane: leak reversal at -65 mV, so the whole cell rests at -65 mV
     neuron.ENa, neuron.EK, neuron.EL = 50 * mV, -77 * mV, -65 * mV
@@ -238,14 +253,19 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
     idx = list(sites.values())
     mon = StateMonitor(neuron, "v", record=idx, name="cell_trace")
     net = Network(neuron, mon)
-    net.run(delay, namespace={})
-    neuron.I[0] = current
-    net.run(duration, namespace={})
-    v_step_end = np.asarray(neuron.v / mV).copy()
-    neuron.I[0] = 0 * amp
-    net.run(tail, namespace={})
+    steps = dict(dt_ms=float(dt / ms), default_dt_ms=0.01)
+    with guarded_run(neuron, **steps):
+        net.run(delay, namespace={})
+        neuron.I[0] = current
+        net.run(duration, namespace={})
+        v_step_end = np.asarray(neuron.v / mV).copy()
+        neuron.I[0] = 0 * amp
+        net.run(tail, namespace={})
     v = np.asarray(mon.v / mV)
     t = np.asarray(mon.t / ms)
+    check_finite({"v": v}, t, **steps)
+    check_finite({"v": v_step_end, "m": neuron.m_, "h": neuron.h_, "n": neuron.n_},
+                 t_end_ms=float(net.t / ms), **steps)
     from .analysis import detect_spikes
 
     spikes = {name: detect_spikes(t, v[k], -20.0) for k, name in enumerate(sites)}

@@ -5,6 +5,13 @@ names keep the generated code identical between calls, so Brian2's Cython cache 
 per-neuron parameters (arrays sweep them), runs the protocol's segments and returns plain NumPy
 arrays in ms / mV. Noise segments are fed by a ``NetworkOperation`` that copies pre-drawn
 Ornstein–Uhlenbeck samples into ``I_noise`` every ``noise_dt``.
+
+Before a run, parameters are checked (:meth:`.model.NeuronModel.check_parameters`) and so is dt
+(:func:`neurosim.codegen.check_dt`: positive, finite, no longer than the shortest protocol
+segment); the integration method follows dt (:meth:`.model.NeuronModel.method_for`). After it,
+the trace and every state variable must be finite (:func:`neurosim.codegen.check_finite`); a
+diverged run, including the Cython target's ``ZeroDivisionError`` in a rate function, is one
+``ValueError``: ``integration diverged at t = … ms in v; use a smaller dt (…)``.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..codegen import select_target
+from ..codegen import check_dt, check_finite, guarded_run, root_cause, select_target
 from .model import NeuronModel
 from .stimulus import Protocol, ou_noise
 
@@ -43,6 +50,8 @@ class SimResult:
     duration_ms, dt_ms : float
     target : str
         Code-generation target used.
+    method : str
+        Brian2 integration method used (it depends on dt for some models).
     """
 
     model: str
@@ -55,6 +64,7 @@ class SimResult:
     duration_ms: float
     dt_ms: float
     target: str
+    method: str = ""
 
     @property
     def n(self) -> int:
@@ -69,9 +79,7 @@ def current_display_unit(model: NeuronModel):
 
 
 def _one_line(e: BaseException) -> str:
-    while e.__cause__ is not None or (type(e).__name__ == "BrianObjectException"
-                                      and e.__context__ is not None):
-        e = e.__cause__ or e.__context__
+    e = root_cause(e)
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
 
@@ -118,20 +126,26 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
     Returns
     -------
     SimResult
+
+    Raises
+    ------
+    TypeError
+        ``model``/``protocol`` of the wrong type, a time step without a unit.
+    ValueError
+        One line: a bad parameter (unknown, wrong dimension, NaN, sign), a stimulus of the wrong
+        dimension, a dt that is not positive and finite or longer than the shortest segment,
+        or an integration that diverged (``integration diverged at t = … ms in v; …``).
     """
     from brian2 import (Network, NetworkOperation, NeuronGroup, SpikeMonitor, StateMonitor,
                         ms, mV)
-    from brian2.units.fundamentalunits import DimensionMismatchError, have_same_dimensions
+    from brian2.units.fundamentalunits import DimensionMismatchError
 
     if not isinstance(model, NeuronModel):
         raise TypeError(f"model={model!r}: expected a NeuronModel")
     if not isinstance(protocol, Protocol):
         raise TypeError(f"protocol={protocol!r}: expected a Protocol")
     params = dict(params or {})
-    unknown = sorted(set(params) - set(model.parameters))
-    if unknown:
-        raise ValueError(f"unknown parameter {unknown[0]!r} for model {model.name!r}; known: "
-                         f"{', '.join(model.parameters)}")
+    model.check_parameters(params)
     sizes = {np.size(v) for v in params.values() if np.ndim(v) > 0}
     if protocol.size() is not None:
         sizes.add(protocol.size())
@@ -148,18 +162,17 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
         _check_current(model, "slope", seg.slope)
         if seg.noise_sigma is not None:
             _check_current(model, "noise sigma", seg.noise_sigma)
-    for name, value in params.items():
-        default = model.parameters[name]
-        if not have_same_dimensions(value, default):
-            raise ValueError(f"parameter {name}={value!r}: expected the units of {default!r}")
+    dt = check_dt(model.dt if dt is None else dt, [s.duration for s in protocol.segments])
+    if record_dt is not None:
+        check_dt(record_dt, [protocol.duration], "record_dt")
+    noise_dt = check_dt(0.1 * ms if noise_dt is None else noise_dt, (), "noise_dt")
+    method = model.method_for(dt)
 
     target = select_target(codegen)
-    dt = model.dt if dt is None else dt
-    noise_dt = 0.1 * ms if noise_dt is None else noise_dt
     try:
         group = NeuronGroup(n, model.full_equations(), threshold=model.threshold,
                             reset=model.reset, refractory=model.refractory,
-                            method=model.method, dt=dt, name="neuron", namespace={})
+                            method=method, dt=dt, name="neuron", namespace={})
         for name, default in model.parameters.items():
             setattr(group, name, params.get(name, default))
         for name, value in model.initial.items():
@@ -199,16 +212,24 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
         objects.append(NetworkOperation(feed, dt=noise_dt, when="start", name="neuron_noise"))
 
     net = Network(*objects)
+    steps = dict(dt_ms=float(dt / ms), default_dt_ms=float(model.dt / ms))
     try:
-        for seg in protocol.segments:
-            group.I_amp = seg.amp
-            group.I_slope = seg.slope
-            group.t_start = net.t
-            net.run(seg.duration, namespace={})
+        with guarded_run(group, **steps):
+            for seg in protocol.segments:
+                group.I_amp = seg.amp
+                group.I_slope = seg.slope
+                group.t_start = net.t
+                net.run(seg.duration, namespace={})
     except Exception as e:  # Brian2 wraps model errors in BrianObjectException
         if type(e).__module__.startswith("brian2"):
             raise ValueError(f"model {model.name!r}: {_one_line(e)}") from None
         raise
+
+    if trace is not None:
+        check_finite({"v": trace.v_}, trace.t / ms, **steps)
+    check_finite({name: group.state(name, use_units=False)
+                  for name in group.equations.diff_eq_names},
+                 t_end_ms=float(net.t / ms), **steps)
 
     unit, label = current_display_unit(model)
     spike_times = [np.asarray(spikes.spike_trains()[i] / ms) for i in range(n)] \
@@ -232,7 +253,7 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
                      current_unit=label, spike_times_ms=spike_times,
                      window_ms=(float(protocol.window[0] / ms), float(protocol.window[1] / ms)),
                      duration_ms=float(protocol.duration / ms), dt_ms=float(dt / ms),
-                     target=target)
+                     target=target, method=method)
 
 
 def protocol_current(protocol: Protocol, t_ms: np.ndarray, n: int, noise=None,

@@ -4,14 +4,17 @@
 Grammar: NUMBER UNIT, where UNIT is ``factor (('/' | '*') factor)*`` and a factor is an SI
 prefix (p n u µ m c k M G) + a symbol (A V S F s m Hz ohm Ohm) + an optional integer power
 (``cm2`` or ``cm^2``). Nothing else is accepted: no missing unit, no unknown symbol, no
-trailing text. The dimension is then checked against what the option expects.
+trailing text, no ``inf`` or ``nan`` (nor a number too large for a float, such as ``1e999``).
+The dimension is then checked against what the option expects; :func:`describe_dimension`
+names it in words with an example (``a voltage (e.g. 2mV)``) for error messages.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
-__all__ = ["parse_quantity", "format_quantity"]
+__all__ = ["parse_quantity", "format_quantity", "describe_dimension"]
 
 _PREFIX = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3, "c": 1e-2, "k": 1e3,
            "M": 1e6, "G": 1e9, "": 1.0}
@@ -37,7 +40,7 @@ def _factor(text: str, whole: str):
     return (_PREFIX[prefix] * _unit(symbol)) ** power
 
 
-def parse_quantity(text: str, expected=None, what: str = "value"):
+def parse_quantity(text: str, expected=None, what: str = "value", label: str | None = None):
     """Parse ``text`` into a Brian2 quantity, checking its dimension.
 
     Parameters
@@ -48,24 +51,30 @@ def parse_quantity(text: str, expected=None, what: str = "value"):
         Accepted dimensions (e.g. ``[amp, amp/meter**2]``).
     what : str
         Name of the option for error messages (``"--current"``).
+    label : str, optional
+        The whole prefix of error messages instead of ``what 'text'`` (e.g.
+        ``"--param DeltaT=0.5xV"``).
 
     Raises
     ------
     ValueError
-        One line naming the text: no number, no or unknown unit, wrong dimension.
+        One line naming the text: no number, a number too large for a float, no or unknown
+        unit, wrong dimension.
     """
     from brian2.units.fundamentalunits import have_same_dimensions
 
+    whole = label if label is not None else f"{what} {text!r}"
     if not isinstance(text, str):
         raise TypeError(f"{what} {text!r}: expected a string like 0.5nA")
     m = _NUMBER.match(text)
     if m is None:
-        raise ValueError(f"{what} {text!r}: expected a number followed by a unit, e.g. 0.5nA")
+        raise ValueError(f"{whole}: expected a number followed by a unit, e.g. 0.5nA")
     number, unit_text = float(m.group(1)), m.group(2).replace(" ", "")
+    if not math.isfinite(number):
+        raise ValueError(f"{whole}: the number is too large for a float")
     if not unit_text:
-        raise ValueError(f"{what} {text!r}: missing unit (e.g. 0.5nA, 10uA/cm2, 200ms)")
+        raise ValueError(f"{whole}: missing unit (e.g. 0.5nA, 10uA/cm2, 200ms)")
     parts = re.split(r"([/*])", unit_text)
-    whole = f"{what} {text!r}"
     value = number * _factor(parts[0], whole)
     for op, factor in zip(parts[1::2], parts[2::2]):
         q = _factor(factor, whole)
@@ -73,21 +82,54 @@ def parse_quantity(text: str, expected=None, what: str = "value"):
     if expected is not None:
         options = expected if isinstance(expected, (list, tuple)) else [expected]
         if not any(have_same_dimensions(value, e) for e in options):
-            names = " or ".join(_describe(e) for e in options)
-            raise ValueError(f"{what} {text!r}: wrong dimension, expected {names}")
+            names = " or ".join(describe_dimension(e) for e in options)
+            raise ValueError(f"{whole}: wrong dimension, expected {names}")
     return value
 
 
-def _describe(q) -> str:
-    from brian2 import amp, meter, second, volt
+def _dimensions():
+    """(unit, name in words, CLI label, typical example) of each dimension an option may take;
+    the labels are written so that :func:`parse_quantity` reads them back."""
+    from brian2 import amp, farad, hertz, meter, ohm, second, siemens, volt
+
+    return ((amp, "a current", "pA", "0.5nA"),
+            (amp / meter ** 2, "a current density", "uA/cm2", "10uA/cm2"),
+            (second, "a time", "ms", "200ms"),
+            (volt, "a voltage", "mV", "-70mV"),
+            (siemens, "a conductance", "nS", "10nS"),
+            (siemens / meter ** 2, "a conductance density", "mS/cm2", "36mS/cm2"),
+            (farad, "a capacitance", "pF", "200pF"),
+            (farad / meter ** 2, "a capacitance density", "uF/cm2", "1uF/cm2"),
+            (ohm, "a resistance", "Mohm", "100Mohm"),
+            (hertz, "a rate", "Hz", "20Hz"))
+
+
+def _entry(q):
     from brian2.units.fundamentalunits import have_same_dimensions
 
-    for ref, name in ((amp, "a current (e.g. 0.5nA)"),
-                      (amp / meter ** 2, "a current density (e.g. 10uA/cm2)"),
-                      (second, "a time (e.g. 200ms)"), (volt, "a voltage (e.g. -70mV)")):
-        if have_same_dimensions(q, ref):
-            return name
-    return str(q.dim)
+    return next((e for e in _dimensions() if have_same_dimensions(q, e[0])), None)
+
+
+def describe_dimension(q, example=None) -> str:
+    """``q``'s dimension in words with an example, e.g. ``a voltage (e.g. 2mV)``.
+
+    ``example`` (a Quantity of that dimension, e.g. a parameter's default) is the example
+    value, written in the unit :func:`parse_quantity` reads; otherwise a typical value is used.
+    """
+    entry = _entry(q)
+    if entry is None:
+        from brian2 import get_dimensions
+
+        dim = get_dimensions(q)
+        if dim.is_dimensionless:
+            return "a plain number" + ("" if example is None else f" (e.g. {float(example):g})")
+        return f"a quantity of dimension {dim}"
+    unit, name, label, typical = entry
+    if example is None:
+        return f"{name} (e.g. {typical})"
+    prefix = {"pA": 1e-12, "uA/cm2": 1e-2, "ms": 1e-3, "mV": 1e-3, "nS": 1e-9, "mS/cm2": 10.0,
+              "pF": 1e-12, "uF/cm2": 1e-2, "Mohm": 1e6, "Hz": 1.0}[label]
+    return f"{name} (e.g. {float(example / unit) / prefix:g}{label})"
 
 
 def format_quantity(value, unit, label: str) -> str:

@@ -13,6 +13,11 @@
 ``P`` phases. Static images (``dt=None``) are independent and treated as flashed (see
 :func:`.bipolar.flash_gain`); with ``dt`` the first axis is time and the bipolar temporal
 filter runs along it. The higher (HMAX) stages are in :mod:`.hmax`.
+
+Every stage :meth:`RatePath.retina` and :meth:`RatePath.v1` return is checked to be finite
+(:func:`neurosim.codegen.check_finite`); a NaN or infinity (from absurd parameters, e.g.
+``I_dark = 0`` with a black image: 0/0 in the photoreceptors) is a one-line ``ValueError``
+naming the stage.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..codegen import check_finite
 from . import bipolar as bp
 from .ganglion import MIDGET, PARASOL, ChannelParams, ganglion_rates
 from .images import check_images
@@ -86,6 +92,7 @@ class RatePath:
                 out[key].append(val)
         res = {"photoreceptors": p}
         res.update({k: np.stack(v, axis=1).astype(np.float32, copy=False) for k, v in out.items()})
+        check_finite(res)
         return res
 
     def v1(self, lgn_on: np.ndarray, lgn_off: np.ndarray, complex_only: bool = False) -> dict:
@@ -98,10 +105,14 @@ class RatePath:
             for s, c in scales:
                 u, index, sign = base_drive(lgn_on[:, c], lgn_off[:, c], p, s)
                 cx.append(complex_from_base(u, index, sign, p))
-            return {"v1_complex": np.stack(cx, axis=1)}
-        u = np.stack([simple_drive(lgn_on[:, c], lgn_off[:, c], p, s) for s, c in scales], axis=1)
-        r = simple_rates(u, p)
-        return {"v1_drive": u, "v1_simple": r, "v1_complex": complex_rates(r, phase_axis=3)}
+            res = {"v1_complex": np.stack(cx, axis=1)}
+        else:
+            u = np.stack([simple_drive(lgn_on[:, c], lgn_off[:, c], p, s) for s, c in scales],
+                         axis=1)
+            r = simple_rates(u, p)
+            res = {"v1_drive": u, "v1_simple": r, "v1_complex": complex_rates(r, phase_axis=3)}
+        check_finite(res)
+        return res
 
     def run(self, images, dt=None, stages=None, batch_size=1000, I_adapt=None) -> dict:
         """Run the pathway.

@@ -122,14 +122,27 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
     time-averaged), ``grid`` (the V1 pixel rows and columns), ``n_synapses``,
     ``duration`` (s) and ``target`` (Brian2 code generation, from
     :func:`neurosim.codegen.select_target`; ``target`` forces ``"cython"`` or ``"numpy"``).
+
+    Raises
+    ------
+    ValueError
+        ``params.dt`` not positive and finite or longer than ``params.duration``
+        (:func:`neurosim.codegen.check_dt`); a NaN or infinite rate in the result
+        (:func:`neurosim.codegen.check_finite`).
     """
     import brian2 as b2
 
-    from ..codegen import select_target
-
-    used = select_target(target)
+    from ..codegen import check_dt, check_finite, guarded_run, select_target
 
     sp = params
+    for name in ("duration", "dt"):
+        value = getattr(sp, name)
+        if not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
+            raise ValueError(f"SpikingParams.{name}={value!r}: expected a positive, finite "
+                             "number of seconds")
+    check_dt(sp.dt * b2.second, [sp.duration * b2.second], "SpikingParams.dt")
+    used = select_target(target)
+
     img = np.asarray(image)
     movie = frame_dt is not None
     ret = model.retina(img if movie else img[None] if img.ndim == 2 else img,
@@ -186,21 +199,25 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
     pool.connect(i=s_idx.ravel().astype(np.int32), j=c_idx.ravel().astype(np.int32))
     mons = [b2.SpikeMonitor(g, record=False) for g in (rgc, lgn, v1s, v1c)]
     net = b2.Network(rgc, lgn, v1s, v1c, relay, ff, pool, *mons)
-    net.run(duration * b2.second, namespace={})
+    steps = dict(dt_ms=sp.dt * 1e3, default_dt_ms=SpikingParams.dt * 1e3)
+    with guarded_run(v1s, **steps):
+        net.run(duration * b2.second, namespace={})
 
     def rate(mon, shape):
         return (np.asarray(mon.count, float) / duration).reshape(shape)
 
     r_rgc = rate(mons[0], (C, 2, H, W))
     r_lgn = rate(mons[1], (C, 2, H, W))
-    return {
+    out = {
         "rgc_on": r_rgc[:, 0], "rgc_off": r_rgc[:, 1],
         "lgn_on": r_lgn[:, 0], "lgn_off": r_lgn[:, 1],
         "v1_simple": rate(mons[2], (S, O, P, ny, nx)),
         "v1_complex": rate(mons[3], (S, O, ny, nx)),
         "rates_in": rates.mean(axis=0),
-        "grid": (np.arange(0, H, sp.stride), np.arange(0, W, sp.stride)),
-        "n_synapses": int(len(pre)),
-        "duration": duration,
-        "target": used,
     }
+    # the membrane potentials are where a divergence would show; rates are counts / duration
+    check_finite({**{f"{g.name}.v": g.v_[:] for g in (lgn, v1s, v1c)}, **out},
+                 t_end_ms=duration * 1e3, **steps)
+    out.update({"grid": (np.arange(0, H, sp.stride), np.arange(0, W, sp.stride)),
+                "n_synapses": int(len(pre)), "duration": duration, "target": used})
+    return out
