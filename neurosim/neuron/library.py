@@ -61,7 +61,8 @@ import numpy as np
 from .model import NeuronModel
 
 __all__ = ["lif", "hh", "traub", "izhikevich", "adex", "get_model", "MODELS",
-           "IZHIKEVICH_PATTERNS", "ADEX_PATTERNS", "hh_steady_state", "traub_steady_state"]
+           "IZHIKEVICH_PATTERNS", "ADEX_PATTERNS", "hh_rates", "hh_steady_state",
+           "traub_steady_state"]
 
 # --- Izhikevich (2003) Fig. 2: a (1/ms), b (nS here), c (mV), d (pA here) -------------------
 IZHIKEVICH_PATTERNS = {
@@ -155,13 +156,24 @@ def _exprel(x):
     return out
 
 
+def hh_rates(v_mV) -> tuple[dict, dict]:
+    """Opening and closing rates ``(alpha, beta)`` of the squid HH gates, 1/ms, at V (mV).
+
+    The NumPy twin of :data:`HH_RATES` (same formulas, V in mV): ``alpha["m"]`` etc. have the
+    shape of ``v_mV`` (scalar or array). Used for initial conditions here and for the
+    equilibria and Jacobians of :mod:`neurosim.dynamics`.
+    """
+    v = np.asarray(v_mV, dtype=float)
+    alpha = {"m": 1 / _exprel(-(v + 40) / 10), "h": 0.07 * np.exp(-(v + 65) / 20),
+             "n": 0.1 / _exprel(-(v + 55) / 10)}
+    beta = {"m": 4 * np.exp(-(v + 65) / 18), "h": 1 / (1 + np.exp(-(v + 35) / 10)),
+            "n": 0.125 * np.exp(-(v + 65) / 80)}
+    return alpha, beta
+
+
 def hh_steady_state(v_mV: float) -> dict[str, float]:
     """Steady-state m, h, n of the squid HH model at a voltage (mV); initial conditions."""
-    v = float(v_mV)
-    a = {"m": 1 / _exprel(-(v + 40) / 10), "h": 0.07 * np.exp(-(v + 65) / 20),
-         "n": 0.1 / _exprel(-(v + 55) / 10)}
-    b = {"m": 4 * np.exp(-(v + 65) / 18), "h": 1 / (1 + np.exp(-(v + 35) / 10)),
-         "n": 0.125 * np.exp(-(v + 65) / 80)}
+    a, b = hh_rates(float(v_mV))
     return {k: float(a[k] / (a[k] + b[k])) for k in a}
 
 
