@@ -17,6 +17,11 @@ def run_cli(*args):
 
 
 def test_train_perceptron_json_and_model_file(mnist, tmp_path):
+    """Measured with ``train_numpy(TrainConfig.for_model("perceptron", epochs=1, seed=S),
+    mnist)``, seeds 0–4, AMD EPYC, OpenBLAS kernels Haswell (default) and Sandybridge
+    (identical): 90.98–91.47 % (mean 91.27 %). Asserted > 85 %: 6 points below the minimum,
+    against a spread of 0.5 points. The reload check is exact arithmetic on the same weights
+    (tolerance 1e-4, i.e. one image in 10 000)."""
     out = tmp_path / "p.npz"
     p = run_cli("train", "perceptron", "--epochs", "1", "--out", str(out), "--json", "--offline")
     assert p.returncode == 0, p.stderr
