@@ -9,8 +9,10 @@ two backends train exactly the same network.
 The defaults give good models, not toys (measured numbers in the README):
 
 * ``perceptron`` — one softmax layer (multinomial logistic regression), SGD, 10 epochs.
-* ``mlp`` — the lecture's Keras example: 784-512-10 ReLU, dropout 0.2, Adam 1e-3, batch 32,
-  5 epochs.
+* ``mlp`` — the lecture's Keras example: 784-512-10 ReLU, dropout 0.2, Adam, batch 32,
+  5 epochs, with a learning-rate schedule (a lecture trick): ε = 2e-3 halved every epoch
+  (2e-3, 1e-3, …, 1.25e-4). Keras's constant 1e-3 gives 97.76–97.98 % over seeds 0–4 on an
+  AMD EPYC, either side of the 98 % target; the schedule gives 98.29–98.42 %.
 * ``lenet`` — LeNet-5 style, ReLU + max pooling, dropout 0.2 after the two hidden dense layers,
   Adam 1e-3 decaying ×0.85 per epoch, batch 64, 15 epochs (without dropout it overfits: 99.9 %
   training accuracy and 98.9 % test accuracy after 12 epochs).
@@ -35,8 +37,8 @@ OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 MODEL_DEFAULTS: dict[str, dict] = {
     "perceptron": dict(epochs=10, batch_size=32, optimizer="sgd", lr=0.1, dropout=0.0,
                        batch_norm=False),
-    "mlp": dict(epochs=5, batch_size=32, optimizer="adam", lr=1e-3, dropout=0.2,
-                batch_norm=False),
+    "mlp": dict(epochs=5, batch_size=32, optimizer="adam", lr=2e-3, dropout=0.2,
+                batch_norm=False, lr_decay=0.5),
     "lenet": dict(epochs=15, batch_size=64, optimizer="adam", lr=1e-3, dropout=0.2,
                   batch_norm=False, lr_decay=0.85),
     "cnn": dict(epochs=5, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
