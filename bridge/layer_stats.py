@@ -3,7 +3,7 @@
 Per layer, over all neurons and images: Pearson ``r`` and least-squares ``slope`` of the firing
 rate (spikes per step) against the normalised ANN activation, from running sums (one pass,
 bounded memory); the fractions of saturated (fired at every step) and silent neurons; spikes
-per neuron and per image. ``r`` and ``slope`` are NaN where undefined (a layer whose
+per neuron and per image. ``r`` and ``slope`` are ``None`` where undefined (a layer whose
 activations or rates are all equal).
 """
 
