@@ -112,9 +112,11 @@ def test_gzipped_cache_file_is_used_and_stored_raw(tmp_path):
 
 
 @pytest.mark.parametrize("payload, needle", [
-    (gzip.compress(B[:-1] + b"\x07"), "its decompressed content failed its SHA-256 check"),
-    (gzip.compress(B)[:-6], "but does not decompress"),
-])
+    # mtime=0: a fixed gzip header, so every pytest-xdist worker collects the same test ids
+    (gzip.compress(B[:-1] + b"\x07", mtime=0),
+     "its decompressed content failed its SHA-256 check"),
+    (gzip.compress(B, mtime=0)[:-6], "but does not decompress"),
+], ids=["bad-content", "truncated"])
 def test_bad_gzip_under_raw_name_says_it_is_gzip(tmp_path, payload, needle):
     cache = tmp_path / "cache"
     ensure_files(FILES, cache, [FakeSource(GOOD)])
