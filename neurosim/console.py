@@ -29,6 +29,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "neuron": ("neurosim.neuron.cli", "simulate one neuron under a current step; rest, spikes, AP shape"),
     "fi": ("neurosim.neuron.cli", "f-I curve: steady-state rate for N step currents (one simulation)"),
     "morphology": ("neurosim.neuron.cli", "draw a multi-compartment neuron and simulate soma/dendrite voltages"),
+    "phase": ("neurosim.dynamics.cli", "phase plane of a 2-D neuron model: nullclines, fixed points, cycle"),
+    "bifurcation": ("neurosim.dynamics.cli", "bifurcation diagram in the current: equilibria, Hopf, cycles, class"),
     "figures": ("figures.cli", "regenerate the lecture's figures (PNG + SVG) from the project's own computations"),
 }
 

@@ -14,9 +14,11 @@ For a grid of currents ``I_1 < ... < I_N``:
    the equilibrium loses stability is the saddle-node or Hopf current; an end where the cycle
    disappears (a fold of cycles) is refined between grid points by :func:`cycle_edge`: rounds
    of ``k`` currents simulated together for a long ``horizon``, from both starts, each round
-   shrinking the bracket ``k + 1`` times. Near a fold an orbit lingers for a long time before
-   it decays (the ghost of the fold: ~1/sqrt(distance) cycles), so the found edge is low by the
-   distance at which that lingering outlasts the horizon.
+   shrinking the bracket ``k + 1`` times; a stable cycle found by another search below that
+   edge (``extra_cycles``: the f–I onset's) extends the range. Near a fold an orbit lingers
+   for a long time before it decays (the ghost of the fold: ~1/sqrt(distance) cycles), so an
+   edge found by simulation is low by the distance at which that lingering outlasts the
+   simulated time (HH: ~0.003 µA/cm² for 1 s).
 4. **Hopf criticality** — *subcritical* when a stable cycle persists just below the Hopf current
    (on the side where the equilibrium is still stable: a bistable range ends there, or a probe
    started on the cycle keeps oscillating), otherwise *supercritical*.
@@ -112,7 +114,7 @@ def _stable_any(fps: list[FixedPoint]) -> bool:
 
 def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
                         horizon: float | None = None, rounds: int = 2, k: int = 6,
-                        **sweep) -> Diagram:
+                        from_rest: list | None = None, extra_cycles=(), **sweep) -> Diagram:
     """The diagram of the module docstring on the grid ``currents`` (model's unit).
 
     Parameters
@@ -124,6 +126,13 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
         Simulated time of each refinement probe (default ``100 * model.period_scale``).
     rounds, k : int
         Refinement rounds and currents per round.
+    from_rest : list (N) of LimitCycle or None, optional
+        Cycles already found from rest on this grid (e.g. :attr:`.excitability.FICurve.cycles`
+        of the f–I curve); they replace the from-rest sweep.
+    extra_cycles : sequence of LimitCycle
+        Stable cycles found by other searches between grid currents (e.g. the cycle at the
+        f–I onset, :attr:`.excitability.Onset.cycle`): where one lies below a refined range
+        end at a current whose rest is stable, the range (and the onset) starts there.
     sweep
         Passed to :func:`.limit_cycles.cycle_sweep` (``t_settle``, ``t_measure``, ...).
 
@@ -138,9 +147,14 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
     equilibria = [fixed_points(model, c) for c in i]
     stable = np.array([_stable_any(f) for f in equilibria])
 
-    rest = rest_state(model, i[0])
-    start = rest if rest is not None else kick_state(model, i[0])
-    cycles, _ = cycle_sweep(model, i, np.tile(start, (i.size, 1)), **sweep)
+    if from_rest is None:
+        rest = rest_state(model, i[0])
+        start = rest if rest is not None else kick_state(model, i[0])
+        cycles, _ = cycle_sweep(model, i, np.tile(start, (i.size, 1)), **sweep)
+    else:
+        if len(from_rest) != i.size:
+            raise ValueError(f"from_rest: {len(from_rest)} cycles for {i.size} currents")
+        cycles = list(from_rest)
     seed = _seed(model, i, cycles, stable, sweep)
     if seed is not None:
         below = [j for j in range(i.size) if cycles[j] is None and i[j] < seed.current]
@@ -158,6 +172,9 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
         if refine and a > 0 and not has[a - 1]:
             lo = cycle_edge(model, i[a - 1], i[a], cycles[a], horizon=horizon, rounds=rounds,
                             k=k)
+            lo = min([lo] + [c.current for c in extra_cycles if c is not None
+                             and i[a - 1] < c.current < lo
+                             and _stable_any(fixed_points(model, c.current))])
             onset = lo if onset is not None and a == np.argmax(has) else onset
         hi = i[b]
         if b + 1 < i.size and not stable[b + 1]:

@@ -47,24 +47,28 @@ __all__ = ["FICurve", "Onset", "BifurcationClass", "fi_curve", "fi_onset", "bifu
 class FICurve:
     """``currents`` (shape ``(N,)``, model's unit) and steady ``rates`` (shape ``(N,)``,
     1 / time unit: kHz for models in ms; 0 where the model rests or does not settle), from
-    rest at ``i_rest``; ``f_res`` is the lowest rate the window resolves."""
+    rest at ``i_rest``; ``f_res`` is the lowest rate the window resolves; ``cycles`` the
+    :class:`~.limit_cycles.LimitCycle` (or ``None``) behind each rate."""
 
     currents: np.ndarray
     rates: np.ndarray
     i_rest: float
     f_res: float
+    cycles: list
 
 
 @dataclass(frozen=True)
 class Onset:
     """Onset of repetitive firing: first firing ``current`` (bracket ``(below, current]``),
-    its ``rate`` (1 / time unit), ``f_res`` and the verdict ``continuous`` (class I) or not."""
+    its ``rate`` (1 / time unit) and ``cycle``, ``f_res`` and the verdict ``continuous``
+    (class I) or not."""
 
     current: float
     below: float
     rate: float
     f_res: float
     continuous: bool
+    cycle: object = None
 
     @property
     def excitability_class(self) -> str:
@@ -110,7 +114,8 @@ def fi_curve(model: DynamicalModel, currents, *, i_rest: float = 0.0, t_settle=N
     cycles, _ = cycle_sweep(model, i, np.tile(x0, (i.size, 1)), t_settle=t_settle,
                             t_measure=t_measure, n_cycles=n_cycles, max_rounds=1)
     rates = np.array([0.0 if c is None else c.frequency for c in cycles])
-    return FICurve(currents=i, rates=rates, i_rest=float(i_rest), f_res=n_cycles / t_measure)
+    return FICurve(currents=i, rates=rates, i_rest=float(i_rest), f_res=n_cycles / t_measure,
+                   cycles=list(cycles))
 
 
 def fi_onset(model: DynamicalModel, fi: FICurve, *, rounds: int = 3, k: int = 6,
@@ -124,6 +129,7 @@ def fi_onset(model: DynamicalModel, fi: FICurve, *, rounds: int = 3, k: int = 6,
         return None
     j = firing[0]
     lo, hi, rate = float(fi.currents[j - 1]), float(fi.currents[j]), float(fi.rates[j])
+    cycle = fi.cycles[j]
     t_settle, t_measure = _fi_settings(model, t_settle, t_measure)
     x0 = _rest(model, fi.i_rest)
     for _ in range(max(0, int(rounds))):
@@ -135,11 +141,12 @@ def fi_onset(model: DynamicalModel, fi: FICurve, *, rounds: int = 3, k: int = 6,
         while top > 0 and fires[top - 1]:
             top -= 1
         if top < k:
-            hi, rate = float(probe[top]), float(cycles[top].frequency)
+            hi, rate, cycle = float(probe[top]), float(cycles[top].frequency), cycles[top]
         if top > 0:
             lo = float(probe[top - 1])
     f_res = n_cycles / t_measure
-    return Onset(current=hi, below=lo, rate=rate, f_res=f_res, continuous=rate < 2 * f_res)
+    return Onset(current=hi, below=lo, rate=rate, f_res=f_res, continuous=rate < 2 * f_res,
+                 cycle=cycle)
 
 
 def _scaled(model, x):

@@ -103,8 +103,10 @@ def integrate(model: DynamicalModel, x0, current: float, t_end: float, *, t_star
             k0 = int(np.ceil((t - t_start) / dt_out - 1e-9))
             t_eval = t_start + np.arange(k0, int((t_end - t_start) / dt_out + 1e-9) + 1) * dt_out
             t_eval = t_eval[(t_eval >= t) & (t_eval <= t_end)]
-        sol = solve_ivp(fun, (t, t_end), y, method=method, t_eval=t_eval,
-                        events=all_events or None, max_step=max_step, rtol=rtol, atol=atol)
+        with np.errstate(over="ignore", invalid="ignore"):  # trial steps past an AdEx spike
+            sol = solve_ivp(fun, (t, t_end), y, method=method, t_eval=t_eval,
+                            events=all_events or None, max_step=max_step, rtol=rtol,
+                            atol=atol)
         if sol.status < 0:
             raise ValueError(f"integration failed at t = {t:g}: {sol.message}")
         ts.append(sol.t)
