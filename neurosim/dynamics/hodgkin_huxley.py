@@ -45,7 +45,7 @@ def _gates(v):
 def _hh_rhs(x, current, p):
     v, m, h, n = x
     a, b = _gates(v)
-    out = np.empty(np.broadcast_shapes(x.shape, (4,) + np.shape(current)))
+    out = np.empty((4,) + np.broadcast_shapes(x.shape[1:], np.shape(current)))
     n2 = n * n
     out[0] = (p["gNa"] * m * m * m * h * (p["ENa"] - v) + p["gK"] * n2 * n2 * (p["EK"] - v)
               + p["gL"] * (p["EL"] - v) + current) / p["Cm"]
