@@ -31,6 +31,10 @@ def test_activations_match_formulas_and_numerical_derivatives():
 
 
 def test_sgd_noise_escapes_the_poor_minimum_but_full_batch_gd_does_not():
+    """Full-batch GD is deterministic. Of the 16 SGD runs, over ``default_rng([s, 1])`` for
+    s = 0–4 (s = 0 is this test): 94–100 % left the poor minimum (asserted ≥ 50 %) and 81–94 %
+    ended in the best basin (asserted ≥ 40 %): margins of 44 and 41 points against spreads of
+    6 and 13."""
     d = fig02_sgd_landscape.compute(quick=True, rng=rng(1))
     minima, fmin = d["minima"], d["minima_loss"]
     # the three minima are stationary points of f, the start's is the poorest
