@@ -74,7 +74,7 @@ def register(subparsers) -> None:
                    help=f"N >= 2 currents, START < STOP, both included: {_UNIT_HELP}")
     b.add_argument("--quick", action="store_true",
                    help="grid resolution only: no refinement of the bistable range's fold "
-                        "and one round (not three) for the f-I onset")
+                        "and one round (not two) for the f-I onset")
     b.set_defaults(run=run_bifurcation)
 
 
@@ -199,7 +199,7 @@ def run_bifurcation(args) -> int:
     i_rest = 0.0 if rest_state(model, 0.0) is not None else float(currents[0])
     fi = fi_curve(model, currents, i_rest=i_rest) \
         if rest_state(model, i_rest) is not None else None
-    exc = excitability(model, currents, i_rest=i_rest, fi=fi, rounds=1 if args.quick else 3) \
+    exc = excitability(model, currents, i_rest=i_rest, fi=fi, rounds=1 if args.quick else 2) \
         if fi is not None else None
     onset = None if exc is None else exc["from_fi"]
     dg = bifurcation_diagram(model, currents, refine=not args.quick,

@@ -122,13 +122,22 @@ def _point(model, kind, v, branch_eigs_below) -> BifurcationPoint:
                             unstable_dims=unstable)
 
 
+def _brackets(values) -> list[tuple[int, int]]:
+    """Index pairs (j, k) around each sign change of ``values``: neighbours of opposite sign,
+    or the two neighbours of an exact zero on the grid (NaN never brackets)."""
+    s = np.sign(np.asarray(values, dtype=float))
+    out = [(k, k + 1) for k in np.flatnonzero(s[:-1] * s[1:] < 0)]
+    out += [(k - 1, k + 1) for k in np.flatnonzero(s[1:-1] == 0) + 1 if s[k - 1] * s[k + 1] < 0]
+    return sorted(out)
+
+
 def saddle_nodes(model: DynamicalModel, branch: Branch) -> list[BifurcationPoint]:
     """Saddle-node points: sign changes of ``det J`` along ``branch``, refined in V."""
     det = np.prod(branch.eigenvalues, axis=1).real
     out = []
-    for k in np.flatnonzero(np.sign(det[:-1]) * np.sign(det[1:]) < 0):
-        v = brentq(lambda u: _det(model, u), branch.v[k], branch.v[k + 1], xtol=1e-12)
-        out.append(_point(model, "saddle-node", v, branch.eigenvalues[k]))
+    for j, k in _brackets(det):
+        v = brentq(lambda u: _det(model, u), branch.v[j], branch.v[k], xtol=1e-12)
+        out.append(_point(model, "saddle-node", v, branch.eigenvalues[j]))
     return out
 
 
@@ -137,15 +146,15 @@ def hopf_points(model: DynamicalModel, branch: Branch) -> list[BifurcationPoint]
     that both have the pair; refined in V by ``brentq``."""
     h = np.array([_pair_real(e) for e in branch.eigenvalues])
     out = []
-    for k in np.flatnonzero(np.sign(h[:-1]) * np.sign(h[1:]) < 0):  # NaN compares False
-        a, b = branch.v[k], branch.v[k + 1]
+    for j, k in _brackets(h):
+        a, b = branch.v[j], branch.v[k]
         if not (np.isfinite(_hopf_function(model, a)) and np.isfinite(_hopf_function(model, b))):
             continue
         try:
             v = brentq(lambda u: _nan_guard(_hopf_function(model, u)), a, b, xtol=1e-12)
         except ValueError:   # the pair turned real inside the interval: not a Hopf crossing
             continue
-        out.append(_point(model, "hopf", v, branch.eigenvalues[k]))
+        out.append(_point(model, "hopf", v, branch.eigenvalues[j]))
     return out
 
 

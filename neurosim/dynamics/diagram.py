@@ -113,7 +113,7 @@ def _stable_any(fps: list[FixedPoint]) -> bool:
 
 
 def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
-                        horizon: float | None = None, rounds: int = 2, k: int = 6,
+                        horizon: float | None = None, rounds: int = 1, k: int = 12,
                         from_rest: list | None = None, extra_cycles=(), **sweep) -> Diagram:
     """The diagram of the module docstring on the grid ``currents`` (model's unit).
 
@@ -123,7 +123,8 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
         Refine fold-of-cycle ends of bistable ranges (:func:`cycle_edge`) and test Hopf
         criticality; ``False`` keeps grid resolution (faster).
     horizon : float, optional
-        Simulated time of each refinement probe (default ``100 * model.period_scale``).
+        Simulated time before each refinement probe is judged (default ``40 *
+        model.period_scale``: with the 8 periods judged, as long as an f–I step).
     rounds, k : int
         Refinement rounds and currents per round.
     from_rest : list (N) of LimitCycle or None, optional
@@ -165,7 +166,7 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
                 cycles[j] = c
     has = np.array([c is not None for c in cycles])
     onset = float(i[np.argmax(has)]) if has.any() else None
-    horizon = 100 * model.period_scale if horizon is None else float(horizon)
+    horizon = 40 * model.period_scale if horizon is None else float(horizon)
     ranges = []
     for a, b in _runs(stable & has):
         lo = i[a]
@@ -222,7 +223,7 @@ def _loss_current(points, lo, hi, default) -> float:
 
 
 def cycle_edge(model: DynamicalModel, i_without: float, i_with: float, cycle: LimitCycle, *,
-               horizon: float, rounds: int = 2, k: int = 6) -> float:
+               horizon: float, rounds: int = 1, k: int = 12) -> float:
     """The lowest current in ``(i_without, i_with]`` that keeps a stable cycle, by ``rounds``
     of ``k`` currents simulated together for ``horizon`` from the cycle at ``i_with`` (each
     round from the cycle at the bracket's new top); a current keeps the cycle when V still

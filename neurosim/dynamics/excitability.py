@@ -118,7 +118,7 @@ def fi_curve(model: DynamicalModel, currents, *, i_rest: float = 0.0, t_settle=N
                    cycles=list(cycles))
 
 
-def fi_onset(model: DynamicalModel, fi: FICurve, *, rounds: int = 3, k: int = 6,
+def fi_onset(model: DynamicalModel, fi: FICurve, *, rounds: int = 2, k: int = 12,
              t_settle=None, t_measure=None, n_cycles: int = 3) -> Onset | None:
     """The onset of repetitive firing, narrowed from the f–I grid (module docstring).
 

@@ -137,10 +137,13 @@ def trajectories(model: DynamicalModel, initial_states, current: float, t_end: f
 
 def integrate_ensemble(model: DynamicalModel, initial_states, currents, t_end: float, *,
                        dt_out: float, t_record: float = 0.0, method: str = "RK45",
-                       rtol: float = 1e-6, atol: float = 1e-7):
+                       rtol: float = 1e-5, atol: float = 1e-6):
     """N copies of the model, copy k at current ``currents[k]`` from ``initial_states[k]``,
     integrated as one system (one ``solve_ivp`` call: NumPy evaluates all N right-hand sides
     at once, which is ~N times cheaper per copy than N calls).
+
+    ``rtol = 1e-5`` by default: HH periods then agree with ``rtol = 1e-8`` to 1e-5 relative
+    (measured at 6.3–20 µA/cm²) at 1/3 of the cost.
 
     Only for models without a spike reset (``model.reset is None``): each copy of a reset model
     stops at its own spikes, use :func:`integrate` per copy.
