@@ -18,6 +18,8 @@ from neurosim.neuron.stimulus import noisy, pulse_train, ramp, step
 
 
 def test_ramp_first_spike_matches_closed_form():
+    """Deterministic. First-spike error −0.0022 ms at dt = 0.01 ms, at dt = 0.005 ms and on
+    the numpy target alike (asserted within 0.02 ms)."""
     # 0 -> 1 nA over 200 ms: k = 5 pA/ms; R k = 0.5 mV/ms; threshold 20 mV above rest
     r = simulate(lif(), ramp(0 * nA, 1 * nA, 200 * ms, delay=10 * ms))
     f = lambda t: 0.5 * (t - 10.0 * (1 - np.exp(-t / 10.0))) - 20.0  # noqa: E731
@@ -29,6 +31,9 @@ def test_ramp_first_spike_matches_closed_form():
 
 
 def test_pulse_train_subthreshold_and_suprathreshold():
+    """Deterministic. Spike counts 0 and 4 and a peak error below 1e-5 mV (asserted 0.01) at
+    dt = 0.01 and 0.005 ms and on the numpy target; the 0.5 nA pulse peaks 0.33 mV under
+    threshold."""
     # 5 ms pulses: R A (1 - e^-0.5) = 19.67 mV at A = 0.5 nA (just below 20 mV), 0.6 nA above
     r = simulate(lif(), pulse_train(np.array([0.5, 0.6]) * nA, 5 * ms, 50 * ms, 4))
     assert len(r.spike_times_ms[0]) == 0
@@ -41,17 +46,24 @@ def test_pulse_train_subthreshold_and_suprathreshold():
 
 
 def test_noisy_current_statistics_and_reproducibility():
+    """1 s of OU current (tau 5 ms) holds ~100 independent samples, so one neuron's mean has
+    s.d. 0.005 nA: with 3 neurons, the former per-neuron bound 0.01 (2 s.d.) failed at seed 4
+    of seeds 0–11 (0.0117; seed 7, used here, gave 0.0040), and the std bound 0.008 sat at 2.3
+    s.d. (max 0.0054). The statistics are now pooled over 30 neurons (the cost is per time
+    step, not per neuron: the same ~8 s). Measured over seeds 0–9: |mean − 0.1| ≤ 0.0018,
+    |mean std − 0.05| ≤ 0.0015, |lag-1 r − e^(−0.02)| ≤ 0.0014; asserted 0.005, 0.004 and 0.005
+    (margins 0.0032, 0.0025, 0.0036, each wider than the spread)."""
     proto = noisy(0.1 * nA, 0.05 * nA, 1000 * ms, np.random.default_rng(7), tau=5 * ms,
                   delay=0 * ms, tail=0 * ms)
-    r = simulate(lif(), proto, n=3)
+    r = simulate(lif(), proto, n=30)
     i = r.current[:, ::10]  # the noise is held for noise_dt = 0.1 ms = 10 steps
-    assert np.all(np.abs(i.mean(axis=1) - 0.1) < 0.01)
-    assert np.all(np.abs(i.std(axis=1) - 0.05) < 0.008)
+    assert abs(i.mean() - 0.1) < 0.005
+    assert abs(i.std(axis=1).mean() - 0.05) < 0.004
     lag1 = np.mean([np.corrcoef(x[:-1], x[1:])[0, 1] for x in i])
-    assert lag1 == pytest.approx(np.exp(-0.1 / 5.0), abs=0.01)
+    assert lag1 == pytest.approx(np.exp(-0.1 / 5.0), abs=0.005)
     assert not np.allclose(i[0], i[1])  # independent per neuron
     again = simulate(lif(), noisy(0.1 * nA, 0.05 * nA, 1000 * ms, np.random.default_rng(7),
-                                  tau=5 * ms, delay=0 * ms, tail=0 * ms), n=3)
+                                  tau=5 * ms, delay=0 * ms, tail=0 * ms), n=30)
     np.testing.assert_array_equal(again.current, r.current)
     assert [len(s) for s in again.spike_times_ms] == [len(s) for s in r.spike_times_ms]
     with pytest.raises(TypeError, match="Generator"):
@@ -60,10 +72,16 @@ def test_noisy_current_statistics_and_reproducibility():
 
 def test_noise_reaches_the_membrane_with_the_ou_filtered_variance():
     """Membrane (tau_m = 10 ms) driven by OU noise (tau_n = 5 ms, std sigma): the stationary
-    std of V is R sigma sqrt(tau_n / (tau_m + tau_n)) = 5 mV / sqrt(3) = 2.89 mV."""
+    std of V is R sigma sqrt(tau_n / (tau_m + tau_n)) = 5 mV / sqrt(3) = 2.89 mV.
+
+    With the former 4 neurons the relative error of the std ranged −5.5 … +12.8 % over seeds
+    0–11 (seed 8 outside the asserted 6 %; seed 3, used here, −1.9 %), and |mean V + 70 mV|
+    reached 0.22 of the allowed 0.3 mV. Pooled over 40 neurons (same cost, ~8 s: it is per time
+    step), seeds 0–9: −1.9 … +1.2 % (margin 4.1 points against a spread of 3.2) and ≤ 0.054 mV
+    (margin 0.25 mV); no spikes at any seed."""
     proto = noisy(0 * nA, 0.05 * nA, 2000 * ms, np.random.default_rng(3), tau=5 * ms,
                   delay=0 * ms, tail=0 * ms)
-    r = simulate(lif(), proto, n=4)
+    r = simulate(lif(), proto, n=40)
     assert all(len(s) == 0 for s in r.spike_times_ms)  # threshold is ~7 std away
     v = r.v_mV[:, r.t_ms > 50.0]
     assert abs(v.mean() - (-70.0)) < 0.3
@@ -72,7 +90,10 @@ def test_noise_reaches_the_membrane_with_the_ou_filtered_variance():
 
 def test_user_defined_model_from_equation_string():
     """A quadratic integrate-and-fire neuron (Latham et al. 2000) written by the user; its
-    period is the integral of C dv / (k (v - v_r)(v - v_c) + I) from reset to peak (SciPy)."""
+    period is the integral of C dv / (k (v - v_r)(v - v_c) + I) from reset to peak (SciPy).
+
+    Deterministic; the error of the mean ISI is the threshold-crossing discretisation:
+    +0.0016 ms at dt = 2 µs (both targets), +0.0006 ms at 1 µs; asserted within 0.005 ms."""
     from scipy.integrate import quad
     qif = custom_model(
         "dv/dt = (k*(v - v_r)*(v - v_c) + I_inj)/C : volt",
