@@ -32,6 +32,10 @@ def test_mnist_digit_with_plot(capsys, tmp_path, mnist):
 
 
 def test_spiking_mode_reports_agreement(capsys, monkeypatch, tmp_path):
+    """Measured with ``neurosim.visual.cli.compute(bar, "spiking", 300, seed)`` for seeds
+    0–9 (seed 0 is this test): LGN ON r 0.968–0.977 (asserted > 0.8, 16.8 points below the
+    minimum, spread 1.0); dominant orientation 0° at every seed, its energy at least 1.7 times
+    the next orientation's."""
     monkeypatch.setenv("NEUROSIM_CODEGEN", "numpy")
     img = np.zeros((16, 16))
     img[4:12, 7:9] = 1.0

@@ -32,6 +32,11 @@ def test_synaptic_weights_reproduce_the_rate_path_drive(model):
 
 @pytest.mark.parametrize("image", ["grating", "digit"])
 def test_spiking_rates_agree_with_rate_path(model, image):
+    """Measured over Poisson seeds 0–4 (seed 0 is this test), grating / digit: LGN r
+    0.959–0.968 / 0.900–0.984 (OFF of the digit lowest; asserted > 0.85, 5 points below the
+    minimum, spread 1.1), mean rate within 1.5 % / 2.3 % of the rate path (asserted 10 %),
+    V1 simple r 0.928–0.933 / 0.907–0.911 (asserted > 0.85), complex r 0.930–0.935 /
+    0.902–0.908 (asserted > 0.8), busiest simple cell 68–72 / 78–84 Hz (asserted > 20)."""
     if image == "grating":
         img = st.grating(20, 0.25, 30, 1.0)
     else:  # a digit-like shape: a bright "7" on black
@@ -53,12 +58,16 @@ def test_spiking_rates_agree_with_rate_path(model, image):
 
 
 def test_spiking_path_takes_a_movie(model):
+    """One pixel's rate over 0.2 s is a count of a few spikes (r0 = 5 Hz is one spike): over
+    Poisson seeds 0–11 the centre pixel gave 3–11 × r0 (seed 0: 3, just over the asserted 2).
+    The mean over the central 3 × 3 ON cells gave 6.1–8.3 × r0 (seed 1, used here: 7.9);
+    asserted > 2, a margin of 4.1 against a spread of 2.2."""
     dt = 0.01
     movie = st.flash(st.spot(12, 4, 1.0, 0.5), 0.5, 0.05, 0.15, 0.2, dt)
     out = simulate(model, movie, np.random.default_rng(1),
                    SpikingParams(duration=0.2), frame_dt=dt, I_adapt=0.5, target="numpy")
     # the ON centre fires above its maintained rate, averaged over the movie
-    assert out["lgn_on"][1, 6, 6] > 2 * model.params.channels[1].r0
+    assert out["lgn_on"][1, 5:8, 5:8].mean() > 2 * model.params.channels[1].r0
 
 
 def test_spiking_path_rejects_a_batch(model):
