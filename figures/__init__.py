@@ -1,6 +1,6 @@
 """The lecture's figures, each computed by the project's own packages.
 
-One module per figure (``fig01_activations`` … ``fig14_bridge``), each with
+One module per figure (``fig01_activations`` … ``fig16_bifurcation``), each with
 
 - ``compute(quick: bool, rng: np.random.Generator) -> dict`` — the numbers behind the figure
   (plain arrays and scalars; what ``tests/figures`` checks);
@@ -40,6 +40,10 @@ FIGURES: dict[str, tuple[str, str]] = {
     "retina": ("fig12_retina", "photoreceptor, bipolar and ON/OFF ganglion responses"),
     "hierarchy": ("fig13_hierarchy", "V1 to IT-like responses; V1 orientation tuning"),
     "bridge": ("fig14_bridge", "spiking network: accuracy vs time step, rate vs activation"),
+    "phase_plane": ("fig15_phase_plane",
+                    "phase planes: nullclines, flow, sub/supra-threshold trajectories, cycle"),
+    "bifurcation": ("fig16_bifurcation",
+                    "Hodgkin–Huxley bifurcation diagram; onset of repetitive firing marked"),
 }
 
 

@@ -34,13 +34,17 @@ def _unit_text(model) -> str:
     return {"uA/cm2": "µA/cm²", "pA": "pA", "1": ""}[model.current_unit]
 
 
-def draw_phase_plane(ax, model, pp, *, legend: bool = True) -> None:
-    """Flow (light streamlines), nullclines, fixed points, trajectories and the cycle."""
+def draw_phase_plane(ax, model, pp, *, legend: str | None = "best", flow: bool = True) -> None:
+    """Flow (light streamlines), nullclines, fixed points, trajectories and the cycle.
+
+    ``legend``: a matplotlib legend location, or ``None`` for none."""
     (a, b), (c, d) = pp.window
     f = pp.field
-    ax.streamplot(f.v, f.y, f.dv / (b - a), f.dy / (d - c), color="0.82", density=1.1,
-                  linewidth=0.6, arrowsize=0.7)
-    for null, color, name in ((pp.nullclines[0], "tab:blue", f"d{model.state[0]}/dt = 0"),
+    if flow:
+        ax.streamplot(f.v, f.y, f.dv / (b - a), f.dy / (d - c), color="0.8", density=1.1,
+                      linewidth=0.6, arrowsize=0.7)
+    v_name = "V" if model.state_units[0] != "1" else model.state[0]
+    for null, color, name in ((pp.nullclines[0], "tab:blue", f"d{v_name}/dt = 0"),
                               (pp.nullclines[1], "tab:orange", f"d{model.state[1]}/dt = 0")):
         for r in range(null.y.shape[1]):
             ax.plot(null.v, null.y[:, r], color=color, lw=1.8, label=name if r == 0 else None)
@@ -50,7 +54,8 @@ def draw_phase_plane(ax, model, pp, *, legend: bool = True) -> None:
                 label=f"{label} trajectory" if label in colors else label)
         ax.plot(tr.x[0][0], tr.x[1][0], marker=">", color=colors.get(label, "0.3"), ms=5)
     if pp.cycle is not None:
-        ax.plot(pp.cycle.x[0], pp.cycle.x[1], color="tab:purple", lw=2.4, alpha=0.75,
+        loop = np.column_stack([pp.cycle.x, pp.cycle.x[:, :1]])     # close the orbit
+        ax.plot(loop[0], loop[1], color="tab:purple", lw=2.4, alpha=0.75,
                 label=f"limit cycle ({_period_text(model, pp.cycle.period)})")
     for fp in pp.fixed_points:
         marker, face, edge = _STYLE.get(fp.stability, ("o", "w", "k"))
@@ -63,7 +68,7 @@ def draw_phase_plane(ax, model, pp, *, legend: bool = True) -> None:
     if legend:
         handles, labels = ax.get_legend_handles_labels()
         seen = dict(zip(labels, handles))
-        ax.legend(seen.values(), seen.keys(), loc="upper left", fontsize=7, framealpha=0.85)
+        ax.legend(seen.values(), seen.keys(), loc=legend, fontsize=7, framealpha=0.9)
 
 
 def _period_text(model, period) -> str:
@@ -112,6 +117,9 @@ def draw_bifurcation(ax_v, ax_f, model, dg, fi=None, onset=None) -> None:
         ax_f.plot(ci, fr * scale, "-", color="tab:orange", lw=1.3,
                   label=f"f–I, steps from rest at I = {fi.i_rest:g}")
     if onset is not None:
+        if onset.cycle is not None:
+            ax_v.plot([onset.current] * 2, [onset.cycle.v_min, onset.cycle.v_max], "o",
+                      color="tab:green", ms=3.5)
         for ax in (ax_v, ax_f):
             ax.axvline(onset.current, color="tab:green", ls=":", lw=1.5)
         ax_f.plot(onset.current, onset.rate * scale, "v", color="tab:green", ms=8,

@@ -120,8 +120,9 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
     Parameters
     ----------
     refine : bool
-        Refine fold-of-cycle ends of bistable ranges (:func:`cycle_edge`) and test Hopf
-        criticality; ``False`` keeps grid resolution (faster).
+        Refine fold-of-cycle ends of bistable ranges (:func:`cycle_edge`) and probe Hopf
+        criticality; ``False`` keeps grid resolution (faster; ``extra_cycles`` still count,
+        and a Hopf that ends a bistable range is still called subcritical).
     horizon : float, optional
         Simulated time before each refinement probe is judged (default ``40 *
         model.period_scale``: with the 8 periods judged, as long as an f–I step).
@@ -170,9 +171,10 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
     ranges = []
     for a, b in _runs(stable & has):
         lo = i[a]
-        if refine and a > 0 and not has[a - 1]:
-            lo = cycle_edge(model, i[a - 1], i[a], cycles[a], horizon=horizon, rounds=rounds,
-                            k=k)
+        if a > 0 and not has[a - 1]:
+            if refine:
+                lo = cycle_edge(model, i[a - 1], i[a], cycles[a], horizon=horizon,
+                                rounds=rounds, k=k)
             lo = min([lo] + [c.current for c in extra_cycles if c is not None
                              and i[a - 1] < c.current < lo
                              and _stable_any(fixed_points(model, c.current))])
@@ -181,7 +183,7 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
         if b + 1 < i.size and not stable[b + 1]:
             hi = _loss_current(points, i[b], i[b + 1], hi)
         ranges.append((float(lo), float(hi)))
-    criticality = _criticality(model, points, i, cycles, ranges, horizon) if refine else {}
+    criticality = _criticality(model, points, i, cycles, ranges, horizon, probe=refine)
     return Diagram(currents=i, equilibria=equilibria, branch=branch, points=points,
                    cycles=cycles, bistable_ranges=ranges, criticality=criticality,
                    onset=onset)
@@ -247,11 +249,11 @@ def cycle_edge(model: DynamicalModel, i_without: float, i_with: float, cycle: Li
     return float(hi)
 
 
-def _criticality(model, points, i, cycles, ranges, horizon) -> dict:
+def _criticality(model, points, i, cycles, ranges, horizon, probe: bool = True) -> dict:
     """Hopf current -> sub/supercritical, for Hopf points where the rest loses stability.
 
-    Subcritical when a bistable range ends at the Hopf current; otherwise one probe at
-    ``I_H - 1e-3 (I_N - I_1)`` from the nearest cycle above decides.
+    Subcritical when a bistable range ends at the Hopf current; otherwise (if ``probe``) one
+    probe at ``I_H - 1e-3 (I_N - I_1)`` from the nearest cycle above decides.
     """
     out = {}
     for p in points:
@@ -261,7 +263,7 @@ def _criticality(model, points, i, cycles, ranges, horizon) -> dict:
             out[p.current] = "subcritical"
             continue
         above = [j for j in range(i.size) if i[j] > p.current and cycles[j] is not None]
-        if not above:
+        if not above or not probe:
             continue
         eps = 1e-3 * (i[-1] - i[0])
         _, status = cycle_sweep(model, [p.current - eps], cycles[above[0]].x[:, 0][None, :],

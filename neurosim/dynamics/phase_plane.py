@@ -117,17 +117,18 @@ def vector_field(model: DynamicalModel, current: float, window=None, n: int = 25
 
 
 def _peak(model, x0, current, t_end) -> float:
-    tr = integrate(model, x0, current, t_end, rtol=1e-7, atol=1e-9)
+    tr = integrate(model, x0, current, t_end, rtol=1e-6, atol=1e-8)
     return float(tr.v.max())
 
 
 def threshold_kick(model: DynamicalModel, current: float, rest: np.ndarray, *,
                    t_end: float | None = None) -> float | None:
-    """The smallest V kick from ``rest`` that fires a spike (module docstring), or ``None``
+    """The smallest V kick from ``rest`` that fires a spike within ``t_end`` (default 4
+    ``model.period_scale``), to 1e-3 of ``model.v_range`` (module docstring), or ``None``
     when even a kick to the top of ``model.v_range`` does not."""
     lo_v, hi_v = model.v_range
     level = rest[0] + 0.5 * (model.window[0][1] - rest[0])
-    t_end = 5 * model.period_scale if t_end is None else float(t_end)
+    t_end = 4 * model.period_scale if t_end is None else float(t_end)
 
     def excess(kick):
         x = rest.copy()
@@ -137,11 +138,12 @@ def threshold_kick(model: DynamicalModel, current: float, rest: np.ndarray, *,
     top = hi_v - rest[0]
     if excess(top) <= 0:
         return None
-    return float(brentq(excess, 0.0, top, xtol=1e-4 * (hi_v - lo_v)))
+    return float(brentq(excess, 0.0, top, xtol=1e-3 * (hi_v - lo_v)))
 
 
 def phase_portrait(model: DynamicalModel, current: float, *, starts=None, window=None,
-                   t_end: float | None = None, n_field: int = 25) -> PhasePortrait:
+                   t_end: float | None = None, n_field: int = 25,
+                   n_nullcline: int = 400) -> PhasePortrait:
     """Fixed points, nullclines, flow, trajectories and the cycle at ``current``.
 
     Parameters
@@ -152,6 +154,8 @@ def phase_portrait(model: DynamicalModel, current: float, *, starts=None, window
         Default ``model.window``.
     t_end : float, optional
         Length of each trajectory (default ``6 * model.period_scale``).
+    n_field, n_nullcline : int
+        Grid sizes of the vector field and of the nullclines' v grid.
 
     The default trajectories start at the stable rest (lowest-V stable fixed point) kicked
     in V by 0.8 and 1.25 times :func:`threshold_kick` (``"subthreshold"``,
@@ -193,6 +197,6 @@ def phase_portrait(model: DynamicalModel, current: float, *, starts=None, window
             runs[f"start {k}"] = integrate(model, x, current, t_end, dt_out=t_end / 2000)
     cycle = find_limit_cycle(model, current, kick_state(model, current))
     return PhasePortrait(current=float(current), window=win, fixed_points=fps,
-                         nullclines=nullclines(model, current, win),
+                         nullclines=nullclines(model, current, win, n_nullcline),
                          field=vector_field(model, current, win, n_field), trajectories=runs,
                          cycle=cycle, threshold=threshold)
