@@ -67,8 +67,8 @@ def draw(data):
                   arrowprops={"arrowstyle": "->", "color": "tab:green", "lw": 0.8})
     ax_v.set_ylim(-85, 45)
     kind = data["bifurcation_kind"].replace("hopf", "Hopf bifurcation")
-    ax_v.set_title(f"Hodgkin–Huxley squid axon: class {data['class_from_fi']} from the f–I curve "
-                   f"(jump to {data['onset_rate_hz']:.0f} Hz), class "
+    ax_v.set_title(f"Hodgkin–Huxley squid axon: class {data['class_from_fi']} from the f–I "
+                   f"curve (jump to {data['onset_rate_hz']:.0f} Hz), class "
                    f"{data['class_from_bifurcation']} from the {kind}", fontsize=9.5)
     ax_v.legend(loc="center right", fontsize=7, framealpha=0.9)
     ax_f.legend(loc="lower right", fontsize=7, framealpha=0.9)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .continuation import BifurcationPoint, Branch, equilibrium_branch, special_points
+from .continuation import Branch, equilibrium_branch, special_points
 from .fixed_points import FixedPoint, fixed_points
 from .limit_cycles import LimitCycle, cycle_sweep
 from .model import DynamicalModel

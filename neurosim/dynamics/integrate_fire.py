@@ -115,7 +115,7 @@ def adex(pattern: str = "tonic") -> DynamicalModel:
         name=spec.name, state=("v", "w"), state_units=("mV", "pA"),
         parameters=dict(spec.parameters), rhs=_adex_rhs, equilibrium=_adex_equilibrium,
         jacobian=_adex_jacobian, equations=ADEX_EQUATIONS, current_unit="pA", time_unit="ms",
-        v_range=(-100.0, 0.0), window=((-80.0, 5.0), (-100.0, 300.0)), period_scale=20.0,
+        v_range=(-100.0, 0.0), window=((-80.0, 5.0), (-100.0, 300.0)), period_scale=50.0,
         reset=_adex_reset,
         spike_peak="v_cut", source=spec.source,
         positive=tuple(dict.fromkeys(spec.positive + ("DeltaT",))),

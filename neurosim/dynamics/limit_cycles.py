@@ -9,7 +9,8 @@ A trajectory is judged on its last stretch (after ``t_settle``), sampled every `
   models it is the time between spike resets;
 - otherwise it is **unresolved** (a slow approach to a cycle or a fixed point, near a
   bifurcation, or an irregular or bursting orbit): the search continues from where it ended
-  for up to ``max_rounds`` stretches, and if still unresolved, no cycle is reported.
+  for up to ``max_rounds`` stretches (each twice as long), and if still unresolved, no cycle
+  is reported.
 
 The cycle found is stable (an attractor reached by simulation); unstable cycles are not found
 this way. Cycles of several currents are integrated together (:func:`.trajectories.
@@ -122,7 +123,8 @@ def cycle_sweep(model: DynamicalModel, currents, initial_states, *, t_settle=Non
     initial_states : array, shape (N, n_state)
     t_settle, t_measure : float, optional
         Transient dropped, then stretch judged (time unit; defaults 10 and 8 times
-        ``model.period_scale``). Unresolved copies get ``max_rounds - 1`` more stretches.
+        ``model.period_scale``). Unresolved copies get ``max_rounds - 1`` more stretches,
+        each twice as long as the one before.
     dt_out : float, optional
         Sampling step (default ``period_scale / 600``).
     amp_tol : float, optional
@@ -152,7 +154,7 @@ def cycle_sweep(model: DynamicalModel, currents, initial_states, *, t_settle=Non
             status[k], cycles[k] = st, cyc
             start[k] = end
         todo = [k for k in todo if status[k] == "unresolved"]
-        settle = 0.0
+        settle, t_measure = 0.0, 2 * t_measure       # slow periods need a longer look
     return cycles, status
 
 

@@ -125,7 +125,8 @@ def integrate(model: DynamicalModel, x0, current: float, t_end: float, *, t_star
     else:  # pragma: no cover - pathological parameters
         raise ValueError(f"more than {MAX_RESETS} spike resets before t = {t_end:g}")
     return Trajectory(t=np.concatenate(ts), x=np.concatenate(xs, axis=1),
-                      spike_times=np.asarray(spikes), event_times=tuple(np.asarray(h) for h in hits))
+                      spike_times=np.asarray(spikes),
+                      event_times=tuple(np.asarray(h) for h in hits))
 
 
 def trajectories(model: DynamicalModel, initial_states, current: float, t_end: float,
