@@ -254,15 +254,29 @@ def test_lecture_mlp_two_epochs_on_full_mnist(mnist, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("model, target", [("mlp", 0.980), ("lenet", 0.990)])
-def test_default_models_reach_their_targets_on_full_mnist(mnist, tmp_path, model, target):
-    """Issue #3's accuracy targets with ``neurosim train MODEL``'s defaults (seed 0): the lecture
-    MLP ≥ 98.0 % (5 epochs, ~20 s) and LeNet-5 ≥ 99.0 % (15 epochs, ~90 s) on all 10 000 test
-    images."""
+def test_default_models_reach_their_targets_on_full_mnist(mnist, model, target, seed):
+    """Issue #12's accuracy targets with ``neurosim train MODEL --seed S``'s defaults, for each
+    of seeds 0–4, on all 10 000 test images: the lecture MLP ≥ 98.0 % (5 epochs, ~25 s) and
+    LeNet-5 ≥ 99.0 % (15 epochs, ~90 s).
+
+    Measured over seeds 0–4 on an AMD EPYC (2 cores, one OpenBLAS thread), ``neurosim train
+    MODEL --seed S --json``:
+
+    * mlp (Adam 2e-3 halved every epoch): 98.29–98.42 %, mean 98.34 % (spread 0.13 points);
+      the lowest seed sits 0.29 points above the target, over twice the spread across seeds.
+      The earlier recipe (constant 1e-3) gave 97.76–97.98 % here and 98.12 % at seed 0 on
+      another CPU: a spread across machines of ~0.2 points, which the margin also covers.
+    * lenet (Adam 1e-3 ×0.85 per epoch, 15 epochs): 99.14–99.26 %, mean 99.20 % (spread 0.12
+      points); the lowest seed sits 0.14 points above the target. Seeds 0–2 gave 99.10–99.15 %
+      on another CPU, still 0.10 above. (Adam 2e-3 ×0.75 per epoch gave 99.17–99.28 % over
+      seeds 0–3 here: no better, so the defaults stayed.)
+    """
     from ann.blas import blas_threads
 
     with blas_threads(1):
-        r = train_numpy(TrainConfig.for_model(model, out=tmp_path / f"{model}.npz"), mnist)
+        r = train_numpy(TrainConfig.for_model(model, seed=seed), mnist)
     assert r["test_accuracy"] >= target, r["test_accuracy"]
 
 
