@@ -10,15 +10,15 @@ For a grid of currents ``I_1 < ... < I_N``:
    *from the cycle* — a state on the cycle found at the lowest current that has no stable
    equilibrium (or at the highest current with a cycle), which follows the stable cycle down
    into the range where rest is stable too. Each cycle gives min V, max V and frequency.
-3. **Bistability** — where a stable equilibrium and a stable cycle coexist. A range's end where
-   the equilibrium loses stability is the saddle-node or Hopf current; an end where the cycle
-   disappears (a fold of cycles) is refined between grid points by :func:`cycle_edge`: rounds
-   of ``k`` currents simulated together for a long ``horizon``, from both starts, each round
-   shrinking the bracket ``k + 1`` times; a stable cycle found by another search below that
-   edge (``extra_cycles``: the f–I onset's) extends the range. Near a fold an orbit lingers
-   for a long time before it decays (the ghost of the fold: ~1/sqrt(distance) cycles), so an
-   edge found by simulation is low by the distance at which that lingering outlasts the
-   simulated time (HH: ~0.003 µA/cm² for 1 s).
+3. **Bistability** — where a stable equilibrium and a stable cycle coexist, judged on the grid
+   and at the currents of ``extra_cycles`` (cycles found by other searches, e.g. at the f–I
+   onset), in order of current. A range's end where an equilibrium loses or gains stability
+   is that saddle-node or Hopf current. An end where the cycle disappears (a fold of cycles) is
+   refined between samples by :func:`cycle_edge`: ``k`` currents simulated together for a long
+   ``horizon`` from the cycle, ``rounds`` times, each shrinking the bracket ``k + 1`` times.
+   Near a fold an orbit lingers for a long time before it decays (the ghost of the fold:
+   ~1/sqrt(distance) cycles), so an end found by simulation is low by the distance at which
+   that lingering outlasts the simulated time (HH: ~0.003 µA/cm² for 1 s).
 4. **Hopf criticality** — *subcritical* when a stable cycle persists just below the Hopf current
    (on the side where the equilibrium is still stable: a bistable range ends there, or a probe
    started on the cycle keeps oscillating), otherwise *supercritical*.
@@ -133,8 +133,8 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
         of the f–I curve); they replace the from-rest sweep.
     extra_cycles : sequence of LimitCycle
         Stable cycles found by other searches between grid currents (e.g. the cycle at the
-        f–I onset, :attr:`.excitability.Onset.cycle`): where one lies below a refined range
-        end at a current whose rest is stable, the range (and the onset) starts there.
+        f–I onset, :attr:`.excitability.Onset.cycle`); they count like grid currents for the
+        bistable ranges and the onset.
     sweep
         Passed to :func:`.limit_cycles.cycle_sweep` (``t_settle``, ``t_measure``, ...).
 
@@ -165,24 +165,9 @@ def bifurcation_diagram(model: DynamicalModel, currents, *, refine: bool = True,
                                    **sweep)
             for j, c in zip(below, found):
                 cycles[j] = c
-    has = np.array([c is not None for c in cycles])
-    onset = float(i[np.argmax(has)]) if has.any() else None
     horizon = 40 * model.period_scale if horizon is None else float(horizon)
-    ranges = []
-    for a, b in _runs(stable & has):
-        lo = i[a]
-        if a > 0 and not has[a - 1]:
-            if refine:
-                lo = cycle_edge(model, i[a - 1], i[a], cycles[a], horizon=horizon,
-                                rounds=rounds, k=k)
-            lo = min([lo] + [c.current for c in extra_cycles if c is not None
-                             and i[a - 1] < c.current < lo
-                             and _stable_any(fixed_points(model, c.current))])
-            onset = lo if onset is not None and a == np.argmax(has) else onset
-        hi = i[b]
-        if b + 1 < i.size and not stable[b + 1]:
-            hi = _loss_current(points, i[b], i[b + 1], hi)
-        ranges.append((float(lo), float(hi)))
+    ranges, onset = _bistable_ranges(model, i, cycles, stable, points, extra_cycles,
+                                     refine=refine, horizon=horizon, rounds=rounds, k=k)
     criticality = _criticality(model, points, i, cycles, ranges, horizon, probe=refine)
     return Diagram(currents=i, equilibria=equilibria, branch=branch, points=points,
                    cycles=cycles, bistable_ranges=ranges, criticality=criticality,
@@ -202,6 +187,36 @@ def _seed(model, i, cycles, stable, sweep) -> LimitCycle | None:
     return cyc[0]
 
 
+def _bistable_ranges(model, i, cycles, stable, points, extra_cycles, *, refine, horizon,
+                     rounds, k):
+    """Bistable ranges and the onset (lowest current with a cycle) from the grid and the
+    extra cycles, merged in order of current (module docstring, step 3)."""
+    samples = [(float(c), bool(s), cyc, True) for c, s, cyc in zip(i, stable, cycles)]
+    for cyc in extra_cycles:
+        if cyc is not None and i[0] <= cyc.current <= i[-1]:
+            samples.append((cyc.current, _stable_any(fixed_points(model, cyc.current)), cyc,
+                            False))
+    samples.sort(key=lambda s: s[0])
+    has = [s[2] is not None for s in samples]
+    both = [s[1] and h for s, h in zip(samples, has)]
+    onset = next((s[0] for s, h in zip(samples, has) if h), None)
+    ranges = []
+    for a, b in _runs(both):
+        lo = samples[a][0]
+        if a > 0 and not samples[a - 1][1]:          # an equilibrium gained stability
+            lo = _change_current(points, samples[a - 1][0], lo, lo, last=True)
+        elif a > 0 and not has[a - 1] and refine:     # the cycle ends: a fold of cycles
+            lo = cycle_edge(model, samples[a - 1][0], lo, samples[a][2], horizon=horizon,
+                            rounds=rounds, k=k)
+        hi = samples[b][0]
+        if b + 1 < len(samples) and not samples[b + 1][1]:   # the rest loses stability
+            hi = _change_current(points, hi, samples[b + 1][0], hi, last=False)
+        ranges.append((float(lo), float(hi)))
+        if onset is not None and a == has.index(True):
+            onset = min(onset, float(lo))
+    return ranges, onset
+
+
 def _runs(mask) -> list[tuple[int, int]]:
     """Index ranges [a, b] of the True runs of a boolean array."""
     out, a = [], None
@@ -216,12 +231,13 @@ def _runs(mask) -> list[tuple[int, int]]:
     return out
 
 
-def _loss_current(points, lo, hi, default) -> float:
-    """The saddle-node or Hopf current in (lo, hi] where the rest loses stability."""
-    for p in points:
-        if lo <= p.current <= hi and p.unstable_dims == 0:
-            return p.current
-    return default
+def _change_current(points, lo, hi, default, *, last: bool) -> float:
+    """The saddle-node or Hopf current in ``[lo, hi]`` where an equilibrium loses (first
+    such point, ``last=False``) or gains (last such point) stability; ``default`` if none."""
+    inside = [p.current for p in points if lo <= p.current <= hi]
+    if not inside:
+        return default
+    return max(inside) if last else min(inside)
 
 
 def cycle_edge(model: DynamicalModel, i_without: float, i_with: float, cycle: LimitCycle, *,

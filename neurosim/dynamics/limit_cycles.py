@@ -96,7 +96,13 @@ def detect_cycle(t, x, current: float, *, spike_times=None, amp_tol: float,
     if not (np.ptp(periods) <= rtol * periods.mean() and np.all(np.isfinite(spans))
             and np.ptp(spans) <= rtol * max(spans.mean(), amp_tol)):
         return "unresolved", None
-    inside = (t >= marks[-2]) & (t <= marks[-1])
+    if spiking:   # from the reset point after one spike to the cut-off of the next
+        first = int(np.searchsorted(t, marks[-2], side="right")) - 1
+        last = int(np.searchsorted(t, marks[-1], side="left"))
+        inside = np.zeros(t.size, dtype=bool)
+        inside[max(first, 0):last + 1] = True
+    else:
+        inside = (t >= marks[-2]) & (t <= marks[-1])
     v_max = max(highs[-1], float(v[inside].max())) if spiking else highs[-1]
     return "cycle", LimitCycle(current=float(current), period=float(periods[-1]),
                                v_min=float(lows[-1]), v_max=float(v_max),

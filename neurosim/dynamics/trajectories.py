@@ -97,6 +97,11 @@ def integrate(model: DynamicalModel, x0, current: float, t_end: float, *, t_star
     ts, xs, spikes = [], [], []
     hits = [[] for _ in user]
     t = float(t_start)
+    if model.reset is not None and y[0] >= model.v_peak:      # starts at the cut-off
+        ts.append(np.array([t]))
+        xs.append(y[:, None])
+        spikes.append(t)
+        y = model.reset(y, p)
     for _ in range(MAX_RESETS):
         t_eval = None
         if dt_out is not None:

@@ -123,3 +123,26 @@ def test_hh_onset_of_repetitive_firing_lies_in_the_bistable_range():
     sol = solve_ivp(lambda t, y: ref.rhs(y, 8.0), (0, 200), cyc.x[:, 0], rtol=1e-9, atol=1e-9,
                     max_step=0.05)
     assert sol.y[0, sol.t > 150].max() > 20
+
+
+def test_fhn_bistable_range_between_grid_currents():
+    # FHN fires from rest at ~0.324, just below its Hopf (0.3313): no grid current of this
+    # coarse grid is bistable, the onset's cycle (an extra sample) is
+    model = get_model("fhn")
+    exc = excitability(model, np.linspace(0.0, 1.0, 11), rounds=1)
+    onset = exc["from_fi"]
+    assert 0.30 < onset.current < 0.3313 and exc["excitability_class"] == "II"
+    fi = exc["fi"]
+    dg = bifurcation_diagram(model, fi.currents, from_rest=fi.cycles,
+                             extra_cycles=(onset.cycle,), refine=False)
+    ((lo, hi),) = dg.bistable_ranges
+    assert lo == onset.current and hi == pytest.approx(0.331281, abs=1e-6)
+    assert dg.onset == onset.current
+
+
+def test_reset_model_cycles_start_after_the_reset():
+    model = get_model("izhikevich", "RS")
+    cyc = find_limit_cycle(model, 10.0, rest_state(model, 0.0))
+    assert cyc.x[0, 0] == pytest.approx(-65.0) and cyc.v_max == pytest.approx(30.0)
+    tr = integrate(model, rest_state(model, 0.0), 10.0, 2000.0)     # the adapted ISI
+    assert cyc.period == pytest.approx(np.diff(tr.spike_times)[-1], rel=1e-3)
