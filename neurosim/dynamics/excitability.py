@@ -162,6 +162,11 @@ def bifurcation_class(model: DynamicalModel, i_rest: float = 0.0, *,
     ``eps`` (default ``1e-3 * max(1, |I_SN|)``) is the distance below the saddle-node at which
     the saddle's unstable manifold is followed for ``t_end`` (default ``50 *
     model.period_scale``). ``None`` when the rest never loses stability in ``model.v_range``.
+
+    Raises
+    ------
+    ValueError
+        No stable rest at ``i_rest``.
     """
     x_rest = _rest(model, i_rest)
     branch = equilibrium_branch(model)
@@ -201,7 +206,8 @@ def excitability(model: DynamicalModel, currents, *, i_rest: float = 0.0, fi: FI
 
     Returns ``{"from_fi": Onset or None, "from_bifurcation": BifurcationClass or None,
     "fi": FICurve, "excitability_class": "I" / "II" / None}`` — the class only when both
-    methods decided and agree.
+    methods decided and agree. Raises ``ValueError`` for a bad current grid or no stable rest
+    at ``i_rest``.
     """
     fi = fi_curve(model, currents, i_rest=i_rest) if fi is None else fi
     onset = fi_onset(model, fi, **onset_kwargs)

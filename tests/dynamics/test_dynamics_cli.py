@@ -97,3 +97,11 @@ def test_cli_error_has_no_traceback():
     assert p.stderr.strip().splitlines() == [
         "neurosim bifurcation: error: --currents '50uA/cm2:10uA/cm2:5': the range is empty "
         "or reversed (need START < STOP)"]
+
+
+def test_bifurcation_text_output_without_firing_or_points(capsys):
+    assert main(["bifurcation", "fhn", "--currents", "0:0.2:3", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "no saddle-node or Hopf point in the current range" in out
+    assert "bifurcation of the rest: hopf at 0.331281" in out
+    assert "excitability class: undecided (the two methods did not both decide)" in out
