@@ -15,6 +15,8 @@ hh         V,m,h,n  Hodgkin & Huxley 1952 (neurosim's squid model)     µA/cm²
 
 from __future__ import annotations
 
+from neurosim.neuron.library import lookup_model
+
 from .fitzhugh_nagumo import fitzhugh_nagumo
 from .hodgkin_huxley import hh_rinzel, hodgkin_huxley
 from .integrate_fire import adex, izhikevich
@@ -37,11 +39,4 @@ def get_model(name: str, pattern: str | None = None) -> DynamicalModel:
     ValueError
         Unknown name or pattern, or a pattern for a model that has none.
     """
-    if name not in MODELS:
-        raise ValueError(f"model {name!r}: unknown; choose from {', '.join(MODELS)}")
-    factory, takes_pattern = MODELS[name]
-    if takes_pattern:
-        return factory(pattern) if pattern is not None else factory()
-    if pattern is not None:
-        raise ValueError(f"--pattern {pattern}: model {name!r} has no patterns")
-    return factory()
+    return lookup_model(MODELS, name, pattern)

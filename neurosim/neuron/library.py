@@ -60,7 +60,7 @@ import numpy as np
 
 from .model import NeuronModel
 
-__all__ = ["lif", "hh", "traub", "izhikevich", "adex", "get_model", "MODELS",
+__all__ = ["lif", "hh", "traub", "izhikevich", "adex", "get_model", "lookup_model", "MODELS",
            "IZHIKEVICH_PATTERNS", "ADEX_PATTERNS", "hh_rates", "hh_steady_state",
            "traub_steady_state"]
 
@@ -289,9 +289,16 @@ MODELS = {"lif": (lif, False), "hh": (hh, False), "traub": (traub, False),
 
 def get_model(name: str, pattern: str | None = None) -> NeuronModel:
     """Model by CLI name (``lif``, ``hh``, ``traub``, ``izhikevich``, ``adex``) and pattern."""
-    if name not in MODELS:
-        raise ValueError(f"model {name!r}: unknown; choose from {', '.join(MODELS)}")
-    factory, takes_pattern = MODELS[name]
+    return lookup_model(MODELS, name, pattern)
+
+
+def lookup_model(registry: dict, name: str, pattern: str | None = None):
+    """``registry[name]``'s factory called with ``pattern``; one-line ``ValueError`` for an
+    unknown name, or a pattern given to a model that has none (shared by
+    :func:`neurosim.dynamics.models.get_model`)."""
+    if name not in registry:
+        raise ValueError(f"model {name!r}: unknown; choose from {', '.join(registry)}")
+    factory, takes_pattern = registry[name]
     if takes_pattern:
         return factory(pattern) if pattern is not None else factory()
     if pattern is not None:
