@@ -1,0 +1,20 @@
+"""Networks of spiking neurons: an engine-independent description, Brian2 and NEST engines,
+analysis, mean-field theory and canonical models (Brunel 2000, Vogels & Abbott 2005).
+
+>>> from neurosim.network import brunel, simulate          # doctest: +SKIP
+>>> res = simulate(brunel(order=100), duration=500*ms, warmup=200*ms)
+"""
+
+from .description import (ENGINES, RULES, SYNAPSE_KINDS, Connection, Network, PoissonInput,
+                          Population, Recording, Synapse, Uniform)
+from .result import NetworkResult
+
+__all__ = ["Population", "PoissonInput", "Synapse", "Connection", "Recording", "Network",
+           "Uniform", "NetworkResult", "SYNAPSE_KINDS", "RULES", "ENGINES", "simulate"]
+
+
+def simulate(network, duration, **kwargs):
+    """Run ``network``; see :func:`neurosim.network.simulate.simulate`."""
+    from .simulate import simulate as _simulate
+
+    return _simulate(network, duration, **kwargs)
