@@ -71,11 +71,13 @@ def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[Pa
 
     Parameters
     ----------
-    path : the final file name. Its folder must exist (``FileNotFoundError`` otherwise).
+    path : the final file name. Missing parent folders are created (the one rule for every
+        output path; see :mod:`common.paths`).
     suffix : ending of the temporary name, for writers that check it (Keras wants
         ``".keras"``).
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
@@ -93,7 +95,6 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (creating missing parent folders); return the
     path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         f.write(data)
     return path

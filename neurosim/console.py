@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
+
+from common.choices import did_you_mean
 
 __all__ = ["main", "CliParser", "SUBCOMMANDS"]
 
@@ -36,15 +39,47 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 class CliParser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are one line (``neurosim CMD: error: ...``) and exit 2."""
+    """ArgumentParser whose errors are one line (``neurosim CMD: error: ...``) and exit 2.
+
+    - **Negative values** are values: ``--current -5uA/cm2`` and ``--currents -5nA:5nA:11``
+      work as ``--current=-5uA/cm2`` does. argparse takes a token that starts with ``-`` for an
+      option unless it is a plain number; here any token of the form ``-<digit>…`` or
+      ``-.<digit>…`` is a value (no option of the command starts with a digit).
+    - **A misspelt choice** gets the closest valid one: ``invalid choice: 'hx' (choose from
+      …) (did you mean 'hh'?)``.
+    """
+
+    _NEGATIVE_VALUE = re.compile(r"^-\.?\d")
+    _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # argparse's own pattern (plain numbers only) is kept in this attribute
+        self._negative_number_matcher = self._NEGATIVE_VALUE
 
     def error(self, message: str):  # noqa: D401 (argparse API)
+        match = self._INVALID_CHOICE.search(message)
+        if match:
+            choices = [c.strip().strip("'") for c in match.group(2).split(",")]
+            message += did_you_mean(match.group(1), choices)
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("neurosim")
+    except Exception:  # noqa: BLE001 - running from a source tree that was never installed
+        from . import __version__
+
+        return __version__
 
 
 def _build_parser(command: str | None) -> CliParser:
     parser = CliParser(prog="neurosim",
                        description="Spiking neurons, ANNs and the bridge between them.")
+    parser.add_argument("--version", action="version", version=f"neurosim {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
     module = SUBCOMMANDS[command][0] if command in SUBCOMMANDS else None
     if module is not None:

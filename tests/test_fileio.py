@@ -93,12 +93,11 @@ def test_failure_in_the_rename_removes_temp(tmp_path):
     assert target.is_dir() and leftovers(tmp_path, "taken") == []
 
 
-def test_missing_folder(tmp_path):
-    # atomic_path needs the folder (the callers decide whether to create it) ...
-    with pytest.raises(FileNotFoundError):
-        with atomic_path(tmp_path / "no" / "such" / "f.png"):
-            pass
-    # ... atomic_write_bytes creates it, as ann's writer always did
+def test_missing_folders_are_created(tmp_path):
+    """One rule for every output path: missing parent folders are created."""
+    with atomic_path(tmp_path / "no" / "such" / "f.png") as tmp:
+        tmp.write_bytes(b"png")
+    assert (tmp_path / "no" / "such" / "f.png").read_bytes() == b"png"
     path = atomic_write_bytes(tmp_path / "new" / "dir" / "f.bin", b"abc")
     assert path.read_bytes() == b"abc"
 
