@@ -222,7 +222,8 @@ def spike_shapes(t_ms, v_mV, spike_times_ms, dvdt_mV_per_ms: float = 20.0,
 
 
 def label_phases(t_ms, v_mV, spike_times_ms, rest_mV: float, tol_mV: float = 1.0,
-                 dvdt_mV_per_ms: float = 20.0, refractory_ms: float = 3.0) -> np.ndarray:
+                 dvdt_mV_per_ms: float = 20.0, refractory_ms: float = 3.0,
+                 reset: bool = False) -> np.ndarray:
     """Label each sample with an index into :data:`PHASES`.
 
     - ``rising``: from the AP threshold to the peak;
@@ -232,6 +233,11 @@ def label_phases(t_ms, v_mV, spike_times_ms, rest_mV: float, tol_mV: float = 1.0
     - ``hyperpolarization``: V below rest − ``tol_mV`` otherwise (the afterhyperpolarization);
     - ``depolarization``: V above rest + ``tol_mV`` otherwise (subthreshold, or not a spike);
     - ``rest``: within ``tol_mV`` of rest.
+
+    ``reset=True`` is for integrate-and-fire models (LIF, Izhikevich, AdEx), whose spike ends in
+    a reset, not a repolarization: ``repolarization`` is then the one step from the drawn peak
+    to the reset value, and ``refractory`` lasts ``refractory_ms`` (the model's refractory
+    period; 0 for a model without one).
     """
     t, v = _as_1d("t_ms", t_ms), _as_1d("v_mV", v_mV)
     labels = np.zeros(len(v), dtype=np.int8)
@@ -247,8 +253,11 @@ def label_phases(t_ms, v_mV, spike_times_ms, rest_mV: float, tol_mV: float = 1.0
         under = np.flatnonzero(v[j:ip + 1] < shp["threshold_mV"][i])
         j = j + int(under[-1]) + 1 if len(under) else j
         labels[j:ip] = PHASES.index("rising")
-        below = np.flatnonzero(v[ip:] <= rest_mV)
-        end = ip + (int(below[0]) if len(below) else len(v) - ip)
+        if reset:
+            end = min(ip + 1, len(v))
+        else:
+            below = np.flatnonzero(v[ip:] <= rest_mV)
+            end = ip + (int(below[0]) if len(below) else len(v) - ip)
         labels[ip:end] = PHASES.index("repolarization")
         r_end = int(np.searchsorted(t, t[ip] + refractory_ms))
         if r_end > end:

@@ -1,40 +1,34 @@
-"""``neurosim neuron`` and ``neurosim fi``: one neuron under a current step; an f–I curve.
+"""``neurosim neuron`` and ``neurosim fi``: one neuron under a stimulus; an f–I curve.
 
     neurosim neuron MODEL [--pattern NAME] --current 10uA/cm2 --duration 200ms
-                    [--dt 0.05ms] [--param NAME=VALUE_WITH_UNIT ...] [--plot F] [--json]
+                    [--stimulus step|ramp|pulses|noise ...] [--dt 0.05ms]
+                    [--param NAME=VALUE_WITH_UNIT ...] [--plot F] [--csv F] [--json]
     neurosim fi MODEL [--pattern NAME] --currents 6uA/cm2:6.5uA/cm2:6 --duration 500ms
-                [--dt 0.05ms] [--param NAME=VALUE_WITH_UNIT ...] [--plot F] [--json]
+                [--stimulus ...] [--dt 0.05ms] [--param ...] [--plot F] [--json]
 
-MODEL is ``lif``, ``hh``, ``traub``, ``izhikevich`` or ``adex``; HH-type models take a current
-density (uA/cm2), the others a current (nA, pA). Units are parsed strictly; a wrong unit or
-dimension is one error line and exit status 2. Plots use matplotlib's Agg backend and are
-written atomically (temporary file in the same folder, then ``os.replace``).
+(``neurosim morphology`` is registered here too, from :mod:`.cli_morphology`.) MODEL is
+``lif``, ``hh``, ``traub``, ``izhikevich`` or ``adex``; HH-type models take a current density
+(uA/cm2), the others a current (nA, pA); values are echoed in the unit typed. Negative values
+are values (``--current -5uA/cm2``: a hyperpolarizing step). Stimuli: :mod:`.cli_stimulus`;
+``--dt``/``--param``: :mod:`.cli_options`; physical checks (a dt beyond the validated range, a
+reset that fires every step, a voltage outside −150..+100 mV): :mod:`.sanity`; wording, JSON
+rounding and CSV: :mod:`.cli_output`. Bad input and refused runs are one line, exit status 2;
+warnings are one line each on stderr (``neurosim neuron: warning: …``).
 
-Reproducing a run:
-
-- ``--dt VALUE_WITH_UNIT`` — integration time step (default: the model's, 0.01ms). Positive,
-  finite, at most the shortest stretch of the protocol (the 20 ms rest before the step). HH and
-  Traub–Miles switch from RK4 to exponential Euler above 0.025 ms (the JSON says ``method``).
-- ``--param NAME=VALUE_WITH_UNIT`` (repeatable) — overrides one parameter of the model's set,
-  e.g. ``--param DeltaT=0.5mV`` (AdEx; ``DeltaT=0mV`` is its LIF limit), ``--param
-  gNa=100mS/cm2`` (hh, traub). The value must have the default's dimension; an unknown name
-  lists the valid ones; the model's sign constraints hold (capacitances, time constants and
-  AdEx's gL > 0; HH conductances, DeltaT and t_ref >= 0).
-
-Every bad value is one line ``neurosim neuron: error: --param DeltaT=0.5nA: DeltaT needs a
-voltage (e.g. 2mV)`` and exit status 2, as is a run that diverged (``integration diverged at
-t = … ms in v; use a smaller dt (…)``). The JSON output repeats ``dt_ms``, ``method`` and the
-``params`` given.
+``--currents START:STOP:N``: N currents from START to STOP, both included; START < STOP (the
+N neurons are independent, so an ascending range says everything), or N = 1 with
+START = STOP (one current); N from 1 to 10000.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from pathlib import Path
 
 from .cli_options import add_reproduction_options, check_dt_option, parse_params
-from .cli_plots import check_plot_path, plot_fi, plot_morphology, plot_trace
+from .cli_stimulus import add_stimulus_options, build_protocol, in_typed_unit, typed_unit
 
 try:  # Brian2 2.9 uses pyparsing names deprecated in pyparsing 3.3: keep stderr to one line
     from pyparsing.warnings import PyparsingDeprecationWarning
@@ -43,70 +37,87 @@ try:  # Brian2 2.9 uses pyparsing names deprecated in pyparsing 3.3: keep stderr
 except ImportError:  # pragma: no cover - older pyparsing has no such warning
     pass
 
-__all__ = ["register", "run_neuron", "run_fi", "run_morphology", "parse_current_range"]
+__all__ = ["register", "run_neuron", "run_fi", "parse_current_range", "MODEL_CHOICES"]
 
-_MODELS = ("lif", "hh", "traub", "izhikevich", "adex")
+MODEL_CHOICES = ("lif", "hh", "traub", "izhikevich", "adex")
+_PATTERN_HELP = ("izhikevich: RS (default), IB, CH, FS, LTS, TC, RZ (Izhikevich 2003 Fig. 2); "
+                 "adex: tonic (default), adapting, initial_burst, regular_bursting, "
+                 "delayed_accelerating, delayed_regular_bursting, transient, irregular "
+                 "(Naud et al. 2008); none for lif, hh, traub (default: the model's)")
+_OUTPUT_HELP = "write the figure, a .png, .pdf or .svg file; missing folders are created"
 
 
 def register(subparsers) -> None:
-    """Add ``neuron`` and ``fi`` to the ``neurosim`` parser."""
+    """Add ``neuron``, ``fi`` and ``morphology`` to the ``neurosim`` parser."""
+    from .cli_morphology import register_morphology
+
     p = subparsers.add_parser(
         "neuron", help="simulate one neuron under a current step; rest, spikes, AP shape",
-        description="Simulate one neuron (Brian2) under a current step: 20 ms rest, the step, "
-                    "30 ms tail. Prints rest, spike count, rate, AP peak, AHP minimum.")
-    p.add_argument("model", choices=_MODELS, metavar="MODEL", help=" | ".join(_MODELS))
-    p.add_argument("--pattern", default=None, help="Izhikevich type (RS, IB, CH, FS, LTS, TC, "
-                   "RZ) or AdEx pattern (tonic, adapting, initial_burst, ...)")
+        description="Simulate one neuron (Brian2): 20 ms rest, the stimulus for --duration, "
+                    "30 ms tail. Prints rest, spikes during and after the stimulus, rate, "
+                    "firing pattern, AP threshold, peak, width, AHP minimum. `neurosim models` "
+                    "lists the models, patterns, stimuli and parameters.")
+    p.add_argument("model", choices=MODEL_CHOICES, metavar="MODEL",
+                   help=" | ".join(MODEL_CHOICES))
+    p.add_argument("--pattern", default=None, help=_PATTERN_HELP)
     p.add_argument("--current", required=True, metavar="VALUE_WITH_UNIT",
-                   help="step amplitude, e.g. 10uA/cm2 (hh, traub), 0.5nA (lif), 10pA")
+                   help="stimulus amplitude (required), negative = hyperpolarizing: a current "
+                        "density for hh, traub (10uA/cm2), a current for lif (0.5nA), "
+                        "izhikevich (10pA), adex (500pA)")
     p.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
-                   help="step duration, e.g. 200ms")
+                   help="stimulus duration (required), a time, e.g. 200ms")
+    add_stimulus_options(p)
     add_reproduction_options(p)
-    p.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a PNG/PDF/SVG")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--plot", type=Path, default=None, metavar="FILE",
+                   help=_OUTPUT_HELP + " (default: none)")
+    p.add_argument("--csv", type=Path, default=None, metavar="FILE",
+                   help="write the trace as CSV: '#' comment lines (command, model, "
+                        "spike_times_ms), then t_ms,V_mV,I_<unit of --current> per sample; "
+                        "missing folders are created (default: none)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (default: text)")
     p.set_defaults(run=run_neuron)
 
     f = subparsers.add_parser(
         "fi", help="f–I curve: steady-state rate for N step currents (one simulation)",
         description="Steady-state firing rate (1 / mean ISI after the first quarter of the "
-                    "step) for N currents START..STOP, simulated as N neurons in one group.")
-    f.add_argument("model", choices=_MODELS, metavar="MODEL", help=" | ".join(_MODELS))
-    f.add_argument("--pattern", default=None, help="Izhikevich type or AdEx pattern")
+                    "stimulus) for N currents START..STOP, simulated as N neurons in one group.")
+    f.add_argument("model", choices=MODEL_CHOICES, metavar="MODEL",
+                   help=" | ".join(MODEL_CHOICES))
+    f.add_argument("--pattern", default=None, help=_PATTERN_HELP)
     f.add_argument("--currents", required=True, metavar="START:STOP:N",
-                   help="e.g. 6uA/cm2:6.5uA/cm2:6 (N currents, both ends included)")
+                   help="N currents from START to STOP, both included, START < STOP (or N = 1 "
+                        "and START = STOP), 1 <= N <= 10000; units as for `neuron --current`, "
+                        "e.g. 6uA/cm2:6.5uA/cm2:6 (hh) or -2nA:2nA:5 (lif) (required)")
     f.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
-                   help="step duration, e.g. 500ms")
+                   help="stimulus duration (required), a time, e.g. 500ms")
+    add_stimulus_options(f)
     add_reproduction_options(f)
-    f.add_argument("--plot", type=Path, default=None, metavar="FILE", help="write a PNG/PDF/SVG")
-    f.add_argument("--json", action="store_true", help="print one JSON object")
+    f.add_argument("--plot", type=Path, default=None, metavar="FILE",
+                   help=_OUTPUT_HELP + " (default: none)")
+    f.add_argument("--json", action="store_true", help="print one JSON object (default: text)")
     f.set_defaults(run=run_fi)
 
-    m = subparsers.add_parser(
-        "morphology", help="draw a multi-compartment neuron and simulate soma/dendrite voltages",
-        description="Draw a neuron shape (pyramidal, bipolar, unipolar, multipolar) and inject "
-                    "a current step into its soma (HH soma and axon, passive dendrites).")
-    m.add_argument("shape", choices=("pyramidal", "bipolar", "unipolar", "multipolar"),
-                   metavar="SHAPE", help="pyramidal | bipolar | unipolar | multipolar")
-    m.add_argument("--current", default="1nA", metavar="VALUE_WITH_UNIT",
-                   help="somatic step (default 1nA)")
-    m.add_argument("--duration", default="30ms", metavar="VALUE_WITH_UNIT",
-                   help="step duration (default 30ms)")
-    m.add_argument("--plot", type=Path, default=None, metavar="FILE",
-                   help="shape + voltage traces (PNG/PDF/SVG)")
-    m.add_argument("--json", action="store_true", help="print one JSON object")
-    m.set_defaults(run=run_morphology)
+    register_morphology(subparsers)
+
+
+def _warn(args, text: str | None) -> None:
+    if text:
+        print(f"neurosim {args.command}: warning: {text}", file=sys.stderr)
 
 
 def _model_and_units(args):
-    """The model with ``--param`` applied, the current's unit, duration, dt and params."""
-    from brian2 import amp, meter, second
+    """The model with ``--param`` applied and checked, the current's unit, duration, dt and
+    the ``--param`` texts."""
+    from brian2 import amp, meter, ms, second
 
     from .library import get_model
+    from .sanity import check_reset
     from .units import parse_quantity
 
     model = get_model(args.model, args.pattern)
     values, texts = parse_params(args.param, model)
     model = model.with_parameters(**values)
+    check_reset(model, texts)
     expected = amp / meter ** 2 if model.current == "density" else amp
     duration = parse_quantity(args.duration, second, "--duration")
     if float(duration) <= 0:
@@ -115,8 +126,21 @@ def _model_and_units(args):
     return model, expected, duration, dt, texts
 
 
+def _check_dt(args, model, protocol, dt) -> None:
+    from brian2 import ms
+
+    from .sanity import dt_verdict
+
+    check_dt_option(protocol, dt)
+    _warn(args, dt_verdict(model, float(dt / ms)))
+
+
 def parse_current_range(text: str, expected):
-    """``START:STOP:N`` -> Quantity array of N currents from START to STOP inclusive."""
+    """``START:STOP:N`` -> Quantity array of N currents from START to STOP inclusive.
+
+    START < STOP with 2 <= N <= 10000, or N = 1 with START = STOP; anything else is one
+    ``ValueError`` line (a reversed or empty range, N = 1 with two different ends, N < 1).
+    """
     import numpy as np
 
     from .units import parse_quantity
@@ -132,116 +156,148 @@ def parse_current_range(text: str, expected):
         raise ValueError(f"--currents {text!r}: N={parts[2]!r} is not an integer") from None
     if not 1 <= n <= 10000:
         raise ValueError(f"--currents {text!r}: N={n} must be between 1 and 10000")
-    frac = np.linspace(0.0, 1.0, n)
-    return start + (stop - start) * frac
+    if n == 1 and float(start) != float(stop):
+        raise ValueError(f"--currents {text!r}: N=1 gives one current, but START and STOP "
+                         "differ; use N >= 2, or START = STOP for one current")
+    if n > 1 and not float(start) < float(stop):
+        raise ValueError(f"--currents {text!r}: STOP must be above START (an ascending range; "
+                         "each current is its own neuron, so the order does not matter)")
+    return start + (stop - start) * np.linspace(0.0, 1.0, n)
+
+
+def _reset_phases(model) -> dict:
+    """:func:`.analysis.label_phases` options of an integrate-and-fire model: the spike ends
+    in a reset; the refractory period is the model's (LIF's ``t_ref``), else none."""
+    from brian2 import ms
+
+    t_ref = model.parameters.get("t_ref")
+    return {"reset": True, "refractory_ms": 0.0 if t_ref is None else float(t_ref / ms)}
+
+
+def _command_text(args) -> str:
+    """The ``neurosim neuron`` command line that reproduces ``args`` (for the CSV header)."""
+    parts = ["neurosim", "neuron", args.model]
+    for dest in ("pattern", "current", "duration", "stimulus", "ramp_start", "pulse_width",
+                 "period", "noise_sigma", "noise_tau", "seed", "dt"):
+        value = getattr(args, dest, None)
+        if value is not None:
+            parts += ["--" + dest.replace("_", "-"), str(value)]
+    for spec in args.param:
+        parts += ["--param", spec]
+    return " ".join(parts)
+
+
+def _check_outputs(args) -> None:
+    from common.paths import check_output_file
+
+    if args.plot is not None:
+        check_output_file(args.plot, "--plot", suffixes=(".png", ".pdf", ".svg"))
+    if getattr(args, "csv", None) is not None:
+        check_output_file(args.csv, "--csv", suffixes=(".csv",))
 
 
 def run_neuron(args) -> int:
+    from brian2 import mV
+
     from .analysis import PHASES, label_phases, trace_summary
+    from .cli_output import pattern_label, plural, round_json, spike_counts, write_trace_csv
+    from .cli_plots import plot_trace
+    from .sanity import check_voltage_range, rate_warning
     from .simulate import current_display_unit, simulate
-    from .stimulus import step
     from .units import parse_quantity
 
-    if args.plot is not None:
-        check_plot_path(args.plot)
+    _check_outputs(args)
     model, expected, duration, dt, params = _model_and_units(args)
     current = parse_quantity(args.current, expected, "--current")
-    protocol = step(current, duration)
-    check_dt_option(protocol, dt)
+    protocol = build_protocol(args, current, duration, expected)
+    _check_dt(args, model, protocol, dt)
     res = simulate(model, protocol, dt=dt)
-    unit, label = current_display_unit(model)
+    check_voltage_range(res.v_mV[0], f"--current {args.current}")
     shaped = model.spike_peak is None and model.v_detect is not None
     s = trace_summary(res.t_ms, res.v_mV[0], res.spike_times_ms[0], res.window_ms,
                       spike_shape=shaped or model.spike_peak is not None)
     if model.spike_peak is not None:  # drawn spikes: the apex is the model's cut-off, no width
         s["width_ms"] = None
+    counts = spike_counts(res.spike_times_ms[0], res.window_ms)
+    value, unit = in_typed_unit(current, args.current)
     out = {"model": args.model, "pattern": args.pattern, "source": model.source,
-           "current": float(f"{float(current / unit):.12g}"), "current_unit": label,
+           "stimulus": args.stimulus, "current": value, "current_unit": unit,
            "duration_ms": float(duration) * 1e3, "dt_ms": res.dt_ms, "method": res.method,
-           "params": params, "codegen": res.target, **s}
-    out["firing_pattern"] = out.pop("pattern")
+           "params": params, "codegen": res.target, **s, **counts,
+           "firing_pattern": pattern_label(s["pattern"], counts, float(current))}
     out["pattern"] = args.pattern
+    _warn(args, rate_warning(counts["rate_hz"], f"--current {args.current}"))
+    disp_unit, disp_label = current_display_unit(model)
+    factor = float(disp_unit / parse_quantity("1" + unit))
     if args.plot is not None:
-        phases = label_phases(res.t_ms, res.v_mV[0], res.spike_times_ms[0], s["rest_mV"]) \
-            if shaped else None
-        plot_trace(res, phases, PHASES, out, args.plot)
+        phases = label_phases(res.t_ms, res.v_mV[0], res.spike_times_ms[0], s["rest_mV"],
+                              **({} if shaped else _reset_phases(model)))
+        plot_trace(res, phases, PHASES, out, args.plot, current_factor=factor)
         out["plot"] = str(args.plot)
+    if args.csv is not None:
+        write_trace_csv(args.csv, res, factor, unit, [
+            _command_text(args), f"model {model.name} ({model.source})",
+            f"stimulus window {res.window_ms[0]:g}-{res.window_ms[1]:g} ms; dt {res.dt_ms:g} ms "
+            f"({res.method})"])
+        out["csv"] = str(args.csv)
+    out = round_json(out)
     if args.json:
         print(json.dumps(out))
-    else:
-        print(f"{model.name}: {args.current} for {args.duration} ({model.source})")
-        print(f"  dt {res.dt_ms:g} ms ({res.method})"
-              + "".join(f", {k}={v}" for k, v in params.items()))
-        fmt = lambda x, u: "n/a" if x is None else f"{x:.2f} {u}"  # noqa: E731
-        print(f"  rest {fmt(out['rest_mV'], 'mV')}, {out['n_spikes']} spikes, "
-              f"{out['rate_hz']:.1f} Hz, pattern {out['firing_pattern']}")
+        return 0
+    where = "the step" if args.stimulus == "step" else "the stimulus"
+    print(f"{model.name}: {args.stimulus} {args.current} for {args.duration} ({model.source})")
+    print(f"  dt {res.dt_ms:g} ms ({res.method})"
+          + "".join(f", {k}={v}" for k, v in params.items()))
+    fmt = lambda x, u: "n/a" if x is None else f"{x:.2f} {u}"  # noqa: E731
+    line = f"  rest {fmt(out['rest_mV'], 'mV')}, {plural(counts['n_spikes_stimulus'], 'spike')}" \
+           f" during {where} ({counts['rate_hz']:.1f} Hz)"
+    if counts["n_spikes_before"]:
+        line += f", {counts['n_spikes_before']} before it"
+    if counts["n_spikes_after"]:
+        word = "rebound spike" if out["firing_pattern"] == "rebound" else "spike"
+        line += f", {plural(counts['n_spikes_after'], word)} after it"
+    print(f"{line}; pattern {out['firing_pattern']}")
+    if counts["n_spikes"]:
         print(f"  AP threshold {fmt(out['threshold_mV'], 'mV')}, peak {fmt(out['peak_mV'], 'mV')}"
               f", width {fmt(out['width_ms'], 'ms')}, AHP min {fmt(out['ahp_min_mV'], 'mV')}")
-        if args.plot is not None:
-            print(f"  plot: {args.plot}")
+    if args.plot is not None:
+        print(f"  plot: {args.plot}")
+    if args.csv is not None:
+        print(f"  csv: {args.csv}")
     return 0
 
 
 def run_fi(args) -> int:
+    from .cli_output import plural, round_json
+    from .cli_plots import plot_fi
     from .protocols import fi_curve
 
-    if args.plot is not None:
-        check_plot_path(args.plot)
-    from .stimulus import step
-
+    _check_outputs(args)
     model, expected, duration, dt, params = _model_and_units(args)
     currents = parse_current_range(args.currents, expected)
-    check_dt_option(step(currents, duration), dt)
-    fi = fi_curve(model, currents, duration, dt=dt)
-    out = {"model": args.model, "pattern": args.pattern, "current_unit": fi.current_unit,
-           "currents": [float(f"{c:.12g}") for c in fi.currents], "rates_hz": fi.rates_hz.tolist(),
+    protocol = build_protocol(args, currents, duration, expected)
+    _check_dt(args, model, protocol, dt)
+    fi = fi_curve(model, currents, duration, dt=dt, protocol=protocol)
+    unit = typed_unit(args.currents.split(":")[0])
+    shown = [in_typed_unit(c, args.currents.split(":")[0])[0] for c in currents]
+    out = {"model": args.model, "pattern": args.pattern, "stimulus": args.stimulus,
+           "current_unit": unit, "currents": shown, "rates_hz": fi.rates_hz.tolist(),
            "n_spikes": fi.n_spikes.tolist(), "duration_ms": float(duration) * 1e3,
-           "rate_definition": "1 / mean ISI after the first quarter of the step (0 if < 2)",
+           "rate_definition": "1 / mean ISI after the first quarter of the stimulus (0 if < 2)",
            "dt_ms": fi.result.dt_ms, "method": fi.result.method, "params": params,
            "codegen": fi.result.target}
     if args.plot is not None:
-        plot_fi(fi, model.name, args.plot)
+        plot_fi(fi, model.name, args.plot, currents=shown, unit=unit)
         out["plot"] = str(args.plot)
+    out = round_json(out)
     if args.json:
         print(json.dumps(out))
-    else:
-        print(f"f–I curve of {model.name} ({len(fi.currents)} currents, one simulation; dt "
-              f"{fi.result.dt_ms:g} ms, {fi.result.method})"
-              + "".join(f", {k}={v}" for k, v in params.items()))
-        for c, r in zip(fi.currents, fi.rates_hz):
-            print(f"  {c:10.4g} {fi.current_unit:7s} {r:8.2f} Hz")
-    return 0
-
-
-def run_morphology(args) -> int:
-    from brian2 import amp, second
-
-    from .morphology import segments, shape, simulate_morphology
-    from .units import parse_quantity
-
+        return 0
+    print(f"f–I curve of {model.name} ({len(shown)} currents, {args.stimulus}, one simulation; "
+          f"dt {fi.result.dt_ms:g} ms, {fi.result.method})"
+          + "".join(f", {k}={v}" for k, v in params.items()))
+    for c, r, n in zip(shown, out["rates_hz"], out["n_spikes"]):
+        print(f"  {c:10.4g} {unit:7s} {r:8.2f} Hz  ({plural(n, 'spike')} during the stimulus)")
     if args.plot is not None:
-        check_plot_path(args.plot)
-    current = parse_quantity(args.current, amp, "--current")
-    duration = parse_quantity(args.duration, second, "--duration")
-    if float(duration) <= 0:
-        raise ValueError(f"--duration {args.duration!r}: must be positive")
-    sh = shape(args.shape)
-    res = simulate_morphology(sh, current, duration)
-    out = {"shape": sh.name, "description": sh.description, "current_nA": float(current) * 1e9,
-           "duration_ms": float(duration) * 1e3, "segments": segments(sh),
-           "sites": {name: {"peak_mV": float(res.v_mV[k].max()),
-                            "spike_times_ms": res.spike_times_ms[name].tolist()}
-                     for name, k in res.sites.items()}}
-    if args.plot is not None:
-        plot_morphology(sh, res, args.plot)
-        out["plot"] = str(args.plot)
-    if args.json:
-        print(json.dumps(out))
-    else:
-        print(f"{sh.name}: {sh.description}")
-        for name, site in out["sites"].items():
-            print(f"  {name:22s} peak {site['peak_mV']:7.1f} mV, "
-                  f"{len(site['spike_times_ms'])} spikes")
-        if args.plot is not None:
-            print(f"  plot: {args.plot}")
+        print(f"  plot: {args.plot}")
     return 0

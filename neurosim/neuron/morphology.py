@@ -81,7 +81,8 @@ def _bipolar() -> Shape:
 def _pseudo_unipolar() -> Shape:
     stem_children = [Branch("peripheral", "axon", 500, 1.5, 10, 25),
                      Branch("central", "axon", 400, 1.5, 170, 20)]
-    return Shape("unipolar", 25.0, [Branch("stem", "axon", 60, 2.0, 90, 6, stem_children)],
+    return Shape("pseudo-unipolar", 25.0,
+                 [Branch("stem", "axon", 60, 2.0, 90, 6, stem_children)],
                  "pseudo-unipolar sensory (dorsal root ganglion) cell: one stem splitting into "
                  "a peripheral and a central axon branch")
 
@@ -96,14 +97,17 @@ def _multipolar() -> Shape:
                  "multipolar motor neuron: many branched dendrites and one axon")
 
 
-SHAPES = {"pyramidal": _pyramidal, "bipolar": _bipolar, "unipolar": _pseudo_unipolar,
-          "pseudo-unipolar": _pseudo_unipolar, "multipolar": _multipolar}
+#: name -> shape; ``unipolar`` is an alias of ``pseudo-unipolar`` (the textbook's name)
+SHAPES = {"pyramidal": _pyramidal, "bipolar": _bipolar, "pseudo-unipolar": _pseudo_unipolar,
+          "unipolar": _pseudo_unipolar, "multipolar": _multipolar}
 
 
 def shape(name: str) -> Shape:
     """A neuron shape by name (pyramidal, bipolar, unipolar / pseudo-unipolar, multipolar)."""
     if name not in SHAPES:
-        raise ValueError(f"shape {name!r}: unknown; choose from {', '.join(SHAPES)}")
+        from common.choices import unknown_choice
+
+        raise unknown_choice("shape", name, SHAPES)
     return SHAPES[name]()
 
 

@@ -34,7 +34,7 @@ class FICurve:
 
 
 def fi_curve(model: NeuronModel, currents, duration, *, skip=None, record: bool = False,
-             codegen=None, **kwargs) -> FICurve:
+             codegen=None, protocol: Protocol | None = None, **kwargs) -> FICurve:
     """Steady-state firing rate for each step current, all currents in one simulation.
 
     Parameters
@@ -45,12 +45,16 @@ def fi_curve(model: NeuronModel, currents, duration, *, skip=None, record: bool 
         Step duration.
     skip : Quantity, optional
         Onset transient ignored by the rate (default: a quarter of ``duration``).
+    protocol : Protocol, optional
+        Another stimulus with ``currents`` as its per-neuron amplitudes (a ramp, pulses,
+        noise; :mod:`.stimulus`); default ``step(currents, duration)``. The rate is taken over
+        its ``window`` the same way.
     """
     from brian2 import ms
 
     if np.ndim(currents) != 1 or np.size(currents) < 1:
         raise ValueError(f"currents: expected a 1-D array of step currents, got {currents!r}")
-    proto = step(currents, duration)
+    proto = step(currents, duration) if protocol is None else protocol
     res = simulate(model, proto, record=record, codegen=codegen, **kwargs)
     start, stop = res.window_ms
     skip_ms = (stop - start) / 4 if skip is None else float(skip / ms)
