@@ -28,10 +28,13 @@ from pathlib import Path
 
 from .spec import ModelSpec, cnn_spec, lenet5_spec, mlp_spec, perceptron_spec
 
-__all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "MODEL_DEFAULTS"]
+__all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "POOLS", "MODEL_DEFAULTS", "defaults_table"]
 
 MODELS = ("perceptron", "mlp", "lenet", "cnn")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+#: pooling of the convolutional models: ``max`` (default) or ``avg`` (average pooling, which the
+#: spiking exports ``convert --nir`` and ``--brian2-check`` need)
+POOLS = ("max", "avg")
 
 #: per-model defaults for every option the user does not give
 MODEL_DEFAULTS: dict[str, dict] = {
@@ -69,6 +72,7 @@ class TrainConfig:
     lr_decay : per-epoch multiplicative learning-rate decay (1.0: constant), ``ε_k = ε·decay^k``
         for epoch ``k = 0, 1, ...``.
     weight_decay : decoupled weight decay (AdamW style; 0 for none).
+    pool : ``lenet`` and ``cnn``: ``"max"`` or ``"avg"`` pooling (one of :data:`POOLS`).
     out : where to save the trained model (``None``: do not save).
     logdir : Keras backend only: TensorBoard log folder (``None``: none).
     """
@@ -87,6 +91,7 @@ class TrainConfig:
     validation_split: float = 0.1
     lr_decay: float = 1.0
     weight_decay: float = 0.0
+    pool: str = "max"
     out: Path | None = None
     logdir: Path | None = None
 
@@ -115,6 +120,14 @@ class TrainConfig:
         _finite(self.validation_split, "validation_split", lo=0.0, hi=1.0, hi_open=True)
         _finite(self.lr_decay, "lr_decay", lo=0.0, hi=1.0, lo_open=True)
         _finite(self.weight_decay, "weight_decay", lo=0.0)
+        if self.pool not in POOLS:
+            raise ValueError(f"pool must be one of {', '.join(POOLS)}, got {self.pool!r}")
+        if self.pool != "max" and self.model not in ("lenet", "cnn"):
+            raise ValueError(f"pool applies to lenet and cnn (the models that pool), not "
+                             f"{self.model}")
+        if self.model == "perceptron" and (self.dropout or self.batch_norm):
+            what = "dropout" if self.dropout else "batch_norm"
+            raise ValueError(f"{what} does not apply to perceptron: it has no hidden layer")
         if self.out is not None:
             object.__setattr__(self, "out", Path(self.out))
         if self.logdir is not None:
@@ -150,10 +163,11 @@ class TrainConfig:
             return perceptron_spec()
         if self.model == "mlp":
             return mlp_spec(hidden=(512,), dropout=self.dropout, batch_norm=self.batch_norm)
+        pool = "MaxPool2D" if self.pool == "max" else "AvgPool2D"
         if self.model == "lenet":
-            return lenet5_spec(dropout=self.dropout, batch_norm=self.batch_norm)
+            return lenet5_spec(pool=pool, dropout=self.dropout, batch_norm=self.batch_norm)
         return cnn_spec(filters=(16, 32), dense=128, dropout=self.dropout,
-                        batch_norm=self.batch_norm)
+                        batch_norm=self.batch_norm, pool=pool)
 
     def to_dict(self) -> dict:
         """JSON-friendly dict (paths as strings)."""
@@ -161,6 +175,32 @@ class TrainConfig:
         for k in ("out", "logdir"):
             d[k] = None if d[k] is None else str(d[k])
         return d
+
+
+#: the columns of :func:`defaults_table`: (TrainConfig field, heading)
+_TABLE_COLUMNS = (("epochs", "epochs"), ("batch_size", "batch"), ("optimizer", "optimizer"),
+                  ("lr", "lr"), ("lr_decay", "lr-decay"), ("dropout", "dropout"),
+                  ("batch_norm", "batch-norm"), ("pool", "pool"))
+
+
+def defaults_table() -> str:
+    """Each model's defaults (:data:`MODEL_DEFAULTS` over :class:`TrainConfig`'s own) as a
+    plain-text table, one row per model (``neurosim train --help`` shows it)."""
+    rows = [[head for _, head in _TABLE_COLUMNS]]
+    for model in MODELS:
+        c = TrainConfig.for_model(model)
+        cells = []
+        for name, _ in _TABLE_COLUMNS:
+            v = getattr(c, name)
+            if name == "pool" and model in ("perceptron", "mlp"):
+                v = "-"
+            cells.append("yes" if v is True else "no" if v is False else f"{v:g}"
+                         if isinstance(v, float) else str(v))
+        rows.append(cells)
+    names = ["model"] + list(MODELS)
+    width = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    return "\n".join(f"  {name:<11}" + "  ".join(cell.rjust(w) for cell, w in zip(r, width))
+                     for name, r in zip(names, rows))
 
 
 def _finite(v, name, lo=None, hi=None, lo_open=False, hi_open=False):

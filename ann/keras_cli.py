@@ -1,39 +1,81 @@
 """``neurosim tf-lecture``: run the lecture's TensorFlow examples (:mod:`ann.tf_lecture`) and
-print what each gives. TensorFlow is imported only when the command runs."""
+print what each gives. TensorFlow is imported only when the command runs.
+
+Checks before any work: ``--steps``, ``--lr``, ``--mlp-epochs`` and the ``--logdir`` folder
+(:mod:`common.paths`). Progress goes to stderr: one line per phase and per MLP epoch, and on a
+terminal a live batch line (:mod:`ann.progress`). A fit whose loss diverges ends with one line
+naming ``--lr`` (exit 2). With ``--seed`` the Keras MLP is repeatable on one machine
+(:mod:`ann.keras_seed`).
+"""
 
 from __future__ import annotations
 
-import json
+import argparse
+import sys
 from pathlib import Path
 
 __all__ = ["register", "run_tf_lecture"]
 
 
+def _positive_float(text: str) -> float:
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
 def register(subparsers) -> None:
     """Add ``tf-lecture`` to the ``neurosim`` parser."""
+    from .train_cli import N_TEST, N_TRAIN, _count
+
     p = subparsers.add_parser(
         "tf-lecture", help="run the lecture's TensorFlow examples in TensorFlow 2 style",
         description="Constants (3.0 + 4.0), placeholders as tf.function arguments, the "
                     "Dense(1) linear fit by gradient descent, the graphs for TensorBoard, and "
                     "the Keras MNIST MLP (see docs/tensorflow.md).")
-    p.add_argument("--steps", type=int, default=100, help="gradient-descent steps of the fit")
-    p.add_argument("--lr", type=float, default=0.01, help="learning rate of the fit")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
+    p.add_argument("--steps", type=_count(10 ** 9, "step limit"), default=100,
+                   help="gradient-descent steps of the linear fit (default %(default)s)")
+    p.add_argument("--lr", type=_positive_float, default=0.01,
+                   help="learning rate of the linear fit (default %(default)s; above about "
+                        "0.12 gradient descent diverges and the run stops, exit 2)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the initial weights, dropout and shuffling; TensorFlow's "
+                        "deterministic ops are enabled, so the same machine gives the same "
+                        "result (default %(default)s)")
     p.add_argument("--logdir", type=Path, default=None, metavar="DIR",
-                   help="write the graphs here for TensorBoard")
+                   help="write the graphs here for TensorBoard (default: none)")
     p.add_argument("--mlp-epochs", type=int, default=5,
-                   help="epochs of the Keras MNIST MLP (0: skip it)")
-    p.add_argument("--offline", action="store_true", help="never download MNIST")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+                   help="epochs of the Keras MNIST MLP, 0 to skip it (default %(default)s)")
+    p.add_argument("--n-train", type=_count(N_TRAIN, "training set"), default=None,
+                   metavar="N", help="train the MLP on the first N training images "
+                                     "(default: all 60000)")
+    p.add_argument("--n-test", type=_count(N_TEST, "test set"), default=None, metavar="N",
+                   help="evaluate it on the first N test images (default: all 10000)")
+    p.add_argument("--offline", action="store_true",
+                   help="never download MNIST (default: download what is missing)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (default: text)")
     p.set_defaults(run=run_tf_lecture)
 
 
-def run_tf_lecture(args) -> int:
-    if isinstance(args.mlp_epochs, bool) or args.mlp_epochs < 0:
-        raise ValueError(f"--mlp-epochs must be >= 0, got {args.mlp_epochs}")
-    from . import tf_lecture as T
+def _results(args, progress) -> dict:
+    import math
 
-    fit = T.linear_fit(steps=args.steps, lr=args.lr, seed=args.seed)
+    from . import tf_lecture as T
+    from .training import TrainingDiverged
+
+    try:
+        fit = T.linear_fit(steps=args.steps, lr=args.lr, seed=args.seed)
+    except TrainingDiverged as e:
+        where = (f"loss {e.loss} at step {e.step}" if not math.isfinite(e.loss) else
+                 f"loss {e.loss:.3g} at step {e.step}, from {e.first_loss:.3g} at the first")
+        raise ValueError(f"--lr {args.lr:g}: the linear fit diverged ({where}); "
+                         f"try a smaller --lr (gradient descent here needs lr < 0.12)") from None
     out = {
         "constants": T.constants(),
         "adder_scalars": float(T.adder(3, 4.5)),
@@ -48,28 +90,54 @@ def run_tf_lecture(args) -> int:
         out["graph_files"] = [str(p) for p in T.write_graphs(args.logdir)]
     if args.mlp_epochs:
         from .data import load_mnist
+        from .progress import plural
 
         m = load_mnist(download=not args.offline)
-        r = T.train_lecture_mlp(m.x_train, m.y_train, m.x_test, m.y_test,
-                                epochs=args.mlp_epochs, seed=args.seed)
-        out["mlp"] = {"epochs": args.mlp_epochs, "test_accuracy": r["test_accuracy"],
-                      "test_loss": r["test_loss"], "history": r["history"]}
+        x, y = m.x_train[:args.n_train], m.y_train[:args.n_train]
+        xt, yt = m.x_test[:args.n_test], m.y_test[:args.n_test]
+        progress({"kind": "phase", "text": f"Keras MLP: {plural(args.mlp_epochs, 'epoch')} on "
+                                           f"{len(x)} images"})
+        try:
+            r = T.train_lecture_mlp(x, y, xt, yt, epochs=args.mlp_epochs, seed=args.seed,
+                                    progress=progress)
+        except TrainingDiverged as e:  # Adam at the lecture's 1e-3: not seen, but never silent
+            raise ValueError(f"{e}") from None
+        out["mlp"] = {"epochs": args.mlp_epochs, "n_train": len(x), "n_test": len(xt),
+                      "test_accuracy": r["test_accuracy"], "test_loss": r["test_loss"],
+                      "history": r["history"]}
+    return out
+
+
+def run_tf_lecture(args) -> int:
+    from common.paths import check_output_dir
+
+    from .jsonout import dumps
+    from .progress import plural, progress_printer
+
+    if isinstance(args.mlp_epochs, bool) or args.mlp_epochs < 0:
+        raise ValueError(f"--mlp-epochs must be >= 0, got {args.mlp_epochs}")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be >= 0, got {args.seed}")
+    if args.logdir is not None:
+        check_output_dir(args.logdir, "--logdir")
+    out = _results(args, progress_printer(sys.stderr))
     if args.json:
-        print(json.dumps(out))
+        print(dumps(out))
         return 0
     f = out["linear_fit"]
     print(f"constants      3.0 + 4.0 = {out['constants']}")
     print(f"placeholders   a + b = {out['adder_scalars']} (3, 4.5); {out['adder_vectors']} "
           f"([1, 3], [2, 4]); (a + b) * 3 = {out['add_and_triple']}; "
-          f"{out['adder_graphs_traced']} graph traced")
+          f"{plural(out['adder_graphs_traced'], 'graph')} traced")
     print(f"linear fit     {f['steps']} steps of gradient descent at lr {f['lr']}: loss "
           f"{f['first_loss']:.4f} -> {f['final_loss']:.4f}; y = {f['w']:.3f} x + {f['b']:.3f} "
           f"(exact: y = -x + 1)")
     for p in out.get("graph_files", []):
         print(f"graph          {p}")
     if "mlp" in out:
-        print(f"Keras MLP      {out['mlp']['epochs']} epochs: test accuracy "
-              f"{out['mlp']['test_accuracy']:.4f} on 10 000 images")
+        n_test = f"{out['mlp']['n_test']:,}".replace(",", " ")
+        print(f"Keras MLP      {plural(out['mlp']['epochs'], 'epoch')}: test accuracy "
+              f"{out['mlp']['test_accuracy']:.4f} on {n_test} images")
     if args.logdir is not None:
         print(f"view the graphs: tensorboard --logdir {args.logdir}")
     return 0

@@ -22,7 +22,11 @@ Keras's decoupled ``weight_decay`` (θ ← θ − ελθ); ``lr_decay`` → the 
 is ``ε·decay^k`` (a ``LearningRateScheduler`` calling
 :meth:`~ann.config.TrainConfig.learning_rate`, as the NumPy loop does); the history records the
 rate Keras's optimizer actually held. Shuffling uses ``tf.data`` with the op seed
-``seed`` and dropout masks are seeded per layer, so a run is repeatable on one machine.
+``seed``, dropout masks are seeded per layer, and :func:`ann.keras_seed.seed_keras` sets the
+global seeds and TensorFlow's op determinism, so a run is repeatable on one machine (bit for
+bit). A batch whose running loss becomes NaN/Inf or exceeds
+:data:`ann.training.BLOWUP` times the first batch's stops the run with
+:class:`~ann.training.TrainingDiverged`, as in the NumPy loop.
 
 ``logdir``: TensorBoard logs — ``train/`` and ``validation/`` with per-epoch scalars
 (``epoch_loss``, ``epoch_accuracy``, ``epoch_learning_rate``) from Keras's ``TensorBoard``
@@ -49,7 +53,8 @@ from .config import TrainConfig
 from .keras_models import build_keras_model, from_keras
 from .network import Network
 from .optimizers import EPSILON
-from .training import check_labelled, prepare_images
+from .keras_seed import seed_keras
+from .training import BLOWUP, TrainingDiverged, check_labelled, diverged, prepare_images
 
 __all__ = ["train_keras", "make_keras_optimizer", "write_model_graph", "save_keras_atomic"]
 
@@ -116,15 +121,29 @@ def _callbacks(config: TrainConfig, steps: int, progress):
         def __init__(self):
             super().__init__()
             self.history: list[dict] = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t0 = time.perf_counter()
+            self.first_loss = None
+            self.diverged = None
 
         def on_train_batch_end(self, batch, logs=None):
+            loss = float(logs["loss"])
+            if diverged(loss, self.first_loss, BLOWUP):
+                self.model.stop_training = True
+                what = (f"loss became {loss}" if not np.isfinite(loss) else
+                        f"loss grew to {loss:.3g} (from {self.first_loss:.3g} at the first step)")
+                self.diverged = TrainingDiverged(
+                    f"{what} at epoch {len(self.history) + 1}, step {batch + 1} (lr {config.lr:g}); "
+                    f"try a smaller learning rate or clip_norm", loss=loss,
+                    epoch=len(self.history) + 1, step=batch + 1, first_loss=self.first_loss)
+                return
+            if self.first_loss is None:
+                self.first_loss = loss
             if progress is not None:
                 progress({"kind": "batch", "epoch": len(self.history) + 1,
                           "epochs": config.epochs, "step": batch + 1, "steps": steps,
-                          "loss": float(logs["loss"])})
+                          "loss": loss})
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
@@ -135,9 +154,8 @@ def _callbacks(config: TrainConfig, steps: int, progress):
             if "val_loss" in logs:
                 h["val_loss"] = float(logs["val_loss"])
                 h["val_accuracy"] = float(logs["val_accuracy"])
-            if not np.isfinite(h["loss"]):
-                self.model.stop_training = True
-                self.diverged = f"loss became {h['loss']} in epoch {epoch + 1}"
+            if self.diverged is not None:
+                return
             self.history.append(h)
             if progress is not None:
                 progress({"kind": "epoch", "epoch": epoch + 1, "epochs": config.epochs,
@@ -175,6 +193,7 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
 
         mnist = load_mnist()
     tf = tf_module()
+    seed_keras(config.seed)
     x_train, y_train, x_test, y_test = mnist
     x, y = prepare_images(x_train), np.asarray(y_train).astype(np.int64)
     xt, yt = prepare_images(x_test), np.asarray(y_test).astype(np.int64)
@@ -204,12 +223,12 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
     model.fit(train_ds, epochs=config.epochs, validation_data=val_ds, callbacks=callbacks,
               shuffle=False, verbose=0)  # shuffled by train_ds, with its seed
     seconds = time.perf_counter() - t0
-    if getattr(epochs_cb, "diverged", None):
-        from .training import TrainingDiverged
-
-        raise TrainingDiverged(f"{epochs_cb.diverged} (lr {config.lr:g}); try a smaller "
-                               f"learning rate or --clip-norm")
-    test_loss, test_acc = model.evaluate(xt, yt, batch_size=1000, verbose=0)
+    if epochs_cb.diverged is not None:
+        raise epochs_cb.diverged
+    # a tf.data pipeline, not arrays: Keras's array adapter maps in parallel, which op
+    # determinism rewrites with a (harmless) error-level log line
+    test_ds = tf.data.Dataset.from_tensor_slices((xt, yt)).batch(1000)
+    test_loss, test_acc = model.evaluate(test_ds, verbose=0)
     net = from_keras(model)
     result = {"model": config.model, "backend": "keras", "test_accuracy": float(test_acc),
               "test_loss": float(test_loss), "train_seconds": seconds,

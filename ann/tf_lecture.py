@@ -18,6 +18,11 @@ placeholders. ``docs/tensorflow.md`` maps each TF1 snippet to the function here.
 * :func:`write_graphs` — the adder's and the linear model's training-step graphs written as
   TensorBoard event files (``tensorboard --logdir DIR``, "Graphs" tab).
 
+Every training here stops on divergence as :func:`ann.training.fit` does (a loss that becomes
+NaN/Inf or grows past :data:`ann.training.BLOWUP` times the first step's raises
+:class:`~ann.training.TrainingDiverged`), and with a seed a run is repeatable on one machine
+(:func:`ann.keras_seed.seed_keras`: global seeds and TensorFlow's op determinism).
+
 Source: the TensorFlow 1 "Low Level APIs" guide and the TensorFlow 2 quick-start, whose
 examples the lecture uses. TensorFlow is imported lazily (:mod:`ann._tf`).
 """
@@ -118,6 +123,9 @@ def _linear_problem(seed: int):
 def linear_fit(steps: int = 100, lr: float = 0.01, seed: int = 0) -> dict:
     """Fit ``y = w x + b`` to the lecture's four points by gradient descent.
 
+    Raises :class:`~ann.training.TrainingDiverged` (a ``ValueError``) if the loss becomes
+    NaN/Inf or grows 1000-fold (``lr`` above 2/λ_max ≈ 0.12 makes gradient descent diverge).
+
     Parameters
     ----------
     steps : number of gradient-descent steps (the lecture: 100).
@@ -135,11 +143,23 @@ def linear_fit(steps: int = 100, lr: float = 0.01, seed: int = 0) -> dict:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
     if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
+    from .training import BLOWUP, TrainingDiverged, diverged
+
     tf = tf_module()
     model, train_step = _linear_problem(seed)
     w0, b0 = (float(v.numpy().ravel()[0]) for v in (model.kernel, model.bias))
     lr_t = tf.constant(lr, tf.float32)
-    losses = np.array([float(train_step(lr_t)) for _ in range(steps)])
+    losses = []
+    for k in range(steps):
+        value = float(train_step(lr_t))
+        if diverged(value, losses[0] if losses else None, BLOWUP):
+            what = (f"loss became {value}" if not np.isfinite(value) else
+                    f"loss grew to {value:.3g} (from {losses[0]:.3g} at the first step)")
+            raise TrainingDiverged(f"linear fit: {what} at step {k + 1} (lr {lr:g}); try a "
+                                   f"smaller learning rate", loss=value, epoch=1, step=k + 1,
+                                   first_loss=losses[0] if losses else None)
+        losses.append(value)
+    losses = np.array(losses)
     pred = model(tf.constant(LINEAR_X)).numpy().ravel()
     return {"losses": losses, "final_loss": float(np.mean((pred - LINEAR_Y.ravel()) ** 2)),
             "w0": w0, "b0": b0, "w": float(model.kernel.numpy().ravel()[0]),
@@ -171,19 +191,73 @@ def lecture_mlp(seed: int | None = None):
     return model
 
 
+def _watch(epochs: int, steps: int, progress):
+    """A Keras callback: progress events as :func:`ann.training.fit` sends them, and the
+    divergence stop (its ``diverged`` attribute holds the error)."""
+    import time
+
+    from .training import BLOWUP, TrainingDiverged, diverged
+
+    keras = keras_module()
+
+    class Watch(keras.callbacks.Callback):
+        first, error, epoch, t0 = None, None, 0, 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch, self.t0 = epoch + 1, time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            loss = float(logs["loss"])
+            if diverged(loss, self.first, BLOWUP):
+                what = (f"loss became {loss}" if not np.isfinite(loss) else
+                        f"loss grew to {loss:.3g} (from {self.first:.3g} at the first step)")
+                self.error = TrainingDiverged(
+                    f"Keras MLP: {what} at epoch {self.epoch}, step {batch + 1}", loss=loss,
+                    epoch=self.epoch, step=batch + 1, first_loss=self.first)
+                self.model.stop_training = True
+                return
+            self.first = loss if self.first is None else self.first
+            if progress is not None:
+                progress({"kind": "batch", "epoch": self.epoch, "epochs": epochs,
+                          "step": batch + 1, "steps": steps, "loss": loss})
+
+        def on_epoch_end(self, epoch, logs=None):
+            if progress is not None and self.error is None:
+                h = {"loss": float(logs["loss"]), "accuracy": float(logs["accuracy"]),
+                     "seconds": time.perf_counter() - self.t0}
+                progress({"kind": "epoch", "epoch": epoch + 1, "epochs": epochs, "history": h})
+
+    return Watch()
+
+
 def train_lecture_mlp(x_train, y_train, x_test, y_test, epochs: int = 5, seed: int | None = 0,
-                      batch_size: int = 32) -> dict:
+                      batch_size: int = 32, progress=None) -> dict:
     """The lecture's ``model.fit(x_train, y_train, epochs=5); model.evaluate(x_test, y_test)``.
 
     Images ``(N, 28, 28)`` uint8 are scaled to [0, 1] (``x / 255.0``) as in the lecture.
-    Returns ``{"model", "history", "test_loss", "test_accuracy"}``.
+    ``seed`` (not ``None``) makes the run repeatable on one machine
+    (:func:`ann.keras_seed.seed_keras`); ``progress`` receives ``batch`` and ``epoch`` events
+    (:mod:`ann.progress`). Returns ``{"model", "history", "test_loss", "test_accuracy"}``;
+    :class:`~ann.training.TrainingDiverged` if the loss diverges.
     """
+    from .keras_seed import seed_keras
+
+    seed_keras(seed)
     x_train = np.asarray(x_train, np.float32) / 255.0
     x_test = np.asarray(x_test, np.float32) / 255.0
     model = lecture_mlp(seed)
-    history = model.fit(x_train, np.asarray(y_train), epochs=epochs, batch_size=batch_size,
-                        verbose=0)
-    test_loss, test_accuracy = model.evaluate(x_test, np.asarray(y_test), verbose=0)
+    watch = _watch(epochs, -(-len(x_train) // batch_size), progress)
+    # model.fit(x_train, y_train, batch_size=32) as a tf.data pipeline: the same shuffled
+    # batches, but no parallel map, which TensorFlow's op determinism rewrites with an
+    # error-level log line (harmless; "NodeDef mentions attribute use_unbounded_threadpool")
+    tf = tf_module()
+    train = (tf.data.Dataset.from_tensor_slices((x_train, np.asarray(y_train)))
+             .shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True).batch(batch_size))
+    test = tf.data.Dataset.from_tensor_slices((x_test, np.asarray(y_test))).batch(1000)
+    history = model.fit(train, epochs=epochs, verbose=0, callbacks=[watch], shuffle=False)
+    if watch.error is not None:
+        raise watch.error
+    test_loss, test_accuracy = model.evaluate(test, verbose=0)
     return {"model": model, "history": {k: [float(v) for v in vals]
                                         for k, vals in history.history.items()},
             "test_loss": float(test_loss), "test_accuracy": float(test_accuracy)}

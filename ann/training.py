@@ -3,8 +3,12 @@
 One epoch: draw a permutation of the training set from ``rng``; for each mini-batch, one
 forward/backward pass (:meth:`~ann.network.Network.loss_and_gradients`) and one optimizer step;
 then evaluate on the validation set (inference mode). The learning rate of epoch ``k`` is
-``ε·decay^k``. A loss that becomes NaN or ±Inf stops the run with :class:`TrainingDiverged`
-(a ``ValueError``) naming the epoch and step.
+``ε·decay^k``. A loss that becomes NaN or ±Inf, or that grows past ``blowup`` times the first
+step's loss (``train_numpy``: 1000×; a step too large throws the weights far away and the loss
+may stay finite: ``mlp`` at lr 100 jumps from 2.4 to 6·10⁷ at its second step and ends at 12 %),
+stops the run with :class:`TrainingDiverged` (a ``ValueError``) naming the epoch and step.
+A run that resumes from a checkpoint reports it as a progress event
+``{"kind": "resume", "path", "epoch", "step"}``.
 
 Checkpoints: every ``checkpoint_every`` steps and at the end of each epoch the network, the
 optimizer state, the position (epoch, step), the shuffling generator's state *at the start of
@@ -37,14 +41,33 @@ from .network import Network
 from .optimizers import Optimizer, make_optimizer
 from .spec import output_shapes
 
-__all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "TrainingDiverged", "fit", "prepare_images",
+__all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "TrainingDiverged", "diverged", "fit",
+           "prepare_images",
            "check_labelled", "train_numpy"]
 
 Progress = Callable[[dict], None]
 
 
 class TrainingDiverged(ValueError):
-    """The loss became NaN or infinite."""
+    """The loss became NaN or infinite, or grew far past its start.
+
+    Attributes ``loss`` (the value), ``epoch`` and ``step`` (1-based; ``step`` is ``None`` when
+    the weights were found non-finite at an epoch's end) and ``first_loss`` (the first step's
+    loss, or ``None``), so a caller can name the option that caused it.
+    """
+
+    def __init__(self, message: str, *, loss: float = float("nan"), epoch: int = 0,
+                 step: int | None = None, first_loss: float | None = None):
+        super().__init__(message)
+        self.loss, self.epoch, self.step, self.first_loss = loss, epoch, step, first_loss
+
+
+def diverged(value: float, first: float | None, blowup: float | None) -> bool:
+    """Whether a loss ``value`` means divergence: NaN/±Inf, or above ``blowup`` times the first
+    loss ``first`` (when both are given and ``first > 0``)."""
+    if not math.isfinite(value):
+        return True
+    return bool(blowup and first and first > 0 and value > blowup * first)
 
 
 def prepare_images(x: np.ndarray, dtype=np.float32) -> np.ndarray:
@@ -104,7 +127,8 @@ def _load_checkpoint(path, network, optimizer, fingerprint):
 def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *, epochs: int,
         batch_size: int, rng: np.random.Generator, validation_data=None, lr_decay: float = 1.0,
         loss: str = "auto", progress: Progress | None = None, checkpoint=None,
-        checkpoint_every: int = 500, fingerprint: str = "") -> list[dict]:
+        checkpoint_every: int = 500, fingerprint: str = "",
+        blowup: float | None = None) -> list[dict]:
     """Train ``network`` in place; return the history (one dict per epoch).
 
     Parameters
@@ -122,6 +146,8 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
         step and ``{"kind": "epoch", epoch, epochs, history}`` after every epoch.
     checkpoint : path for resumable checkpoints (see the module docstring), or ``None``.
     fingerprint : identifies the run; a checkpoint with another fingerprint is refused.
+    blowup : stop (:class:`TrainingDiverged`) when a step's loss exceeds ``blowup`` times the
+        first step's loss of this call; ``None``: only NaN/Inf stop the run.
 
     Training asks the C allocator to keep freed memory for the next step
     (:func:`ann.memory.keep_freed_memory`, process-wide): it saves ~3 ms of page faults per
@@ -146,7 +172,11 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
         start_epoch, start_step = meta["position"]["epoch"], meta["position"]["step"]
         history, sums = meta["history"], meta["sums"]
         rng.bit_generator.state = meta["epoch_rng_state"]
+        if progress is not None:
+            progress({"kind": "resume", "path": str(checkpoint), "epoch": start_epoch + 1,
+                      "step": start_step})
     params = network.parameters()
+    first_loss = None
     for epoch in range(start_epoch, epochs):
         epoch_rng_state = rng.bit_generator.state
         perm = rng.permutation(n)
@@ -158,10 +188,15 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
             idx = perm[step * batch_size:(step + 1) * batch_size]
             xb, yb = x[idx], y[idx]
             value = network.loss_and_gradients(xb, yb, loss)
-            if not math.isfinite(value):
+            if diverged(value, first_loss, blowup):
+                what = (f"loss became {value}" if not math.isfinite(value) else
+                        f"loss grew to {value:.3g} (from {first_loss:.3g} at the first step)")
                 raise TrainingDiverged(
-                    f"loss became {value} at epoch {epoch + 1}, step {step + 1} "
-                    f"(lr {optimizer.lr:g}); try a smaller learning rate or --clip-norm")
+                    f"{what} at epoch {epoch + 1}, step {step + 1} "
+                    f"(lr {optimizer.lr:g}); try a smaller learning rate or clip_norm",
+                    loss=value, epoch=epoch + 1, step=step + 1, first_loss=first_loss)
+            if first_loss is None:
+                first_loss = value
             optimizer.apply(params, network.gradients())
             sums["loss"] += value * len(idx)
             sums["seen"] += len(idx)
@@ -176,7 +211,8 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
                                  epoch_rng_state, history, sums, fingerprint)
         if not all(np.all(np.isfinite(p)) for p in params):
             raise TrainingDiverged(f"weights became NaN/Inf in epoch {epoch + 1} "
-                                   f"(lr {optimizer.lr:g}); try a smaller learning rate")
+                                   f"(lr {optimizer.lr:g}); try a smaller learning rate",
+                                   epoch=epoch + 1)
         h = {"epoch": epoch + 1, "loss": sums["loss"] / sums["seen"],
              "accuracy": sums["correct"] / sums["seen"], "lr": optimizer.lr,
              "seconds": time.perf_counter() - t0}
@@ -202,6 +238,11 @@ def _fingerprint(config: TrainConfig, n_train: int) -> str:
     return json.dumps({"config": d, "n_train": n_train}, sort_keys=True)
 
 
+#: a step whose loss exceeds this many times the first step's stops ``train_numpy`` and
+#: ``train_keras`` (see the module docstring)
+BLOWUP = 1000.0
+
+
 def train_numpy(config: TrainConfig, mnist, progress: Progress | None = None,
                 checkpoint=None, checkpoint_every: int = 500) -> dict:
     """Train ``config`` on MNIST with the NumPy networks; return the result dict (module docs).
@@ -225,7 +266,7 @@ def train_numpy(config: TrainConfig, mnist, progress: Progress | None = None,
     history = fit(net, x_tr, y_tr, opt, epochs=config.epochs, batch_size=config.batch_size,
                   rng=rng, validation_data=val, lr_decay=config.lr_decay, progress=progress,
                   checkpoint=checkpoint, checkpoint_every=checkpoint_every,
-                  fingerprint=_fingerprint(config, len(x_tr)))
+                  fingerprint=_fingerprint(config, len(x_tr)), blowup=BLOWUP)
     seconds = time.perf_counter() - t0
     test_loss, test_acc = net.evaluate(prepare_images(x_test), np.asarray(y_test).astype(np.intp))
     result = {"model": config.model, "backend": "numpy", "test_accuracy": test_acc,
