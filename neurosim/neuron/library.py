@@ -58,6 +58,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from common.choices import did_you_mean
+
 from .model import NeuronModel
 
 __all__ = ["lif", "hh", "traub", "izhikevich", "adex", "get_model", "lookup_model", "MODELS",
@@ -225,7 +227,8 @@ def izhikevich(pattern: str = "RS") -> NeuronModel:
     key = pattern.upper()
     if key not in IZHIKEVICH_PATTERNS:
         raise ValueError(f"--pattern {pattern}: unknown Izhikevich pattern; choose from "
-                         f"{', '.join(IZHIKEVICH_PATTERNS)}")
+                         f"{', '.join(IZHIKEVICH_PATTERNS)}"
+                         f"{did_you_mean(pattern, IZHIKEVICH_PATTERNS)}")
     a, b, c, d = IZHIKEVICH_PATTERNS[key]
     p = dict(a=a / ms, b=b * nS, c=c * mV, d=d * pA, Cm=1 * pF, v_peak=30 * mV)
     # start at the stable resting point: 0.04 v^2 + (5 - b) v + 140 = 0, lower root (mV)
@@ -260,7 +263,7 @@ def adex(pattern: str = "tonic") -> NeuronModel:
     key = pattern.lower().replace("-", "_").replace(" ", "_")
     if key not in ADEX_PATTERNS:
         raise ValueError(f"--pattern {pattern}: unknown AdEx pattern; choose from "
-                         f"{', '.join(ADEX_PATTERNS)}")
+                         f"{', '.join(ADEX_PATTERNS)}{did_you_mean(pattern, ADEX_PATTERNS)}")
     C, gL, EL, VT, DT, a, tau_w, b, Vr, _ = ADEX_PATTERNS[key]
     p = dict(Cm=C * pF, gL=gL * nS, EL=EL * mV, VT=VT * mV, DeltaT=DT * mV, a=a * nS,
              tau_w=tau_w * ms, b=b * pA, Vr=Vr * mV, v_cut=0 * mV)
