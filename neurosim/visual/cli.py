@@ -1,251 +1,169 @@
-"""``neurosim visual``: push one image through retina -> LGN -> V1 (-> HMAX) and report
-each stage.
+"""``neurosim visual``: push one image (or a short movie) through retina -> LGN -> V1 (-> HMAX)
+and report each stage.
 
-    neurosim visual --image {mnist:INDEX | grating:KEY=VAL,... | spot:KEY=VAL,... | PATH}
-                    [--mode {rate,spiking}] [--plot FILE] [--json]
+    neurosim visual --image {mnist:INDEX | grating:... | spot:... | annulus:... | bar:... |
+                             flash:... | PATH}
+                    [--mode {rate,spiking}] [--duration 200ms] [--seed 0] [--plot FILE] [--json]
 
-``grating:`` keys: ``sf`` (cycles/pixel, default 0.125), ``theta`` (deg), ``contrast``,
-``phase`` (deg), ``size`` (pixels, default 28). ``spot:`` keys: ``diameter``, ``luminance``,
-``background``, ``size``. ``mnist:INDEX`` reads the verified MNIST test file from the
-``neurosim data`` cache (see :mod:`.images`). ``PATH`` is an image file (PNG, or what Pillow
-reads). Orientations ``theta`` are wave-vector directions (0 = vertical bars). The spiking mode
-runs retina -> V1 in Brian2 and reports its correlation with the rate path; the rate mode
-also runs the HMAX stages, with S2/S3 templates imprinted from a fixed
-set of synthetic shapes (seed 0), so results do not depend on any data set.
+The stimuli, their keys, defaults, units and the angle convention are in
+:mod:`.cli_images` (and in ``neurosim visual --help``); what is computed for static images,
+movies and the spiking mode is in :mod:`.cli_compute`; the figure in :mod:`.cli_plots`.
+Errors are one line (``ValueError`` -> exit 2); warnings (a stimulus the model cannot
+resolve, an option that has no effect) are lines on stderr.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import time
+import math
+import re
+import sys
+import textwrap
 from pathlib import Path
 
-import numpy as np
+__all__ = ["register", "parse_image", "run_visual", "parse_duration_ms", "rounded"]
 
-__all__ = ["register", "parse_image", "run_visual"]
+_DEFAULT_MS = 200.0
 
-_GRATING = {"sf": 0.125, "theta": 0.0, "contrast": 1.0, "phase": 0.0, "size": 28}
-_SPOT = {"diameter": 6.0, "luminance": 1.0, "background": 0.5, "size": 28}
+
+def parse_image(spec: str):
+    """The luminance image ``(H, W)`` named by ``spec`` (a movie's most distinct frame)."""
+    from .cli_images import parse_image as parse
+
+    return parse(spec).image
+
+
+def parse_duration_ms(text: str) -> float:
+    """``"200"``, ``"200ms"`` or ``"0.2s"`` -> 200.0 (ms); a bare number is in ms."""
+    m = re.fullmatch(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(ms|s)?\s*", text)
+    if m is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration (e.g. 200, 200ms, 0.2s)")
+    v = float(m.group(1)) * (1000.0 if m.group(2) == "s" else 1.0)
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the duration must be positive")
+    return v
 
 
 def register(subparsers) -> None:
     """Add ``visual`` to the ``neurosim`` parser."""
+    from .cli_images import stimulus_help
+
     p = subparsers.add_parser(
         "visual", help="push an image through retina -> LGN -> V1 -> HMAX (rate or spiking)",
-        description="Run one image through the visual pathway (photoreceptors, OPL, bipolar "
-                    "ON/OFF, midget/parasol ganglion cells, LGN, V1 simple/complex, HMAX) and "
-                    "summarise every stage.")
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=stimulus_help(),
+        description=textwrap.fill(
+            "Run one image (or a flash / drifting-grating movie) through the visual pathway "
+            "(photoreceptors, OPL, bipolar ON/OFF, midget/parasol ganglion cells, LGN, V1 "
+            "simple/complex, HMAX) and summarise every stage.", 88))
     p.add_argument("--image", required=True, metavar="SPEC",
-                   help="mnist:INDEX, grating:sf=0.125,theta=45,contrast=1,phase=0,size=28, "
-                        "spot:diameter=6, or an image file")
-    p.add_argument("--mode", choices=("rate", "spiking"), default="rate")
-    p.add_argument("--duration", type=float, default=200.0, metavar="MS",
-                   help="simulated time of the spiking mode, ms (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the Poisson spike trains")
+                   help="mnist:INDEX, grating:sf=0.125,theta=30, spot:diameter=6, "
+                        "annulus:inner=6,outer=14, bar:theta=45, flash:on=50,off=150, or an "
+                        "image file; every key, default and unit is listed below")
+    p.add_argument("--mode", choices=("rate", "spiking"), default="rate",
+                   help="rate: NumPy rate model with HMAX; spiking: Brian2 LIF network "
+                        "retina -> V1 complex, compared with the rate path (default rate)")
+    p.add_argument("--duration", type=parse_duration_ms, default=None, metavar="TIME",
+                   help="run length: of movies (flash, grating tf>0; at most 2 s in rate mode) "
+                        "and of the spiking run; ms, or with a unit: 200ms, 0.2s "
+                        f"(default {_DEFAULT_MS:g} ms; a static image in rate mode has no time)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the ganglion cells' Poisson spike trains, spiking mode only "
+                        "(default 0)")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE",
-                   help="write a figure of every stage's response maps (.png, .pdf, .svg)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+                   help="write a figure of every stage's maps (and, in spiking mode, a spike "
+                        "raster): .png, .pdf or .svg; missing folders are created")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (values rounded to 5 significant digits)")
     p.set_defaults(run=run_visual)
 
 
-def _keyvals(spec: str, defaults: dict, kind: str) -> dict:
-    out = dict(defaults)
-    body = spec.split(":", 1)[1]
-    for item in filter(None, body.split(",")):
-        key, sep, val = item.partition("=")
-        if not sep or key not in defaults:
-            raise ValueError(f"--image {spec}: {item!r} is not one of "
-                             f"{', '.join(k + '=VALUE' for k in defaults)}")
-        try:
-            out[key] = float(val)
-        except ValueError:
-            raise ValueError(f"--image {spec}: {key}={val!r} is not a number") from None
-    if not 4 <= out["size"] <= 512 or out["size"] != int(out["size"]):
-        raise ValueError(f"--image {spec}: size={out['size']:g} must be an integer in 4..512")
-    out["size"] = int(out["size"])
-    return out
+def rounded(x, digits: int = 5):
+    """``x`` with every float rounded to ``digits`` significant digits (lists, dicts kept)."""
+    if isinstance(x, dict):
+        return {k: rounded(v, digits) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [rounded(v, digits) for v in x]
+    if isinstance(x, float) and math.isfinite(x):
+        return float(f"{x:.{digits}g}")
+    return x
 
 
-def parse_image(spec: str) -> np.ndarray:
-    """The luminance image ``(H, W)`` named by ``spec``."""
-    from . import stimuli as st
-    from .images import check_images, load_image_file, load_mnist_test_image
-
-    if spec.startswith("mnist:"):
-        idx = spec[6:]
-        if not idx.isdigit():
-            raise ValueError(f"--image {spec}: INDEX must be an integer in 0..9999")
-        return load_mnist_test_image(int(idx))
-    if spec.startswith("grating:"):
-        g = _keyvals(spec, _GRATING, "grating")
-        if not 0 <= g["contrast"] <= 1:
-            raise ValueError(f"--image {spec}: contrast={g['contrast']:g} must lie in [0, 1]")
-        img = st.grating(g["size"], g["sf"], g["theta"], g["contrast"], np.deg2rad(g["phase"]))
-        return check_images(img, spec)[0]
-    if spec.startswith("spot:"):
-        s = _keyvals(spec, _SPOT, "spot")
-        img = st.spot(s["size"], s["diameter"], s["luminance"], s["background"])
-        return check_images(img, spec)[0]
-    return load_image_file(spec)
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _templates_shapes(size: int) -> np.ndarray:
-    """Synthetic shapes the HMAX templates are imprinted from."""
-    from . import stimuli as st
-
-    L = max(4.0, size / 2)
-    w = max(1.5, size / 10)
-    shapes = [st.bar(size, L, w, th, 1.0, 0.0) for th in range(0, 180, 30)]
-    shapes += [np.maximum(st.bar(size, L, w, th, 1.0, 0.0), st.bar(size, L, w, th + 90, 1.0, 0.0))
-               for th in (0, 45)]
-    shapes += [st.annulus(size, L / 2, L, 1.0, 0.0), st.spot(size, L / 2, 1.0, 0.0)]
-    return np.stack(shapes)
-
-
-def _summary(name, a, unit):
-    a = np.asarray(a, float)
-    return {"stage": name, "shape": list(a.shape), "mean": round(float(a.mean()), 4),
-            "max": round(float(a.max()), 4), "min": round(float(a.min()), 4), "unit": unit}
-
-
-_UNITS = {"photoreceptors": "1", "opl": "1", "bipolar_on": "1", "bipolar_off": "1",
-          "rgc_on": "Hz", "rgc_off": "Hz", "lgn_on": "Hz", "lgn_off": "Hz", "v1_drive": "mV",
-          "v1_simple": "Hz", "v1_complex": "Hz", "c1": "Hz", "s2": "1", "c2": "1", "s3": "1",
-          "c3": "1"}
-
-
-def compute(image: np.ndarray, mode: str, duration_ms: float, seed: int) -> tuple[dict, dict]:
-    """All stage maps (for the plot) and the JSON-able report."""
-    from .hmax import HMAX, c1_layer
-    from .pathway import RatePath
-
-    model = RatePath()
-    t0 = time.perf_counter()
-    maps = {k: v[0] for k, v in model.run(image).items()}
-    report = {"mode": mode, "image_shape": list(image.shape)}
-    if mode == "rate":
-        c1 = c1_layer(maps["v1_complex"][None])
-        shapes = _templates_shapes(image.shape[0])
-        c1_shapes = c1_layer(model.run(shapes, stages=["v1_complex"])["v1_complex"])
-        h = HMAX(n_s2=32, n_s3=16).fit(c1_shapes, np.random.default_rng(0))
-        maps["c1"] = c1[0]
-        maps.update({k: v[0] for k, v in h.transform(c1).items()})
-    else:
-        from .spiking import SpikingParams, simulate
-
-        if not 1 <= duration_ms <= 10000:
-            raise ValueError(f"--duration {duration_ms:g}: must lie in 1..10000 ms")
-        rate_maps = maps
-        sim = simulate(model, image, np.random.default_rng(seed),
-                       SpikingParams(duration=duration_ms / 1000))
-        st = SpikingParams().stride
-        sl = (Ellipsis, slice(None, None, st), slice(None, None, st))
-        corr = {}
-        for key in ("rgc_on", "rgc_off", "lgn_on", "lgn_off", "v1_simple", "v1_complex"):
-            ref = rate_maps[key][sl] if key.startswith("v1") else rate_maps[key]
-            a, b = sim[key].ravel(), ref.ravel()
-            ok = a.std() > 0 and b.std() > 0
-            corr[key] = round(float(np.corrcoef(a, b)[0, 1]), 4) if ok else None
-        maps = {"photoreceptors": rate_maps["photoreceptors"], "opl": rate_maps["opl"],
-                **{k: sim[k] for k in corr}}
-        report["spiking"] = {"target": sim["target"], "n_synapses": sim["n_synapses"],
-                             "duration_s": sim["duration"], "v1_stride_px": st,
-                             "corr_with_rate_path": corr}
-    report["seconds"] = round(time.perf_counter() - t0, 3)
-    report["stages"] = [_summary(k, v, _UNITS[k]) for k, v in maps.items()]
-    cx = maps["v1_complex"]                                   # (S, O, h, w)
-    ori = np.arange(cx.shape[1]) * 180.0 / cx.shape[1]
-    energy = cx.sum(axis=(0, 2, 3))
-    report["v1_orientation_energy"] = {f"{o:g}": round(float(e), 3) for o, e in zip(ori, energy)}
-    report["v1_dominant_orientation_deg"] = float(ori[int(np.argmax(energy))])
-    if "c3" in maps:
-        report["it_c3"] = [round(float(v), 4) for v in maps["c3"]]
-    return maps, report
+def _name(report: dict, spec: str) -> str:
+    label = report.get("label")
+    return f"{spec} (digit {label})" if label is not None else spec
 
 
 def _format(report: dict, spec: str) -> str:
-    lines = [f"visual pathway, {report['mode']} mode, image {spec} "
-             f"{report['image_shape'][0]}x{report['image_shape'][1]} ({report['seconds']} s)",
-             f"{'stage':<15}{'shape':<22}{'mean':>10}{'max':>10}  unit"]
+    h, w = report["image_shape"]
+    lines = [f"visual pathway, {report['mode']} mode, image {_name(report, spec)} "
+             f"{h}x{w} px ({report['seconds']:.3g} s)"]
+    if "movie" in report:
+        mv = report["movie"]
+        lines.append(f"movie: {_plural(mv['frames'], 'frame')} of {mv['frame_ms']:g} ms"
+                     + (", on {:g}-{:g} ms".format(*mv["on_off_ms"]) if "on_off_ms" in mv else "")
+                     + "; maps are time-averaged")
+    lines.append(f"{'stage':<15}{'shape':<22}{'mean':>10}{'max':>10}  unit")
     for s in report["stages"]:
         lines.append(f"{s['stage']:<15}{'x'.join(map(str, s['shape'])):<22}"
                      f"{s['mean']:>10.3g}{s['max']:>10.3g}  {s['unit']}")
-    lines.append(f"V1 dominant orientation: {report['v1_dominant_orientation_deg']:g} deg")
+    lines.append(f"V1 dominant orientation: {report['v1_dominant_orientation_deg']:g} deg "
+                 "(wave-vector direction; 0 = vertical bars)")
+    for key, v in report.get("centre_time_course", {}).items():
+        if key != "pixel_yx":
+            lines.append(f"centre {key.replace('_', ' ')}: peak {v['peak_hz']:.3g} Hz at "
+                         f"{v['peak_ms']:g} ms, mean {v['mean_hz']:.3g} Hz")
     if "spiking" in report:
         sp = report["spiking"]
-        lines.append(f"spiking ({sp['target']}, {sp['n_synapses']} LGN->V1 synapses): "
-                     "correlation with the rate path " + ", ".join(
-                         f"{k} {v}" for k, v in sp["corr_with_rate_path"].items()))
+        lines.append(f"spiking ({sp['target']}, {sp['duration_ms']:g} ms, "
+                     f"{_plural(sp['n_synapses'], 'LGN->V1 synapse')}): "
+                     + ", ".join(f"{k} {_plural(v, 'spike')}" for k, v in sp["n_spikes"].items()))
+        lines.append("correlation with the rate path: " + ", ".join(
+            f"{k} {'n/a' if v is None else f'{v:.3f}'}"
+            for k, v in sp["corr_with_rate_path"].items()))
+    if "plot" in report:
+        lines.append(f"plot: {report['plot']}")
     return "\n".join(lines)
 
 
-def _plot(maps: dict, path: Path, title: str) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from common.fileio import atomic_path
-
-    panels = [("photoreceptors", maps["photoreceptors"], "gray")]
-    names = ("midget", "parasol")
-    panels += [(f"OPL {names[c]}", maps["opl"][c], "RdBu_r") for c in range(2)]
-    for key in ("rgc_on", "rgc_off", "lgn_on", "lgn_off"):
-        panels += [(f"{key.replace('_', ' ').upper()} {names[c]} (Hz)", maps[key][c], "magma")
-                   for c in range(2)]
-    for s in range(maps["v1_simple"].shape[0]):
-        panels.append((f"V1 simple scale {s}, max (Hz)",
-                       maps["v1_simple"][s].max(axis=(0, 1)), "magma"))
-    cx = maps["v1_complex"]
-    for o in range(cx.shape[1]):
-        panels.append((f"V1 complex θ={o * 180 / cx.shape[1]:g}° (Hz)", cx[:, o].max(axis=0),
-                       "magma"))
-    if "c1" in maps:
-        panels.append(("C1 max over ori (Hz)", maps["c1"].max(axis=0), "magma"))
-        panels.append(("S2 (V2/V4) max over templates", maps["s2"].max(axis=0), "viridis"))
-        panels.append(("C2 (V4) max over templates", maps["c2"].max(axis=0), "viridis"))
-        panels.append(("S3 (IT) max over templates", maps["s3"].max(axis=0), "viridis"))
-    ncol = 6
-    nrow = int(np.ceil((len(panels) + ("c3" in maps)) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(2.4 * ncol, 2.4 * nrow))
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, (name, m, cmap) in zip(axes.ravel(), panels):
-        if cmap == "RdBu_r":
-            v = float(np.abs(m).max()) or 1.0
-            im = ax.imshow(m, cmap=cmap, vmin=-v, vmax=v)
-        else:
-            im = ax.imshow(m, cmap=cmap)
-        ax.set_title(name, fontsize=7)
-        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02).ax.tick_params(labelsize=6)
-    if "c3" in maps:
-        ax = axes.ravel()[len(panels)]
-        ax.axis("on")
-        ax.bar(np.arange(len(maps["c3"])), maps["c3"])
-        ax.set_title("C3 (IT) units", fontsize=7)
-        ax.tick_params(labelsize=6)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    path = Path(path)
-    fmt = path.suffix.lstrip(".").lower() or "png"
-    try:
-        with atomic_path(path) as tmp:  # temp file in the same folder, then os.replace
-            fig.savefig(tmp, format=fmt, dpi=110)
-    finally:
-        plt.close(fig)
+def _warn(message: str) -> None:
+    print(f"neurosim visual: warning: {message}", file=sys.stderr)
 
 
 def run_visual(args) -> int:
+    from common.paths import check_output_file
+
+    from .cli_compute import compute
+    from .cli_images import parse_image as parse
+    from .cli_plots import plot_stages
+
     if args.plot is not None:
-        fmt = args.plot.suffix.lstrip(".").lower()
-        if fmt not in ("png", "pdf", "svg"):
-            raise ValueError(f"--plot {args.plot}: the file name must end in .png, .pdf or .svg")
-        if not args.plot.parent.is_dir():
-            raise ValueError(f"--plot {args.plot}: no such directory {args.plot.parent}")
-    image = parse_image(args.image)
-    maps, report = compute(image, args.mode, args.duration, args.seed)
-    report["image"] = args.image
+        check_output_file(args.plot, "--plot", suffixes=(".png", ".pdf", ".svg"))
+    duration = _DEFAULT_MS if args.duration is None else args.duration
+    stim = parse(args.image, duration)
+    for line in stim.warnings:
+        _warn(line)
+    static_rate = args.mode == "rate" and stim.frame_dt is None
+    if static_rate and args.duration is not None:
+        _warn(f"--duration {args.duration:g} ms has no effect on a static image in rate mode")
+    if args.mode == "rate" and args.seed is not None:
+        _warn("--seed has no effect in rate mode (no random draws)")
+    maps, report, extras = compute(stim, args.mode, duration, 0 if args.seed is None else args.seed)
+    report = {"image": args.image, **({"label": stim.label} if stim.label is not None else {}),
+              **report}
     if args.plot is not None:
-        _plot(maps, args.plot, f"{args.image} ({args.mode})")
+        title = f"{_name(report, args.image)}, {args.mode} mode"
+        plot_stages(maps, stim.image, args.plot, title, extras, stim.window_ms)
         report["plot"] = str(args.plot)
-    print(json.dumps(report) if args.json else _format(report, args.image))
+    report = rounded(report)
+    if args.json:
+        print(json.dumps(report))
+        if "plot" in report:
+            print(f"plot: {report['plot']}", file=sys.stderr)
+    else:
+        print(_format(report, args.image))
     return 0

@@ -12,6 +12,8 @@
   (the same value ``ann/data.py`` checks) and its IDX header must say ``uint8, (10000, 28,
   28)``; anything else is refused. IDX: two zero bytes, type code 0x08, ndim, then ndim
   big-endian uint32 sizes, then the data (LeCun et al., http://yann.lecun.com/exdb/mnist/).
+* :func:`load_mnist_test_label` reads the digit's class (0–9) from ``t10k-labels-idx1-ubyte``
+  in the same folder, checked the same way (SHA-256, IDX header ``uint8, (10000,)``).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["check_images", "load_image_file", "mnist_test_path", "load_mnist_test_image",
-           "MNIST_T10K_SHA256"]
+           "load_mnist_test_label", "MNIST_T10K_SHA256", "MNIST_T10K_LABELS_SHA256"]
 
 MNIST_T10K_SHA256 = "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+MNIST_T10K_LABELS_SHA256 = "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
 _MIN_SIDE = 4
 
 
@@ -106,3 +109,19 @@ def load_mnist_test_image(index: int, path=None) -> np.ndarray:
         raise ValueError(f"mnist:{index}: index must lie in 0..{n - 1}")
     off = 16 + index * h * w
     return np.frombuffer(data, np.uint8, h * w, off).reshape(h, w).astype(np.float32) / 255
+
+
+def load_mnist_test_label(index: int, path=None) -> int:
+    """The class (0–9) of MNIST test digit ``index`` (0..9999)."""
+    path = mnist_test_path().with_name("t10k-labels-idx1-ubyte") if path is None else Path(path)
+    if not path.is_file():
+        raise OSError(f"{path}: MNIST test labels not found (run `neurosim data` first)")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != MNIST_T10K_LABELS_SHA256:
+        raise OSError(f"{path}: SHA-256 differs from the published MNIST test labels")
+    magic, n = struct.unpack(">II", data[:8])
+    if magic != 0x00000801 or n != 10000 or len(data) != 8 + n:
+        raise OSError(f"{path}: not an IDX uint8 (10000,) file")
+    if not 0 <= index < n:
+        raise ValueError(f"mnist:{index}: index must lie in 0..{n - 1}")
+    return int(data[8 + index])

@@ -109,7 +109,7 @@ def receptive_field_synapses(model: RatePath, shape, stride: int, min_weight: fl
 
 def simulate(model: RatePath, image, rng: np.random.Generator,
              params: SpikingParams = SpikingParams(), frame_dt=None, I_adapt=None,
-             target=None) -> dict:
+             target=None, record_spikes: bool = False) -> dict:
     """Run the spiking path on one image (``(H, W)``) or a movie (``(T, H, W)`` with
     ``frame_dt``; it is played once, each frame for ``frame_dt`` s, the last frame held if
     ``params.duration`` is longer).
@@ -121,7 +121,11 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
     ``(S, O, ny, nx)``; plus ``rates_in`` (the ganglion rates that drove it, ``(C, 2, H, W)``, ON then OFF,
     time-averaged), ``grid`` (the V1 pixel rows and columns), ``n_synapses``,
     ``duration`` (s) and ``target`` (Brian2 code generation, from
-    :func:`neurosim.codegen.select_target`; ``target`` forces ``"cython"`` or ``"numpy"``).
+    :func:`neurosim.codegen.select_target`; ``target`` forces ``"cython"`` or ``"numpy"``);
+    ``spikes``: with ``record_spikes``, every spike as ``(index, time_s)`` int/float arrays
+    for ``rgc``, ``lgn``, ``v1_simple`` and ``v1_complex`` (indices in the flattened shapes
+    ``(C, 2, H, W)``, ``(C, 2, H, W)``, ``(S, O, P, ny, nx)``, ``(S, O, ny, nx)``; ON = 0,
+    OFF = 1), else an empty dict.
 
     Raises
     ------
@@ -197,7 +201,7 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
     c_idx = np.broadcast_to(np.arange(S * O * ny * nx).reshape(S, O, 1, ny * nx), s_idx.shape)
     pool = b2.Synapses(v1s, v1c, on_pre=f"v_post += {sp.w_c}*mV", dt=dt, name="phase_pool")
     pool.connect(i=s_idx.ravel().astype(np.int32), j=c_idx.ravel().astype(np.int32))
-    mons = [b2.SpikeMonitor(g, record=False) for g in (rgc, lgn, v1s, v1c)]
+    mons = [b2.SpikeMonitor(g, record=bool(record_spikes)) for g in (rgc, lgn, v1s, v1c)]
     net = b2.Network(rgc, lgn, v1s, v1c, relay, ff, pool, *mons)
     steps = dict(dt_ms=sp.dt * 1e3, default_dt_ms=SpikingParams.dt * 1e3)
     with guarded_run(v1s, **steps):
@@ -220,4 +224,7 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
                  t_end_ms=duration * 1e3, **steps)
     out.update({"grid": (np.arange(0, H, sp.stride), np.arange(0, W, sp.stride)),
                 "n_synapses": int(len(pre)), "duration": duration, "target": used})
+    out["spikes"] = {name: (np.asarray(m.i[:], int), np.asarray(m.t_[:], float))
+                     for name, m in zip(("rgc", "lgn", "v1_simple", "v1_complex"), mons)
+                     } if record_spikes else {}
     return out

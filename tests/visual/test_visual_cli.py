@@ -25,10 +25,12 @@ def test_rate_mode_json_on_a_grating(capsys):
 
 
 def test_mnist_digit_with_plot(capsys, tmp_path, mnist):
-    code, out, err = run(capsys, "--image", "mnist:0", "--plot", str(tmp_path / "v.png"))
+    plot = tmp_path / "new" / "v.png"                  # a missing parent folder is created
+    code, out, err = run(capsys, "--image", "mnist:0", "--plot", str(plot))
     assert code == 0, err
-    assert (tmp_path / "v.png").stat().st_size > 10_000
-    assert "v1_complex" in out and not list(tmp_path.glob(".*tmp"))
+    assert plot.stat().st_size > 10_000
+    assert "v1_complex" in out and not list(plot.parent.glob(".*tmp"))
+    assert "image mnist:0 (digit 7)" in out and out.strip().splitlines()[-1] == f"plot: {plot}"
 
 
 def test_spiking_mode_reports_agreement(capsys, monkeypatch, tmp_path):
@@ -68,7 +70,7 @@ def _bad_files(tmp_path):
     ("missing.png", "no such image file"),
     ("mnist:abc", "INDEX must be an integer"),
     ("mnist:10000", "index must lie in 0..9999"),
-    ("grating:sf=0.2,colour=3", "'colour=3' is not one of"),
+    ("grating:sf=0.2,colour=3", "unknown grating key 'colour'"),
     ("grating:contrast=2", "contrast=2 must lie in [0, 1]"),
     ("grating:size=1", "size=1 must be an integer"),
 ])
@@ -83,4 +85,4 @@ def test_bad_images_give_one_line_and_exit_2(capsys, tmp_path, monkeypatch, spec
 
 def test_bad_plot_name(capsys, tmp_path):
     code, _, err = run(capsys, "--image", "spot:diameter=4", "--plot", str(tmp_path / "x.gif"))
-    assert code == 2 and "must end in .png" in err
+    assert code == 2 and "use a file name ending in .png" in err
