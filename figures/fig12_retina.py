@@ -53,8 +53,8 @@ def draw(data):
               ("OFF bipolar", data["bipolar_off"][c], "[−b]+ (normalised)", "Blues", None),
               ("ON ganglion", data["rgc_on"][c], "rate (Hz)", "Reds", None),
               ("OFF ganglion", data["rgc_off"][c], "rate (Hz)", "Blues", None)]
-    fig = plt.figure(figsize=(15, 6.6))
-    gs = fig.add_gridspec(2, 7, height_ratios=[1, 1.1], hspace=0.45, wspace=0.5)
+    fig = plt.figure(figsize=(15, 6.2), layout="constrained")
+    gs = fig.add_gridspec(2, 7, height_ratios=[1, 1.25])
     for k, (title, img, unit, cmap, sym) in enumerate(panels):
         ax = fig.add_subplot(gs[0, k])
         kw = {}
@@ -69,7 +69,7 @@ def draw(data):
         cb = fig.colorbar(im, ax=ax, orientation="horizontal", fraction=0.06, pad=0.04)
         cb.set_label(unit, fontsize=7.5)
         cb.ax.tick_params(labelsize=7)
-    ax = fig.add_subplot(gs[1, :4])
+    ax = fig.add_subplot(gs[1, :])       # the profile spans the full width: no blank corner
     x = np.arange(data["image"].shape[1])
     for ch, ls in zip(range(len(data["channels"])), ("-", "--")):
         name = data["channels"][ch]
@@ -78,7 +78,8 @@ def draw(data):
     ax.axhline(data["r0_hz"][0], color="0.5", ls=":", lw=1, label="maintained rate r₀")
     ax.set_xlabel(f"x (pixels) along row {data['row']}")
     ax.set_ylabel("ganglion-cell rate (Hz)")
-    ax.legend(fontsize=7.5, ncol=2, loc="upper right")
+    ax.legend(fontsize=7.5, ncol=1, loc="upper left", bbox_to_anchor=(1.06, 1.0),
+              borderaxespad=0)
     ax.grid(alpha=0.3)
     ax2 = ax.twinx()
     ax2.fill_between(x, 0, data["image"][data["row"]], color="0.5", alpha=0.2, step="mid")
