@@ -142,6 +142,9 @@ def from_keras(model, verify: bool = True):
 def load_keras_file(path: str | os.PathLike):
     """Load a ``.keras`` file (Keras 3 format, ``safe_mode``) into a NumPy ``Network``.
 
+    The network's ``layer_names`` attribute holds the Keras layer name of each spec layer, so
+    messages about a layer (the converter's, for one) can use the names the user gave.
+
     ``ValueError`` (one line) if the file is not a loadable ``.keras`` model or holds a layer
     that the NumPy model cannot represent; ``FileNotFoundError`` if it does not exist.
     """
@@ -157,6 +160,10 @@ def load_keras_file(path: str | os.PathLike):
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(f"{path}: cannot load Keras model: {first}") from e
     try:
-        return from_keras(model)
+        net = from_keras(model)
     except ValueError as e:
         raise ValueError(f"{path}: {e}") from e
+    from .keras_reader import keras_layer_names
+
+    net.layer_names = keras_layer_names(model)  # the user's names, for messages (bridge)
+    return net

@@ -23,6 +23,7 @@ from ._tf import keras_module
 from .spec import ACTIVATIONS, LayerSpec, ModelSpec
 
 __all__ = ["SUPPORTED_KERAS_LAYERS", "INFERENCE_IDENTITY_KERAS_LAYERS", "spec_from_keras",
+           "keras_layer_names",
            "keras_weights", "set_keras_weights"]
 
 #: Keras layer classes that compute the identity at inference (most act only in training) and
@@ -229,6 +230,12 @@ def spec_from_keras(model) -> tuple[ModelSpec, list[dict]]:
     """
     spec, pairs = _pairs(model)
     return spec, [_layer_weights(s, lay) for s, lay in pairs]
+
+
+def keras_layer_names(model) -> tuple[str, ...]:
+    """The Keras name of each spec layer of :func:`spec_from_keras` ``(model)``, in order (a
+    ``ZeroPadding2D`` + ``Conv2D`` pair is named by the ``Conv2D``)."""
+    return tuple(lay.name for _, lay in _pairs(model)[1])
 
 
 def keras_weights(model) -> list[dict]:

@@ -1,9 +1,17 @@
-"""``neurosim`` subcommands implemented by ``bridge``: ``convert`` and ``demo`` (the main job)."""
+"""``neurosim`` subcommands implemented by ``bridge``: ``convert`` and ``demo`` (the main job).
+
+Every check that can fail is made before the data are loaded: values (``--n-test`` at most the
+10 000 test images, ``--norm``), the model file, and every output path (:mod:`common.paths`:
+missing folders are created, a file in the way is one line, exit 2). Progress goes to stderr:
+one line per phase, and on a terminal a live count of the images simulated
+(:mod:`ann.progress`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,6 +27,16 @@ def _positive_int(text: str) -> int:
     if v < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return v
+
+
+def _at_most(limit: int, what: str):
+    """An argparse type: a positive integer, at most ``limit`` (the size of MNIST's ``what``)."""
+    def parse(text: str) -> int:
+        v = _positive_int(text)
+        if v > limit:
+            raise argparse.ArgumentTypeError(f"at most {limit} (the MNIST {what}), got {v}")
+        return v
+    return parse
 
 
 def _fraction(text: str) -> float:
@@ -37,33 +55,41 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
     from .neuron import RESETS
 
     p.add_argument("--timesteps", "-T", type=_positive_int, default=timesteps_default,
-                   metavar="T", help=f"simulated time steps (default {timesteps_default})")
+                   metavar="T", help="simulated time steps (default %(default)s)")
     p.add_argument("--norm", default="p99.9",
                    help="weight normalisation: max, none or pNN, the NN-th percentile of "
-                        "positive activations (default p99.9)")
+                        "positive activations (default %(default)s)")
     p.add_argument("--per-channel", action=argparse.BooleanOptionalAction, default=True,
                    help="one normalisation factor per output channel (default) or per layer")
-    p.add_argument("--reset", choices=RESETS, default="subtract", help="reset after a spike")
+    p.add_argument("--reset", choices=RESETS, default="subtract",
+                   help="reset after a spike: subtract the threshold or set to zero "
+                        "(default %(default)s)")
     p.add_argument("--readout", choices=READOUTS, default="potential",
-                   help="output: argmax of membrane potential or of spike counts")
-    p.add_argument("--encoding", choices=ENCODINGS, default="constant", help="input encoding")
+                   help="output: argmax of membrane potential or of spike counts "
+                        "(default %(default)s)")
+    p.add_argument("--encoding", choices=ENCODINGS, default="constant",
+                   help="input encoding (default %(default)s)")
     p.add_argument("--max-pool", choices=("count", "gate"), default="count",
                    help="max pooling of spikes: the pooled count follows the busiest input "
-                        "(count, default) or Rueckauer et al.'s gate")
+                        "(count) or Rueckauer et al.'s gate (default %(default)s)")
     p.add_argument("--v-init", type=_fraction, default=0.5, metavar="F",
-                   help="initial membrane potential in units of the threshold (default 0.5)")
+                   help="initial membrane potential in units of the threshold "
+                        "(default %(default)s)")
     p.add_argument("--seeds", type=_positive_int, default=1, metavar="N",
-                   help="repetitions with different seeds (Poisson input; mean ± s.d.)")
+                   help="repetitions with different seeds (Poisson input; mean ± s.d.) "
+                        "(default %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first repetition and of "
-                   "the normalisation sample")
-    p.add_argument("--n-test", type=_positive_int, default=10000, metavar="N",
-                   help="test images to evaluate (default: all 10 000)")
-    p.add_argument("--norm-samples", type=_positive_int, default=10000, metavar="N",
-                   help="training images for the normalisation statistics")
+                   "the normalisation sample (default %(default)s)")
+    p.add_argument("--n-test", type=_at_most(10000, "test set"), default=10000, metavar="N",
+                   help="the first N test images are evaluated (default: all %(default)s)")
+    p.add_argument("--norm-samples", type=_at_most(60000, "training set"), default=10000,
+                   metavar="N", help="training images for the normalisation statistics "
+                                     "(default %(default)s)")
     p.add_argument("--batch-size", type=_positive_int, default=500, metavar="B",
-                   help="images simulated together (bounds memory)")
+                   help="images simulated together, bounds memory (default %(default)s)")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                   help="processes sharing the test images (default: one per CPU core)")
+                   help="processes sharing the test images (default: one per CPU core, "
+                        f"{os.cpu_count() or 1} here)")
 
 
 def register(subparsers) -> None:
@@ -75,17 +101,21 @@ def register(subparsers) -> None:
                     "it with the ANN at every time step.")
     p.add_argument("model", type=Path, help="trained model: .npz from neurosim train, or .keras")
     _add_conversion_options(p, timesteps_default=100)
-    p.add_argument("--json", action="store_true", help="print the report as one JSON line")
-    p.add_argument("--report", type=Path, metavar="FILE", help="write the full JSON report here")
+    p.add_argument("--json", action="store_true",
+                   help="print the report as one JSON line (default: a text summary)")
+    p.add_argument("--report", type=Path, metavar="FILE",
+                   help="write the full JSON report here (default: none)")
     p.add_argument("--plot", type=Path, metavar="FILE",
-                   help="save the accuracy-vs-time-step figure (.png/.svg/.pdf)")
+                   help="save the accuracy-vs-time-step figure, .png/.svg/.pdf (default: none)")
     p.add_argument("--nir", type=Path, metavar="FILE",
                    help="also export the converted network to NIR (HDF5; needs --reset zero "
-                        "and average pooling)")
+                        "and average pooling: neurosim train lenet --pool avg) (default: none)")
     p.add_argument("--brian2-check", type=_positive_int, metavar="N", default=None,
                    help="simulate the first N test images in Brian2 too and check that every "
-                        "spike count equals the batched simulator's (average-pooling models)")
-    p.add_argument("--offline", action="store_true", help="never download MNIST")
+                        "spike count equals the batched simulator's (average-pooling models) "
+                        "(default: none)")
+    p.add_argument("--offline", action="store_true",
+                   help="never download MNIST (default: download what is missing)")
     p.set_defaults(run=run_convert)
 
     p = subparsers.add_parser(
@@ -95,10 +125,12 @@ def register(subparsers) -> None:
                     "two on the full test set at every time step, save the figure, and "
                     "regenerate the lecture's figures (quick settings) into OUT/figures.")
     p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
-                   help="folder for the model, report and figures (default out/demo)")
-    p.add_argument("--epochs", type=_positive_int, default=1, help="training epochs (default 1)")
+                   help="folder for the model, report and figures, created if missing "
+                        "(default %(default)s)")
+    p.add_argument("--epochs", type=_positive_int, default=1,
+                   help="training epochs (default %(default)s)")
     p.add_argument("--timesteps", "-T", type=_positive_int, default=32, metavar="T",
-                   help="simulated time steps (default 32)")
+                   help="simulated time steps (default %(default)s)")
     p.add_argument("--offline", action="store_true", help="never download; use the cache")
     p.set_defaults(run=run_demo)
 
@@ -115,10 +147,11 @@ def _config(args):
 
 
 def _write_outputs(report, samples, report_path=None, plot_path=None) -> None:
+    from ann.jsonout import dumps
     from common.fileio import atomic_write_bytes
 
     if report_path is not None:
-        atomic_write_bytes(report_path, json.dumps(report, indent=1, allow_nan=False).encode())
+        atomic_write_bytes(report_path, dumps(report, indent=1).encode())
     if plot_path is not None:
         from .plot import plot_report, save_figure
 
@@ -144,8 +177,12 @@ def format_report(r: dict) -> str:
         f"synaptic ops per image {_num(r['synops_per_image'], '.3g')} vs ANN MACs "
         f"{r['ann_macs_per_image']:.3g} ({_num(r['synops_per_mac'], '.2f')}x); spikes per image "
         f"{r['spikes_per_image']:.0f}",
-        "layer          r      slope  rate   saturated  silent",
     ]
+    if r["layers"]:
+        lines.append("layer          r      slope  rate   saturated  silent")
+    else:
+        lines.append("no hidden layers: only the output layer is simulated, so there is no "
+                     "rate-vs-activation table")
     for lay in r["layers"]:
         lines.append(f"{lay['name']:<13} {_num(lay['pearson_r'], '.3f')}  "
                      f"{_num(lay['slope'], '.3f')}  "
@@ -161,21 +198,41 @@ def format_report(r: dict) -> str:
     return "\n".join(lines)
 
 
+def _check_paths(args) -> None:
+    """The model must be a readable file; every output path must be writable (before work)."""
+    from common.paths import check_input_file, check_output_file
+
+    if not args.model.exists():
+        raise ValueError(f"{args.model}: no such model file")
+    check_input_file(args.model, "MODEL")
+    if args.report is not None:
+        check_output_file(args.report, "--report")
+    if args.plot is not None:
+        check_output_file(args.plot, "--plot", suffixes=(".png", ".svg", ".pdf"))
+    if args.nir is not None:
+        check_output_file(args.nir, "--nir")
+
+
 def run_convert(args) -> int:
     from ann.data import load_mnist
+    from ann.jsonout import dumps
+    from ann.progress import progress_printer
 
+    from .convert import parse_norm
     from .evaluate import evaluate, load_trained
 
     config = _config(args)
-    if not args.model.is_file():
-        raise ValueError(f"{args.model}: no such model file")
+    parse_norm(args.norm)
+    _check_paths(args)
     network = load_trained(args.model)
     _check_exports(network, args)
     mnist = load_mnist(download=not args.offline)
-    result = evaluate(network, mnist, config)
+    progress = progress_printer(sys.stderr)
+    result = evaluate(network, mnist, config, progress=progress)
     report = result.report
     report["model_path"] = str(args.model)
     if args.brian2_check:
+        progress({"kind": "phase", "text": f"Brian2 cross-check on {args.brian2_check} images"})
         report["brian2_check"] = brian2_check(result.snn, mnist, args.brian2_check,
                                               config.timesteps)
     if args.nir is not None:
@@ -184,7 +241,7 @@ def run_convert(args) -> int:
         report["nir_path"] = str(write_nir(result.snn, args.nir))
     _write_outputs(report, result.samples, args.report, args.plot)
     if args.json:
-        print(json.dumps(report, allow_nan=False))
+        print(dumps(report))
     else:
         print(format_report(report))
     return 0
@@ -223,48 +280,7 @@ def brian2_check(snn, mnist, n: int, T: int) -> dict:
             "spikes": int(sum(int(c.sum()) for per_image in theirs for c in per_image))}
 
 
-def ascii_digit(image) -> str:
-    """A 28×28 uint8 image as text, darker pixels as denser characters."""
-    ramp = " .:-=+*#%@"
-    rows = ["".join(ramp[int(v) * (len(ramp) - 1) // 255] for v in row) for row in image]
-    return "\n".join(r.rstrip() for r in rows if r.strip())
-
-
 def run_demo(args) -> int:
-    from ann.cli import progress_printer, format_summary, load_and_summarize
-    from ann.config import TrainConfig
-    from ann.training import train_numpy
+    from .demo_cli import run_demo as run
 
-    from .evaluate import EvalConfig, evaluate, load_trained
-
-    out = args.out
-    steps = 4
-    print(f"neurosim demo — step 1/{steps}: data", flush=True)
-    mnist, summary = load_and_summarize(download=not args.offline)
-    print(format_summary(summary))
-
-    model_path = out / "lenet.npz"
-    print(f"\nstep 2/{steps}: train LeNet-5 (NumPy, {args.epochs} epoch(s))", flush=True)
-    config = TrainConfig.for_model("lenet", epochs=args.epochs, out=model_path)
-    result = train_numpy(config, mnist, progress=progress_printer(sys.stdout))
-    print(f"\nLeNet-5: test accuracy {100 * result['test_accuracy']:.2f} % after "
-          f"{result['train_seconds']:.0f} s; saved {model_path}")
-
-    print(f"\nstep 3/{steps}: convert to spiking neurons and compare on the full test set "
-          f"(T = {args.timesteps})", flush=True)
-    result = evaluate(load_trained(model_path), mnist, EvalConfig(timesteps=args.timesteps))
-    report = result.report
-    report["model_path"] = str(model_path)
-    _write_outputs(report, result.samples, out / "snn_report.json", out / "snn_accuracy.png")
-    print(format_report(report))
-    print(f"\nwrote {out / 'snn_report.json'} and {out / 'snn_accuracy.png'}")
-
-    from figures import generate
-
-    fig_dir = out / "figures"
-    print(f"\nstep 4/{steps}: regenerate the lecture's figures (quick settings)", flush=True)
-    t0 = time.perf_counter()
-    made = generate(fig_dir, quick=True, progress=lambda r: print(
-        f"  {r['name']:17s} {r['seconds']:5.1f} s", flush=True))
-    print(f"{len(made)} figures (PNG + SVG) in {fig_dir} after {time.perf_counter() - t0:.0f} s")
-    return 0
+    return run(args)

@@ -80,10 +80,16 @@ def _inference_layers(spec, weights) -> list[tuple[int, LayerSpec, dict]]:
 def fold_model(model) -> tuple[list, tuple]:
     """Operations of the folded ReLU network (see module docstring) and its input shape.
 
-    ``ValueError`` (one line, naming the layer) for a layer or activation that a rate cannot
-    carry, and for weights or folded BatchNorm parameters holding NaN/Inf.
+    ``ValueError`` (one line, naming the layer: by its Keras name when ``model`` has
+    ``layer_names``, as a network loaded from a ``.keras`` file does, else by type and spec
+    position) for a layer or activation that a rate cannot carry, and for weights or folded
+    BatchNorm parameters holding NaN/Inf.
     """
     spec, weights = _model_parts(model)
+    # the user's layer names where the model has them (a Keras file), else type and position
+    names = getattr(model, "layer_names", None)
+    if names is None or len(names) != len(spec.layers):
+        names = None
     ops: list = []
     open_layer: dict | None = None   # the last weight layer, until its activation is known
 
@@ -104,7 +110,7 @@ def fold_model(model) -> tuple[list, tuple]:
     layers = _inference_layers(spec, weights)
     for k, (i, lay, w) in enumerate(layers):
         last = k == len(layers) - 1
-        where = f"layer {i} ({lay.type})"
+        where = f"layer {names[i]!r} ({lay.type})" if names else f"layer {i} ({lay.type})"
         t, p = lay.type, lay.params
         act = p.get("activation")
         if act in ("sigmoid", "tanh"):
@@ -118,7 +124,7 @@ def fold_model(model) -> tuple[list, tuple]:
             b = np.asarray(w.get("b", np.zeros(W.shape[-1])), np.float64)
             open_layer = {"kind": "dense" if t == "Dense" else "conv", "W": W, "b": b,
                           "stride": p.get("strides", 1), "padding": p.get("padding", "valid"),
-                          "name": f"{t.lower()}_{i}"}
+                          "name": names[i] if names else f"{t.lower()}_{i}"}
             if act == "relu" or act == "softmax":
                 close(act, where)
             elif act == "linear" and last:

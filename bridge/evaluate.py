@@ -72,14 +72,21 @@ class Evaluation:
     snn: object
 
 
-def evaluate(network, mnist, config: EvalConfig = EvalConfig()) -> Evaluation:
+def evaluate(network, mnist, config: EvalConfig = EvalConfig(), progress=None) -> Evaluation:
     """Convert ``network`` and compare it with the ANN on the first ``n_test`` test images.
 
     ``mnist`` holds ``x_train``, ``x_test`` (uint8 ``(N, 28, 28)`` or float images) and
     ``y_test``; the images are reshaped to the model's input where only the layout differs
     (``(784,)`` models take MNIST too). ``ValueError`` (one line) if they do not fit, hold
     NaN/Inf, or if a NaN/Inf arises in conversion or simulation.
+
+    ``progress`` (or ``None``) receives :mod:`ann.progress` events: a ``phase`` before the
+    conversion and before each simulation, and ``count`` events of the images simulated.
     """
+    def say(text):
+        if progress is not None:
+            progress({"kind": "phase", "text": text})
+
     from ann.training import prepare_images
 
     rng = np.random.default_rng(config.seed)
@@ -89,6 +96,7 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig()) -> Evaluation:
     n_test = min(config.n_test, len(mnist.x_test))
     x_test, y_test = prepare_images(mnist.x_test[:n_test]), mnist.y_test[:n_test]
 
+    say(f"converting: normalisation on {n_norm} training images")
     t0 = time.perf_counter()
     snn = convert(network, x_norm, norm=config.norm, per_channel=config.per_channel,
                   reset=config.reset, readout=config.readout, v_init=config.v_init,
@@ -102,9 +110,18 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig()) -> Evaluation:
 
     runs = config.seeds if config.encoding == "poisson" else 1
     seeds = [config.seed + k for k in range(runs)]
-    results = [simulate(snn, x_test, y_test, config.timesteps, encoding=config.encoding,
-                        rng=np.random.default_rng(s), batch_size=config.batch_size,
-                        statistics=k == 0, workers=config.workers) for k, s in enumerate(seeds)]
+    results = []
+    for k, s in enumerate(seeds):
+        what = "images simulated" + (f" (seed {s})" if runs > 1 else "")
+        say(f"simulating {n_test} test images x {config.timesteps} steps"
+            + (f", seed {s} ({k + 1} of {runs})" if runs > 1 else ""))
+        count = None if progress is None else (
+            lambda done, total, what=what: progress({"kind": "count", "what": what,
+                                                     "done": done, "total": total}))
+        results.append(simulate(snn, x_test, y_test, config.timesteps,
+                                encoding=config.encoding, rng=np.random.default_rng(s),
+                                batch_size=config.batch_size, statistics=k == 0,
+                                workers=config.workers, progress=count))
     if runs > 1:  # statistics come from the first seed; the others only add accuracy curves
         for r in results[1:]:
             r.layers, r.synops_per_image = results[0].layers, results[0].synops_per_image

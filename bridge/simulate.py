@@ -88,7 +88,8 @@ class _Partial:
 
 # NaN/Inf are reported by require_finite, in one line, not as warnings
 @np.errstate(over="ignore", invalid="ignore")
-def _simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics) -> _Partial:
+def _simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics,
+                     tick=None) -> _Partial:
     """The batch loop of :func:`simulate` over ``x`` (any number of images)."""
     plan = Plan(snn, np.float32)
     stats = {i: LayerStats(plan.ops[i].name, int(np.prod(plan.shapes[i])))
@@ -113,6 +114,8 @@ def _simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics) -> _Pa
         counts, ops_b = run_batch(plan, xb, T, encoding, rng, statistics, on_step)
         synops += ops_b
         predictions[start:start + len(xb)] = last["pred"]
+        if tick is not None:
+            tick(len(xb))
         if statistics:
             for k, i in enumerate(plan.syn):
                 if i in stats:
@@ -121,16 +124,30 @@ def _simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics) -> _Pa
     return _Partial(correct, agree, ann_correct, synops, predictions, stats)
 
 
+_DONE = None  # in a worker process: the shared count of images simulated (progress), or None
+
+
+def _init_worker(done) -> None:
+    global _DONE
+    _DONE = done
+
+
+def _count_done(n: int) -> None:
+    with _DONE.get_lock():
+        _DONE.value += n
+
+
 def _worker(args) -> _Partial:
     from ann.blas import set_blas_threads
 
     set_blas_threads(1)  # the workers share the cores; one BLAS thread each
-    return _simulate_images(*args)
+    return _simulate_images(*args, tick=_count_done if _DONE is not None else None)
 
 
 def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
              encoding: str = "constant", rng: np.random.Generator | None = None,
-             batch_size: int = 500, statistics: bool = True, workers: int = 1) -> SimulationResult:
+             batch_size: int = 500, statistics: bool = True, workers: int = 1,
+             progress=None) -> SimulationResult:
     """Simulate ``snn`` on images ``x (N, *input_shape)`` in [0, 1] with labels ``y (N,)``,
     recording the accuracy after every one of the ``T`` steps (float32 throughout). Images of
     another layout with as many values each (``(N, 28, 28, 1)`` for a ``(784,)`` input) are
@@ -147,6 +164,8 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
     workers : processes sharing the images (contiguous shares, whole batches). Deterministic
         encodings give identical results for any number; Poisson input draws each share's
         spikes from its own generator spawned from ``rng``.
+    progress : called as ``progress(done, total)`` with the number of images simulated so far
+        (after every batch; with workers, about twice a second), or ``None``.
     """
     x = check_inputs(snn, x, T)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -162,7 +181,14 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
     n_batches = -(-len(x) // batch_size)
     workers = min(workers, n_batches)
     if workers == 1:
-        parts = [_simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics)]
+        done = [0]
+
+        def tick(k):
+            done[0] += k
+            progress(done[0], len(x))
+
+        parts = [_simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics,
+                                  tick if progress is not None else None)]
     else:
         import concurrent.futures
         import multiprocessing
@@ -173,8 +199,17 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
         jobs = [(snn, x[a:b], y[a:b], T, encoding, r, batch_size, statistics)
                 for a, b, r in zip(bounds[:-1], bounds[1:], rngs)]
         ctx = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            parts = list(pool.map(_worker, jobs))
+        counter = ctx.Value("q", 0) if progress is not None else None
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
+                                                    initializer=_init_worker,
+                                                    initargs=(counter,)) as pool:
+            futures = [pool.submit(_worker, job) for job in jobs]
+            while progress is not None:
+                finished, _ = concurrent.futures.wait(futures, timeout=0.5)
+                progress(counter.value, len(x))
+                if len(finished) == len(futures):
+                    break
+            parts = [f.result() for f in futures]
     first = parts[0]
     stats = first.stats
     for part in parts[1:]:
