@@ -19,7 +19,8 @@ exactly, as long as pairings do not interact (``frequency`` low: the traces deca
 Song (Song, Miller & Abbott 2000, *Nat Neurosci* 3:919, Fig. 2; parameters of Brian2's example
 ``synapses/STDP.py`` after Song & Abbott 2001): one conductance-based LIF neuron (τm = 10 ms,
 E_L = −74 mV, θ = −54 mV, V_reset = −60 mV, E_ex = 0 mV, τ_ex = 5 ms, g_L = 10 nS) driven by
-``n_inputs`` = 1000 excitatory Poisson inputs at 15 Hz whose weights (``w_max`` = 0.01 g_L,
+``n_inputs`` = 1000 excitatory Poisson inputs at 15 Hz whose weights (``w_max`` = 0.01 g_L
+× 1000 / ``n_inputs``,
 all starting at ``w_max / 2``: a connection has one initial weight) follow additive STDP (A− / A+ = 1.05, τ± = 20 ms).
 Inputs compete; the additive rule drives the weights to 0 and ``w_max`` (bimodal), the
 multiplicative one to a unimodal distribution. ``A_plus`` larger than Song's 0.005 (default
@@ -57,6 +58,7 @@ class WindowResult:
     n_pairs : int
     frequency_hz : float
     engine : str
+    stdp : STDP
     """
 
     dt_ms: np.ndarray
@@ -68,6 +70,7 @@ class WindowResult:
     n_pairs: int
     frequency_hz: float
     engine: str
+    stdp: STDP
 
 
 def _check_window_args(stdp, dt_ms, n_pairs, frequency_hz):
@@ -143,7 +146,7 @@ def pairing_window(stdp: STDP, dt_ms, *, n_pairs: int = 60, frequency_hz: float 
     return WindowResult(dt_ms=dts, w0=w0, w_final=w_n, dw_rel=(w_n - w0) / w0,
                         per_pair=_per_pair(stdp, dts, w0, w_n, n_pairs),
                         theory=window(stdp, dts), n_pairs=int(n_pairs),
-                        frequency_hz=1e3 / period, engine=engine)
+                        frequency_hz=1e3 / period, engine=engine, stdp=stdp)
 
 
 @dataclass
@@ -176,7 +179,11 @@ def song_network(*, n_inputs: int = 1000, rate=None, rule: str = "additive",
     from .description import Connection, Network, PoissonInput, Population, Recording, Synapse
     from .plasticity import song2000
 
-    g_max = 0.01 * 10 * nS  # 0.01 g_L, g_L = 1/R = 10 nS
+    if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 1:
+        raise ValueError(f"n_inputs={n_inputs!r}: expected an integer >= 1")
+    # 0.01 g_L per input for Song's 1000 inputs (g_L = 1/R = 10 nS); fewer inputs get a
+    # proportionally larger w_max, so the total maximal conductance stays the same
+    g_max = 0.01 * 10 * nS * (1000 / n_inputs)
     stdp = song2000(g_max, rule, A_plus=A_plus)
     post = Population("post", "lif", 1, params=dict(tau=10 * ms, R=100 * Mohm, E_L=-74 * mV,
                                                     v_th=-54 * mV, v_reset=-60 * mV,
