@@ -42,7 +42,7 @@ def test_train_perceptron_json_and_model_file(mnist, tmp_path):
     (["train", "mlp", "--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
     (["train", "resnet"], "invalid choice: 'resnet'"),
     (["train", "mlp", "--dropout", "1.5"], "dropout must be < 1.0, got 1.5"),
-    (["train", "mlp", "--clip-norm", "0"], "clip_norm must be > 0.0, got 0.0"),
+    (["train", "mlp", "--clip-norm", "0"], "--clip-norm must be > 0.0, got 0.0"),
 ])
 def test_bad_arguments_one_line_exit_2(args, needle):
     p = run_cli(*args)

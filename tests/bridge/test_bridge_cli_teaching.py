@@ -1,0 +1,102 @@
+"""``neurosim convert`` and ``demo`` as a student meets them (issue #19): paths and values
+checked before work, every default shown, progress on stderr, rounded JSON, a model without
+hidden layers said so. Tiny random models, a few dozen test images."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import random_network, small_cnn_spec
+
+from ann.io import save_model
+from ann.spec import LayerSpec, ModelSpec
+from neurosim.console import main
+
+
+def run(argv, capsys):
+    try:
+        rc = main(argv)
+    except SystemExit as e:  # argparse errors
+        rc = e.code
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def perceptron(tmp_path_factory):
+    spec = ModelSpec((28, 28, 1), (LayerSpec("Flatten"),
+                                   LayerSpec("Dense", {"units": 10, "activation": "softmax"})),
+                     name="perceptron")
+    path = tmp_path_factory.mktemp("model") / "p.npz"
+    save_model(path, random_network(spec, seed=1))
+    return path
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["convert", "{model}", "--n-test", "20000"], "at most 10000 (the MNIST test set), got 20000"),
+    (["convert", "{model}", "--norm-samples", "70000"], "at most 60000"),
+    (["convert", "{model}", "--report", "{file}/r.json"], "--report {file}/r.json: {file} is a "
+                                                         "file"),
+    (["convert", "{model}", "--plot", "p.gif"], "--plot p.gif: use a file name ending in .png, "
+                                                ".svg or .pdf"),
+    (["convert", "{model}", "--nir", "{tmp}"], "--nir {tmp}: is a folder"),
+    (["convert", "{tmp}", "--offline"], "MODEL {tmp}: is a folder"),
+    (["demo", "--out", "{file}"], "--out {file}: is a file; a folder is needed"),
+])
+def test_mistakes_are_one_line_exit_2(argv, needle, perceptron, tmp_path, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    fill = {"model": perceptron, "file": a_file, "tmp": tmp_path}
+    rc, _, err = run([a.format(**fill) for a in argv], capsys)
+    assert rc == 2, err
+    err = err.strip()
+    assert needle.format(**fill) in err and len(err.splitlines()) == 1, err
+
+
+def test_no_hidden_layers_said_and_phases_on_stderr(perceptron, capsys):
+    rc, out, err = run(["convert", str(perceptron), "-T", "4", "--n-test", "30",
+                        "--norm-samples", "100", "--offline"], capsys)
+    assert rc == 0, err
+    assert "no hidden layers: only the output layer is simulated" in out
+    assert err.splitlines() == ["converting: normalisation on 100 training images",
+                                "simulating 30 test images x 4 steps"]  # not a terminal
+
+
+def test_json_is_rounded_and_report_written(perceptron, tmp_path, capsys):
+    rc, out, err = run(["convert", str(perceptron), "-T", "3", "--n-test", "30",
+                        "--norm-samples", "100", "--json", "--report",
+                        str(tmp_path / "new" / "r.json"), "--offline"], capsys)
+    assert rc == 0, err
+    line = out.strip().splitlines()[-1]
+    floats = [v for v in json.loads(line, parse_float=str).values() if isinstance(v, str)
+              and v.replace(".", "").replace("-", "").replace("e", "").isdigit()]
+    assert all(len(f.split("e")[0].replace(".", "").lstrip("0")) <= 7 for f in floats), floats
+    assert json.loads((tmp_path / "new" / "r.json").read_text())["n_test"] == 30
+
+
+def test_every_option_shows_its_default():
+    from neurosim.console import _build_parser
+
+    for command in ("convert", "demo"):
+        sub = _build_parser(command)._subparsers._group_actions[0].choices[command]
+        for action in sub._actions:
+            flag = action.nargs == 0 and action.const is True
+            if action.option_strings and action.dest != "help" and not flag:
+                assert "default" in (action.help or ""), (command, action.dest)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_simulate_reports_progress(workers):
+    from bridge.convert import convert
+    from bridge.simulate import simulate
+
+    net = random_network(small_cnn_spec(), seed=2)
+    x = np.random.default_rng(0).random((40, 12, 12, 1)).astype(np.float32)
+    snn = convert(net, x)
+    seen = []
+    simulate(snn, x, np.zeros(40, int), 3, batch_size=10, workers=workers,
+             progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1] == (40, 40) and all(t == 40 for _, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
