@@ -1,32 +1,48 @@
 """Export a converted network to NIR, the Neuromorphic Intermediate Representation
-(Pedersen et al. 2024, Nature Communications 15:8122; the ``nir`` package), so that other
-simulators and neuromorphic hardware can run it.
+(Pedersen et al. 2024, Nature Communications 15:8122; the ``nir`` package), in the node forms
+that a given client runs without a patch.
 
-NIR describes continuous-time nodes; with ``dt = 1`` our discrete network maps onto them:
+NIR describes continuous-time nodes; our network is discrete (one step = ``dt``). Common to all
+forms: the input is an ``Input`` of shape (C, H, W) (or (n,)), NCHW; Conv2D ``W (kh, kw, Ci, Co)``
+→ ``Conv2d`` weight ``(Co, Ci, kh, kw)`` with symmetric integer padding; Dense ``W (n_in, n_out)``
+→ ``Affine`` weight ``(n_out, n_in)`` (after a ``Flatten`` of a (C, H, W) tensor its columns are
+permuted from our NHWC order to NCHW order). What differs (measured with torch 2.14, norse 1.1.0,
+snnTorch 1.0.0, nirtorch 2.6, nir 1.0.8):
 
-==========================  ===========================================================
-ours                        NIR
-==========================  ===========================================================
-input (constant current)    ``Input`` of shape (C, H, W) (or (n,) for flat inputs)
-Conv2D ``W (kh,kw,Ci,Co)``  ``Conv2d`` with weight ``(Co, Ci, kh, kw)``, NCHW, bias
-Dense ``W (n_in, n_out)``   ``Affine`` with weight ``(n_out, n_in)``, bias
-IF neurons                  ``IF(r = 1, v_threshold = θ, v_reset = 0)``: ``v̇ = I``,
-                            spike when ``v > θ``, then ``v ← 0``
-AvgPool2D                   ``AvgPool2d``
-Flatten                     ``Flatten`` (of NCHW: the Dense weights' rows are permuted from
-                            our NHWC order to NCHW order)
-potential readout           ``I`` (integrator, ``r = 1``)
-==========================  ===========================================================
+=================  =========================  ===========================  ====================
+``client``         ``"nir"`` (plain NIR)      ``"norse"``                  ``"snntorch"``
+=================  =========================  ===========================  ====================
+avg pooling        ``AvgPool2d``              ``SumPool2d``, the 1/k²      ``AvgPool2d``
+                                              folded into the next
+                                              layer's weights (norse
+                                              maps no AvgPool2d)
+IF neurons         ``IF(r=1, θ, v_reset=0)``  ``IF(r=1, θ, 0)``: norse's   ``LIF(τ=10²⁶ s, r=τ/dt,
+                   at ``dt = 1``              ``IAFCell``, ``v ← v + x``   v_leak=0, θ, 0)``:
+                                                                           snnTorch's ``Leaky``
+                                                                           with β = 1 − dt/τ = 1
+                                                                           exactly in float32,
+                                                                           ``dt = 10⁻⁴`` s (its
+                                                                           importer turns ``IF``
+                                                                           into a ``Leaky`` with
+                                                                           β = 0.9)
+potential readout  ``I(r=1)``                 ``IF`` with θ = +∞ (never    ``LIF`` as above with
+                                              fires); read ``v`` from      θ = +∞; read the
+                                              norse's state                module's ``mem``
+=================  =========================  ===========================  ====================
 
-Limits, refused with a ``ValueError``: NIR 1.0's ``IF`` resets to ``v_reset``, so reset by
-subtraction has no exact NIR form (export with ``reset="zero"``, or pass
-``allow_subtract=True`` to export it as reset-to-zero, recorded in the graph's metadata); NIR
-has no max pooling; NIR's ``IF`` fires on ``v > θ`` (ours ``v ≥ θ``: equal only on exact ties)
-and has no initial potential (``v_init`` is recorded in the metadata).
+Every form leaves the reset to ``v_reset = 0`` (NIR's ``IF``/``LIF`` reset to a value), starts
+from ``v = 0`` (NIR has no initial state) and fires on ``v > θ`` (ours: ``v ≥ θ``; they differ
+only on exact ties). A network converted with reset by subtraction, ``v_init ≠ 0`` or a
+spike-free setting a client cannot express is exported anyway: each such setting becomes one
+line in ``metadata["not_expressed"]`` (:func:`export_notes`; ``neurosim convert`` prints them),
+and ``metadata["neurosim"]`` (JSON) keeps the full conversion settings, so that
+:mod:`bridge.nir_import` restores the network exactly. Max pooling has no NIR form and
+asymmetric "same" padding none either: ``ValueError``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -37,7 +53,13 @@ from common.fileio import atomic_path
 
 from .network import Flatten, Pool, SpikingNetwork, Synaptic
 
-__all__ = ["to_nir", "write_nir"]
+__all__ = ["to_nir", "write_nir", "export_notes", "CLIENTS", "CLIENT_DT", "BIG_TAU"]
+
+CLIENTS = ("nir", "norse", "snntorch")
+#: the time step each form assumes (s for the clients; snnTorch's importer fixes 1e-4)
+CLIENT_DT = {"nir": 1.0, "norse": 1.0, "snntorch": 1e-4}
+#: τ of the non-leaking LIF for snnTorch: dt/τ = 1e-30 rounds β = 1 − dt/τ to exactly 1
+BIG_TAU = 1e26
 
 
 def _nchw_rows(n_in: int, shape: tuple) -> np.ndarray:
@@ -46,10 +68,49 @@ def _nchw_rows(n_in: int, shape: tuple) -> np.ndarray:
     return np.arange(n_in).reshape(h, w, c).transpose(2, 0, 1).reshape(-1)
 
 
-def to_nir(snn: SpikingNetwork, allow_subtract: bool = False):
-    """The NIR graph (``nir.NIRGraph``) of ``snn``; see the module docstring."""
+def _neuron(nir, client: str, n: tuple, v_th: float, spiking: bool):
+    """The neuron node of one layer (see the module docstring's table)."""
+    f32 = np.float32
+    th = np.full(n, v_th if spiking else np.inf, f32)
+    if client == "snntorch":
+        tau = np.full(n, BIG_TAU, f32)
+        return nir.LIF(tau=tau, r=np.full(n, BIG_TAU / CLIENT_DT["snntorch"], f32),
+                       v_leak=np.zeros(n, f32), v_threshold=th, v_reset=np.zeros(n, f32))
+    if client == "nir" and not spiking:
+        return nir.I(r=np.ones(n, f32))
+    return nir.IF(r=np.ones(n, f32), v_threshold=th, v_reset=np.zeros(n, f32))
+
+
+def _notes(snn: SpikingNetwork, client: str) -> list[str]:
+    """One line per conversion setting that the exported nodes do not express."""
+    s, notes = snn.settings, []
+    if s.get("reset", "subtract") == "subtract":
+        notes.append("reset by subtraction has no NIR form: exported as reset to zero "
+                     + ("(norse: from_nir(..., reset_method=reset_subtract) restores it for "
+                        "LIF nodes only)" if client == "norse" else "")
+                     + "; the setting is in the graph's metadata")
+    if float(s.get("v_init", 0.0)) != 0.0:
+        notes.append(f"initial potential V0 = {float(s['v_init']):g}·θ has no NIR form: "
+                     "clients start at 0; the setting is in the graph's metadata")
+    if s.get("readout", "potential") == "potential" and client != "nir":
+        where = "v in norse's state" if client == "norse" else "the Leaky module's mem"
+        notes.append(f"{client} maps no integrator node (I): the potential readout is the "
+                     f"output layer with threshold +inf; read {where}")
+    return notes
+
+
+def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"):
+    """The NIR graph (``nir.NIRGraph``) of ``snn`` in the node forms of ``client`` (``"nir"``,
+    ``"norse"`` or ``"snntorch"``; see the module docstring).
+
+    ``allow_subtract=False`` refuses reset by subtraction (``ValueError``) instead of exporting
+    it as reset to zero with a note. ``ValueError`` (one line) for an unknown client, max
+    pooling, asymmetric padding, and sum pooling that no weight layer follows.
+    """
     import nir
 
+    if client not in CLIENTS:
+        raise ValueError(f"unknown NIR client {client!r}; known: {', '.join(CLIENTS)}")
     reset = snn.settings.get("reset", "subtract")
     if reset == "subtract" and not allow_subtract:
         raise ValueError("NIR's IF neuron resets to v_reset; reset by subtraction has no exact "
@@ -61,15 +122,22 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = False):
         return (s[2], s[0], s[1]) if len(s) == 3 else s
 
     nodes = {"input": nir.Input(input_type={"input": np.array(as_chw(shape))})}
-    edges, prev, flat_from = [], "input", None
+    edges, prev, flat_from, fold, records = [], "input", None, 1.0, []
     for k, op in enumerate(snn.ops):
         name = f"{k}"
+        rec = {"op": type(op).__name__}
         if isinstance(op, Pool):
             if op.kind == "max":
                 raise ValueError("NIR has no max pooling: export a network with AvgPool2D")
             s = op.stride or op.size
-            nodes[name] = nir.AvgPool2d(kernel_size=np.array([op.size, op.size]),
-                                        stride=np.array([s, s]), padding=np.array([0, 0]))
+            args = dict(kernel_size=np.array([op.size, op.size]), stride=np.array([s, s]),
+                        padding=np.array([0, 0]))
+            if client == "norse":
+                nodes[name] = nir.SumPool2d(**args)
+                fold /= op.size * op.size
+            else:
+                nodes[name] = nir.AvgPool2d(**args)
+            rec.update(size=op.size, stride=op.stride)
             shape = op.ann(np.zeros((1,) + shape, np.float32)).shape[1:]
         elif isinstance(op, Flatten):
             nodes[name] = nir.Flatten(input_type={"input": np.array(as_chw(shape))},
@@ -80,8 +148,8 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = False):
             t, b, l, r = conv_pads(shape[0], shape[1], kh, kw, op.stride, op.padding)
             if t != b or l != r:
                 raise ValueError(f"{op.name}: asymmetric 'same' padding has no NIR form")
-            nodes[name] = nir.Conv2d(input_shape=(shape[0], shape[1]),
-                                     weight=op.W.transpose(3, 2, 0, 1).astype(np.float32),
+            W = op.W.transpose(3, 2, 0, 1) * np.float32(fold)
+            nodes[name] = nir.Conv2d(input_shape=(shape[0], shape[1]), weight=W,
                                      stride=op.stride, padding=(t, l), dilation=1, groups=1,
                                      bias=op.b.astype(np.float32))
             shape = op.current(np.zeros((1,) + shape, np.float32)).shape[1:]
@@ -90,35 +158,51 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = False):
             if flat_from is not None and len(flat_from) == 3:
                 W = W[_nchw_rows(W.shape[0], flat_from)]
             flat_from = None
-            nodes[name] = nir.Affine(weight=W.T.astype(np.float32), bias=op.b.astype(np.float32))
+            nodes[name] = nir.Affine(weight=(W.T * np.float32(fold)).astype(np.float32),
+                                     bias=op.b.astype(np.float32))
             shape = (W.shape[1],)
+        if isinstance(op, Synaptic):
+            rec.update(kind=op.kind, name=op.name, stride=op.stride, fold=fold,
+                       padding=op.padding if isinstance(op.padding, str) else int(op.padding))
+            fold = 1.0
+        records.append(rec)
         edges.append((prev, name))
         prev = name
         if isinstance(op, Synaptic):
-            n = as_chw(shape)
             neuron = f"{k}_neurons"
-            if op.spiking:
-                nodes[neuron] = nir.IF(r=np.ones(n, np.float32),
-                                       v_threshold=np.full(n, v_th, np.float32),
-                                       v_reset=np.zeros(n, np.float32))
-            else:
-                nodes[neuron] = nir.I(r=np.ones(n, np.float32))
+            nodes[neuron] = _neuron(nir, client, as_chw(shape), v_th, op.spiking)
             edges.append((name, neuron))
             prev = neuron
+    if fold != 1.0:
+        raise ValueError("sum pooling for norse needs a weight layer after the last pooling")
     nodes["output"] = nir.Output(output_type={"output": np.array(as_chw(shape))})
     edges.append((prev, "output"))
-    meta = {"source": "neurosim.bridge", "dt": 1.0, "reset": reset,
-            "exported_reset": "zero", "v_init": float(snn.settings.get("v_init", 0.0)),
+    notes = _notes(snn, client)
+    settings = {k: v for k, v in snn.settings.items() if isinstance(v, (str, int, float, bool))}
+    meta = {"source": "neurosim.bridge", "client": client, "dt": CLIENT_DT[client],
+            "reset": reset, "exported_reset": "zero",
+            "v_init": float(snn.settings.get("v_init", 0.0)),
             "readout": snn.settings.get("readout", "potential"),
-            "input_encoding": "constant current (analog pixel values every step)"}
+            "input_encoding": "constant current (analog pixel values every step)",
+            "not_expressed": " | ".join(notes),
+            "neurosim": json.dumps({"settings": settings, "input_shape": list(snn.input_shape),
+                                    "ops": records})}
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta)
 
 
-def write_nir(snn: SpikingNetwork, path: str | os.PathLike, allow_subtract: bool = False) -> Path:
-    """Write the NIR graph of ``snn`` to ``path`` (HDF5), atomically."""
+def export_notes(graph) -> list[str]:
+    """The lines of ``graph.metadata["not_expressed"]`` (empty if none)."""
+    text = (getattr(graph, "metadata", None) or {}).get("not_expressed", "")
+    text = text.decode() if isinstance(text, bytes) else str(text)
+    return [line for line in text.split(" | ") if line]
+
+
+def write_nir(snn: SpikingNetwork, path: str | os.PathLike, allow_subtract: bool = True,
+              client: str = "nir") -> Path:
+    """Write :func:`to_nir` of ``snn`` to ``path`` (HDF5), atomically; returns the path."""
     import nir
 
-    graph = to_nir(snn, allow_subtract)
+    graph = to_nir(snn, allow_subtract, client)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
