@@ -99,7 +99,7 @@ def register(subparsers) -> None:
         description="Convert a model saved by 'neurosim train' (.npz) or Keras (.keras) into "
                     "integrate-and-fire neurons, simulate it on the MNIST test set and compare "
                     "it with the ANN at every time step.")
-    p.add_argument("model", type=Path, help="trained model: .npz from neurosim train, or .keras")
+    p.add_argument("model", type=Path, help="trained model: .npz from neurosim train, or .keras; or a NIR graph (.nir) to run")
     _add_conversion_options(p, timesteps_default=100)
     p.add_argument("--json", action="store_true",
                    help="print the report as one JSON line (default: a text summary)")
@@ -108,8 +108,11 @@ def register(subparsers) -> None:
     p.add_argument("--plot", type=Path, metavar="FILE",
                    help="save the accuracy-vs-time-step figure, .png/.svg/.pdf (default: none)")
     p.add_argument("--nir", type=Path, metavar="FILE",
-                   help="also export the converted network to NIR (HDF5; needs --reset zero "
-                        "and average pooling: neurosim train lenet --pool avg) (default: none)")
+                   help="also export the converted network to NIR (HDF5; needs average "
+                        "pooling: neurosim train lenet --pool avg) (default: none)")
+    p.add_argument("--nir-client", choices=("nir", "norse", "snntorch"), default="nir",
+                   help="node forms of the --nir export: plain NIR, or those norse 1.1 / "
+                        "snnTorch 1.0 run (default %(default)s)")
     p.add_argument("--brian2-check", type=_positive_int, metavar="N", default=None,
                    help="simulate the first N test images in Brian2 too and check that every "
                         "spike count equals the batched simulator's (average-pooling models) "
@@ -221,6 +224,10 @@ def run_convert(args) -> int:
     from .convert import parse_norm
     from .evaluate import evaluate, load_trained
 
+    if args.model.suffix == ".nir":  # a NIR graph: read, check and run it (bridge.nir_cli)
+        from .nir_cli import run_nir_graph
+
+        return run_nir_graph(args)
     config = _config(args)
     parse_norm(args.norm)
     _check_paths(args)
@@ -238,7 +245,13 @@ def run_convert(args) -> int:
     if args.nir is not None:
         from .nir_export import write_nir
 
-        report["nir_path"] = str(write_nir(result.snn, args.nir))
+        import nir as _nir
+
+        from .nir_export import export_notes
+
+        report["nir_path"] = str(write_nir(result.snn, args.nir, client=args.nir_client))
+        for note in export_notes(_nir.read(args.nir, type_check=False)):
+            print(f"NIR export ({args.nir_client}): {note}", file=sys.stderr)
     _write_outputs(report, result.samples, args.report, args.plot)
     if args.json:
         print(dumps(report))
@@ -259,8 +272,6 @@ def _check_exports(network, args) -> None:
     if any(isinstance(op, Pool) and op.kind == "max" for op in ops):
         flag = "--nir" if args.nir is not None else "--brian2-check"
         raise ValueError(f"{flag} needs a model without max pooling ({args.model} has MaxPool2D)")
-    if args.nir is not None and args.reset != "zero":
-        raise ValueError("--nir needs --reset zero (NIR's IF neuron resets to v_reset)")
 
 
 def brian2_check(snn, mnist, n: int, T: int) -> dict:
