@@ -80,8 +80,9 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig(), progress=None) -
     (``(784,)`` models take MNIST too). ``ValueError`` (one line) if they do not fit, hold
     NaN/Inf, or if a NaN/Inf arises in conversion or simulation.
 
-    ``progress`` (or ``None``) receives :mod:`ann.progress` events: a ``phase`` before the
-    conversion and before each simulation, and ``count`` events of the images simulated.
+    ``progress`` (or ``None``) receives :mod:`ann.progress` events: a ``phase`` before each
+    simulation (none before the conversion: it takes seconds, and a model or data that do not
+    fit are then the only line on stderr), and ``count`` events of the images simulated.
     """
     def say(text):
         if progress is not None:
@@ -96,7 +97,6 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig(), progress=None) -
     n_test = min(config.n_test, len(mnist.x_test))
     x_test, y_test = prepare_images(mnist.x_test[:n_test]), mnist.y_test[:n_test]
 
-    say(f"converting: normalisation on {n_norm} training images")
     t0 = time.perf_counter()
     snn = convert(network, x_norm, norm=config.norm, per_channel=config.per_channel,
                   reset=config.reset, readout=config.readout, v_init=config.v_init,
