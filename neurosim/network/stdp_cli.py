@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import numpy as np
 
@@ -44,7 +45,7 @@ def register(subparsers) -> None:
                    help="pairing frequency (default 1Hz, Bi & Poo 1998)")
     w.add_argument("--step", default="5ms", metavar="VALUE_WITH_UNIT",
                    help="spacing of the Δt grid (default 5ms)")
-    w.set_defaults(run=run_window)
+    w.set_defaults(run=_missing_nest_is_one_line(run_window))
     s = sub.add_parser("song", help="1000 Poisson inputs onto one LIF: final weights",
                        description="Song, Miller & Abbott (2000): excitatory Poisson inputs "
                                    "with STDP onto one conductance-based LIF neuron.")
@@ -53,7 +54,19 @@ def register(subparsers) -> None:
     s.add_argument("--inputs", type=int, default=1000, help="Poisson inputs (default 1000)")
     s.add_argument("--rate", default="15Hz", metavar="VALUE_WITH_UNIT")
     s.add_argument("--seed", type=int, default=0)
-    s.set_defaults(run=run_song)
+    s.set_defaults(run=_missing_nest_is_one_line(run_song))
+
+
+def _missing_nest_is_one_line(run):
+    """``run`` with a missing NEST (ImportError) turned into one stderr line and exit 1."""
+    def wrapped(args) -> int:
+        try:
+            return run(args)
+        except ImportError as e:
+            print(f"neurosim stdp: error: {e}", file=sys.stderr)
+            return 1
+    wrapped.__name__ = run.__name__
+    return wrapped
 
 
 def _common(p, a_plus: str) -> None:
