@@ -188,10 +188,12 @@ def diverged_message(error, option: str, value: float, default_note: str = "",
 
 
 def _subset(mnist, n_train, n_test):
+    """The first ``n_train`` training and ``n_test`` test images (``None``: all) of ``mnist``,
+    any ``(x_train, y_train, x_test, y_test)`` tuple."""
     from .data import Mnist
 
-    return Mnist(mnist.x_train[:n_train], mnist.y_train[:n_train], mnist.x_test[:n_test],
-                 mnist.y_test[:n_test])
+    x, y, xt, yt = mnist
+    return Mnist(x[:n_train], y[:n_train], xt[:n_test], yt[:n_test])
 
 
 def run_train(args) -> int:
