@@ -10,8 +10,9 @@ multi-threaded reductions add in a different order from run to run.
 
 Determinism is process-wide and stays on once enabled (TensorFlow offers no switch back).
 Results still differ between machines (another CPU picks other kernels; see the README).
-Measured cost on this 2-core CPU machine, lecture MLP on 54 000 images, one epoch: see
-``tests/ann/test_ann_cli_teaching.py`` and the README (within the run-to-run noise).
+Cost, measured on this shared 2-core CPU machine (lecture MLP, one epoch on 20 000 images, the
+second run in the process): 12.5 s without, 15.0 s with determinism; about a fifth slower, on a
+noisy machine. Without it, the two runs gave 0.9340 and 0.9325; with it, 0.9250 twice.
 """
 
 from __future__ import annotations
