@@ -36,7 +36,8 @@ def run_demo(args) -> int:
 
     print(f"\nstep 3/{steps}: convert to spiking neurons and compare on the full test set "
           f"(T = {args.timesteps})", flush=True)
-    result = evaluate(load_trained(model_path), mnist, EvalConfig(timesteps=args.timesteps))
+    result = evaluate(load_trained(model_path), mnist, EvalConfig(timesteps=args.timesteps),
+                      progress=progress_printer(sys.stdout))
     report = result.report
     report["model_path"] = str(model_path)
     _write_outputs(report, result.samples, out / "snn_report.json", out / "snn_accuracy.png")

@@ -99,3 +99,19 @@ def test_simulate_reports_progress(workers):
              progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (40, 40) and all(t == 40 for _, t in seen)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_readme_export_workflow_scaled_down(tmp_path, capsys):
+    """README: ``neurosim train lenet --pool avg --out avgpool.npz`` then ``neurosim convert
+    avgpool.npz --reset zero --nir net.nir`` (on 300 training and 20 test images)."""
+    model = tmp_path / "avgpool.npz"
+    rc, _, err = run(["train", "lenet", "--pool", "avg", "--out", str(model), "--n-train", "300",
+                      "--n-test", "20", "--epochs", "1", "--offline"], capsys)
+    assert rc == 0, err
+    rc, out, err = run(["convert", str(model), "--reset", "zero", "--nir",
+                        str(tmp_path / "nir" / "net.nir"), "-T", "4", "--n-test", "20",
+                        "--norm-samples", "100", "--json", "--offline"], capsys)
+    assert rc == 0, err
+    assert json.loads(out.strip().splitlines()[-1])["nir_path"] == str(tmp_path / "nir" /
+                                                                       "net.nir")
+    assert (tmp_path / "nir" / "net.nir").stat().st_size > 0
