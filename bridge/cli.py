@@ -134,6 +134,10 @@ def register(subparsers) -> None:
                    help="training epochs (default %(default)s)")
     p.add_argument("--timesteps", "-T", type=_positive_int, default=32, metavar="T",
                    help="simulated time steps (default %(default)s)")
+    p.add_argument("--n-train", type=_at_most(60000, "training set"), default=None, metavar="N",
+                   help="train on the first N training images (default: all 60000)")
+    p.add_argument("--n-test", type=_at_most(10000, "test set"), default=None, metavar="N",
+                   help="test ANN and SNN on the first N test images (default: all 10000)")
     p.add_argument("--offline", action="store_true", help="never download; use the cache")
     p.set_defaults(run=run_demo)
 

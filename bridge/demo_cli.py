@@ -17,15 +17,18 @@ def run_demo(args) -> int:
     from ann.progress import plural, progress_printer
     from ann.training import train_numpy
 
-    from .evaluate import EvalConfig, evaluate, load_trained
-
+    from ann.train_cli import _subset
     from common.paths import check_output_dir
+
+    from .evaluate import EvalConfig, evaluate, load_trained
 
     out = check_output_dir(args.out, "--out")
     steps = 4
     print(f"neurosim demo — step 1/{steps}: data", flush=True)
     mnist, summary = load_and_summarize(download=not args.offline)
     print(format_summary(summary))
+    mnist = _subset(mnist, args.n_train, args.n_test)
+    n_test = len(mnist.x_test)
 
     model_path = out / "lenet.npz"
     print(f"\nstep 2/{steps}: train LeNet-5 (NumPy, {plural(args.epochs, 'epoch')})", flush=True)
@@ -34,9 +37,11 @@ def run_demo(args) -> int:
     print(f"\nLeNet-5: test accuracy {100 * result['test_accuracy']:.2f} % after "
           f"{result['train_seconds']:.0f} s; saved {model_path}")
 
-    print(f"\nstep 3/{steps}: convert to spiking neurons and compare on the full test set "
+    test_set = "the full test set" if n_test == 10000 else f"{n_test} test images"
+    print(f"\nstep 3/{steps}: convert to spiking neurons and compare on {test_set} "
           f"(T = {args.timesteps})", flush=True)
-    result = evaluate(load_trained(model_path), mnist, EvalConfig(timesteps=args.timesteps),
+    result = evaluate(load_trained(model_path), mnist,
+                      EvalConfig(timesteps=args.timesteps, n_test=n_test),
                       progress=progress_printer(sys.stdout))
     report = result.report
     report["model_path"] = str(model_path)
