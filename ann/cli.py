@@ -41,7 +41,7 @@ def load_and_summarize(directory=None, cache_dir=None, download=True):
     if directory is not None and not Path(directory).is_dir():
         raise ValueError(f"--dir {directory}: " + ("is a file; give the folder that holds the "
                                                    "MNIST files" if Path(directory).exists()
-                                                   else "no such folder"))
+                                                   else "no such directory"))
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if cache_dir is not None and not cache.is_dir():  # an existing, read-only cache is fine
         check_output_dir(cache, "--cache-dir")
@@ -78,4 +78,5 @@ def run_data(args) -> int:
 # --- neurosim train: ann.train_cli; the names below stay importable from here -------------
 
 from .progress import progress_printer  # noqa: E402  (re-exported)
-from .train_cli import config_from_args, register_train as _register_train, run_train  # noqa: E402,F401
+from .train_cli import config_from_args, run_train  # noqa: E402,F401
+from .train_cli import register_train as _register_train  # noqa: E402
