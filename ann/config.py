@@ -28,7 +28,8 @@ from pathlib import Path
 
 from .spec import ModelSpec, cnn_spec, lenet5_spec, mlp_spec, perceptron_spec
 
-__all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "POOLS", "MODEL_DEFAULTS", "defaults_table"]
+__all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "POOLS", "MODEL_DEFAULTS",
+           "defaults_table"]
 
 MODELS = ("perceptron", "mlp", "lenet", "cnn")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")

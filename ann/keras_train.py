@@ -131,8 +131,8 @@ def _callbacks(config: TrainConfig, steps: int, progress):
                 what = (f"loss became {loss}" if not np.isfinite(loss) else
                         f"loss grew to {loss:.3g} (from {self.first_loss:.3g} at the first step)")
                 self.diverged = TrainingDiverged(
-                    f"{what} at epoch {len(self.history) + 1}, step {batch + 1} (lr {config.lr:g}); "
-                    f"try a smaller learning rate or clip_norm", loss=loss,
+                    f"{what} at epoch {len(self.history) + 1}, step {batch + 1} "
+                    f"(lr {config.lr:g}); try a smaller learning rate or clip_norm", loss=loss,
                     epoch=len(self.history) + 1, step=batch + 1, first_loss=self.first_loss)
                 return
             if self.first_loss is None:
