@@ -12,7 +12,8 @@ text:
 ``epoch``   ``epoch, epochs, history`` (``loss, accuracy, seconds``,    one line
             optionally ``val_loss, val_accuracy``)
 ``count``   ``what, done, total``                                       terminal only: a counter
-                                                                        refreshed in place
+                                                                        refreshed in place, kept
+                                                                        when done
 ``phase``   ``text``                                                    one line
 ``resume``  ``path, epoch, step``                                       one line ("resumed from
                                                                         PATH at epoch E, step S")
@@ -70,9 +71,13 @@ def progress_printer(stream):
                         f"{event['step']:>5d}/{event['steps']}  loss {event['loss']:.4f}",
                         event["step"] == event["steps"])
         elif kind == "count":
-            if live:
-                refresh(f"{event['what']} {event['done']}/{event['total']}",
-                        event["done"] >= event["total"])
+            text = f"{event['what']} {event['done']}/{event['total']}"
+            if live and text != state.get("done"):
+                final = event["done"] >= event["total"]
+                refresh(text, final)
+                if final:  # the finished count stays, on its own line
+                    print(file=stream, flush=True)
+                    state["live"], state["done"] = False, text
         elif kind == "epoch":
             h = event["history"]
             val = (f"  val_loss {h['val_loss']:.4f}  val_acc {h['val_accuracy']:.4f}"
