@@ -113,6 +113,9 @@ def register(subparsers) -> None:
     p.add_argument("--nir-client", choices=("nir", "norse", "snntorch"), default="nir",
                    help="node forms of the --nir export: plain NIR, or those norse 1.1 / "
                         "snnTorch 1.0 run (default %(default)s)")
+    p.add_argument("--dt", type=float, default=None, metavar="S",
+                   help="time step for running a .nir graph, in its time unit (default: the "
+                        "graph's metadata 'dt', else 1)")
     p.add_argument("--brian2-check", type=_positive_int, metavar="N", default=None,
                    help="simulate the first N test images in Brian2 too and check that every "
                         "spike count equals the batched simulator's (average-pooling models) "

@@ -77,7 +77,9 @@ def run_nir_graph(args) -> int:
     if plan.input_shape not in _MNIST_SHAPES:
         raise ValueError(f"{args.model}: input shape {plan.input_shape} does not take an MNIST "
                          "image ((784,), (1, 28, 28) or (28, 28))")
-    dt = graph_dt(plan)
+    dt = graph_dt(plan) if getattr(args, "dt", None) is None else float(args.dt)
+    if not (np.isfinite(dt) and dt > 0):
+        raise ValueError(f"--dt must be a positive number, got {dt!r}")
     try:
         snn, why = to_spiking_network(plan, dt), None
     except ValueError as e:

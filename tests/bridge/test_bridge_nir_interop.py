@@ -160,3 +160,29 @@ def test_lif_graph_runs_on_the_nir_runner_not_the_simulator():
     plan = plan_graph(read_graph(FIXTURES / "snntorch_mlp.nir"))
     with pytest.raises(ValueError, match="IF neurons only"):
         to_spiking_network(plan)
+
+
+def _mnist_graph(tmp_path, client):
+    """A random 784-32-10 network in ``client``'s node forms, without neurosim's metadata (so it
+    is read by its NIR semantics alone, as a foreign graph)."""
+    from ann.network import Network
+    from ann.spec import LayerSpec, ModelSpec
+
+    spec = ModelSpec((784,), (LayerSpec("Dense", {"units": 32, "activation": "relu"}),
+                              LayerSpec("Dense", {"units": 10, "activation": "softmax"})))
+    x = np.random.default_rng(0).random((50, 784)).astype(np.float32)
+    snn = convert(Network.from_spec(spec, np.random.default_rng(1)), x, reset="zero", v_init=0.0)
+    graph = to_nir(snn, client=client)
+    graph.metadata = {}
+    nir.write(tmp_path / f"{client}.nir", graph)
+    return tmp_path / f"{client}.nir"
+
+
+@pytest.mark.parametrize("client,dt,engine", [("norse", None, "batched simulator"),
+                                              ("snntorch", "1e-4", "NIR runner")])
+def test_convert_runs_a_foreign_graph_on_mnist(tmp_path, capsys, client, dt, engine):
+    path = _mnist_graph(tmp_path, client)
+    argv = ["convert", str(path), "--offline", "--n-test", "40", "-T", "4", "--json"]
+    assert main(argv + (["--dt", dt] if dt else [])) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert engine in report["engine"] and len(report["accuracy_per_step"]) == 4
