@@ -12,8 +12,16 @@ MODEL is ``fhn``, ``morris-lecar`` (``--pattern class1`` SNIC set or ``class2`` 
 (``250pA``), plain numbers for ``fhn`` (``0.5``). ``--param`` takes the strict units of
 ``neurosim neuron`` (:mod:`neurosim.neuron.cli_options`).
 
-Bad input (unknown model or set, a wrong unit, a current range that is empty or reversed, a
-4-D model for ``phase``) is one error line and exit status 2. No fixed point in the searched
+Currents must lie within the model's accepted range (:data:`CURRENT_LIMITS`, about 10x the
+range where its dynamics change: ``fhn`` ±5, ``morris-lecar`` ±500 µA/cm², ``hh-rinzel`` and
+``hh`` ±150 µA/cm², ``izhikevich`` ±2000 pA, ``adex`` ±5000 pA); far outside it the analysis
+would take minutes or never end (``phase fhn --current 1e4`` took > 20 s, ``1e300`` hung,
+``phase hh-rinzel --current -500uA/cm2`` ran > 4 min) and says nothing about a neuron. Measured
+at the limits (shared 2-core machine): ``phase fhn`` ±5: 7–9 s; ``phase morris-lecar`` 500:
+8 s; ``phase hh-rinzel`` −100: 20 s, +200: 49 s.
+Bad input (unknown model or set, a wrong unit, a current outside the accepted range, a current
+range that is empty or reversed, a 4-D model for ``phase``) is one error line and exit status
+2; ``--plot`` follows :func:`common.paths.check_output_file` (missing folders are created). No fixed point in the searched
 voltage range is a result, stated in the output.
 """
 
@@ -30,24 +38,35 @@ try:  # Brian2 2.9 uses pyparsing names deprecated in pyparsing 3.3: keep stderr
 except ImportError:  # pragma: no cover - older pyparsing has no such warning
     pass
 
-__all__ = ["register", "run_phase", "run_bifurcation", "parse_current", "parse_currents"]
+__all__ = ["register", "run_phase", "run_bifurcation", "parse_current", "parse_currents",
+           "check_current", "CURRENT_LIMITS"]
 
 MODEL_NAMES = ("fhn", "morris-lecar", "izhikevich", "adex", "hh-rinzel", "hh")
-_UNIT_HELP = "µA/cm² (hh, hh-rinzel, morris-lecar: 10uA/cm2), pA (izhikevich, adex), " \
-             "a plain number (fhn)"
+#: model -> largest accepted |current| in the model's unit
+CURRENT_LIMITS = {"fhn": 5.0, "morris-lecar": 500.0, "izhikevich": 2000.0, "adex": 5000.0,
+                  "hh-rinzel": 150.0, "hh": 150.0}
+_PATTERNS = ("morris-lecar: class1 (SNIC, default) or class2 (Hopf); izhikevich: RS (default), "
+             "IB, CH, FS, LTS, TC, RZ; adex: tonic (default), adapting, initial_burst, "
+             "regular_bursting, delayed_accelerating, delayed_regular_bursting, transient, "
+             "irregular; none for fhn, hh-rinzel, hh")
+_UNIT_HELP = "µA/cm² (hh, hh-rinzel: 10uA/cm2, at most ±150uA/cm2; morris-lecar: at most " \
+             "±500uA/cm2), pA " \
+             "(izhikevich: 10pA, at most ±2000pA; adex: 250pA, at most ±5000pA), a plain " \
+             "number (fhn: 0.5, at most ±5)"
 
 
 def _common(p) -> None:
     p.add_argument("model", choices=MODEL_NAMES, metavar="MODEL", help=" | ".join(MODEL_NAMES))
-    p.add_argument("--pattern", default=None, metavar="SET",
-                   help="morris-lecar: class1 (SNIC, default) or class2 (Hopf); izhikevich: "
-                        "RS, IB, CH, FS, LTS, TC, RZ; adex: tonic, adapting, ...")
+    p.add_argument("--pattern", default=None, metavar="SET", help=_PATTERNS)
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE_WITH_UNIT",
-                   help="override one parameter, repeatable: e.g. gCa=4.4mS/cm2, "
-                        "phi=0.04kHz (morris-lecar), gNa=100mS/cm2 (hh), tau=10 (fhn)")
+                   help="override one parameter, repeatable, with the default's unit: e.g. "
+                        "gCa=4.4mS/cm2, phi=0.04kHz (morris-lecar), gNa=100mS/cm2 (hh), "
+                        "tau=10 (fhn) (default: the model's set; `neurosim models` lists "
+                        "the models)")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE",
-                   help="write a PNG/PDF/SVG")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+                   help="write the figure, a .png, .pdf or .svg file; missing folders are "
+                        "created (default: none)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (default: text)")
 
 
 def register(subparsers) -> None:
@@ -59,10 +78,12 @@ def register(subparsers) -> None:
                     "threshold trajectory, the limit cycle; Hopf and saddle-node currents.")
     _common(p)
     p.add_argument("--current", default=None, metavar="I",
-                   help=f"injected current (default 0): {_UNIT_HELP}")
+                   help=f"injected current, negative = hyperpolarizing: {_UNIT_HELP} "
+                        "(default: 0)")
     p.add_argument("--start", action="append", default=[], metavar="V,Y",
-                   help="extra trajectory from this state (state units, plain numbers, e.g. "
-                        "-60,0.1), repeatable")
+                   help="extra trajectory from this state, repeatable: two plain numbers in "
+                        "the state's units (V in mV, the second variable in its own unit; fhn "
+                        "dimensionless), e.g. -60,0.1 (default: none)")
     p.set_defaults(run=run_phase)
     b = subparsers.add_parser(
         "bifurcation", help="bifurcation diagram in the current: equilibria, Hopf, cycles",
@@ -71,10 +92,11 @@ def register(subparsers) -> None:
                     "excitability class decided from both, for N currents START..STOP.")
     _common(b)
     b.add_argument("--currents", required=True, metavar="START:STOP:N",
-                   help=f"N >= 2 currents, START < STOP, both included: {_UNIT_HELP}")
+                   help=f"N currents from START to STOP, both included, START < STOP, "
+                        f"2 <= N <= 10000 (required): {_UNIT_HELP}")
     b.add_argument("--quick", action="store_true",
                    help="grid resolution only: no refinement of the bistable range's fold "
-                        "and one round (not two) for the f-I onset")
+                        "and one round (not two) for the f-I onset (default: off)")
     b.set_defaults(run=run_bifurcation)
 
 
@@ -100,14 +122,27 @@ def parse_current(text: str, model, what: str = "--current") -> float:
                              "(dimensionless current), e.g. 0.5") from None
         if not math.isfinite(value):
             raise ValueError(f"{what} {text!r}: must be finite")
-        return value
+        return check_current(value, model, text, what)
     from brian2 import amp, cm, meter, pA, uA
 
     from neurosim.neuron.units import parse_quantity
 
     density = model.current_unit == "uA/cm2"
     q = parse_quantity(text, amp / meter ** 2 if density else amp, what)
-    return float(q / (uA / cm ** 2 if density else pA))
+    return check_current(float(q / (uA / cm ** 2 if density else pA)), model, text, what)
+
+
+def check_current(value: float, model, text: str, what: str = "--current") -> float:
+    """``value`` (model's unit) if within ±:data:`CURRENT_LIMITS` of the model, else one
+    ``ValueError`` line naming the value and the accepted range."""
+    family = model.name.split(":")[0]
+    limit = CURRENT_LIMITS.get(family)
+    if limit is not None and not abs(value) <= limit:
+        unit = "" if model.current_unit == "1" else model.current_unit
+        raise ValueError(f"{what} {text}: outside the accepted range of {family}, "
+                         f"-{limit:g}{unit} to {limit:g}{unit} (about 10x the range where its "
+                         "dynamics change; beyond it the analysis can take minutes)")
+    return value
 
 
 def parse_currents(text: str, model):
@@ -166,10 +201,10 @@ def run_phase(args) -> int:
     from .cli_output import phase_json, print_phase
     from .phase_plane import phase_portrait, require_planar
 
-    model, texts = _model(args)
-    require_planar(model)
     if args.plot is not None:
         check_plot_path(args.plot)
+    model, texts = _model(args)
+    require_planar(model)
     current = 0.0 if args.current is None else parse_current(args.current, model)
     pp = phase_portrait(model, current, starts=_starts(args.start, model))
     out = {**_header(args, model, texts), **phase_json(model, pp)}
@@ -192,9 +227,9 @@ def run_bifurcation(args) -> int:
     from .diagram import bifurcation_diagram, rest_state
     from .excitability import excitability, fi_curve
 
-    model, texts = _model(args)
     if args.plot is not None:
         check_plot_path(args.plot)
+    model, texts = _model(args)
     currents = parse_currents(args.currents, model)
     i_rest = 0.0 if rest_state(model, 0.0) is not None else float(currents[0])
     fi = fi_curve(model, currents, i_rest=i_rest) \

@@ -202,7 +202,7 @@ def run_neuron(args) -> int:
     from .analysis import PHASES, label_phases, trace_summary
     from .cli_output import pattern_label, plural, round_json, spike_counts, write_trace_csv
     from .cli_plots import plot_trace
-    from .sanity import check_voltage_range, rate_warning
+    from .sanity import check_hyperpolarization, check_voltage_range, rate_warning
     from .simulate import current_display_unit, simulate
     from .units import parse_quantity
 
@@ -211,8 +211,10 @@ def run_neuron(args) -> int:
     current = parse_quantity(args.current, expected, "--current")
     protocol = build_protocol(args, current, duration, expected)
     _check_dt(args, model, protocol, dt)
+    strict = model.v_detect is not None  # conductance-based: refuse (see .sanity)
+    _warn(args, check_hyperpolarization(model, current, f"--current {args.current}", strict))
     res = simulate(model, protocol, dt=dt)
-    check_voltage_range(res.v_mV[0], f"--current {args.current}")
+    _warn(args, check_voltage_range(res.v_mV[0], f"--current {args.current}", strict=strict))
     shaped = model.spike_peak is None and model.v_detect is not None
     s = trace_summary(res.t_ms, res.v_mV[0], res.spike_times_ms[0], res.window_ms,
                       spike_shape=shaped or model.spike_peak is not None)
@@ -270,6 +272,7 @@ def run_neuron(args) -> int:
 def run_fi(args) -> int:
     from .cli_output import plural, round_json
     from .cli_plots import plot_fi
+    from .sanity import check_hyperpolarization
     from .protocols import fi_curve
 
     _check_outputs(args)
@@ -277,6 +280,8 @@ def run_fi(args) -> int:
     currents = parse_current_range(args.currents, expected)
     protocol = build_protocol(args, currents, duration, expected)
     _check_dt(args, model, protocol, dt)
+    _warn(args, check_hyperpolarization(model, currents, f"--currents {args.currents}",
+                                        strict=model.v_detect is not None))
     fi = fi_curve(model, currents, duration, dt=dt, protocol=protocol)
     unit = typed_unit(args.currents.split(":")[0])
     shown = [in_typed_unit(c, args.currents.split(":")[0])[0] for c in currents]

@@ -19,12 +19,14 @@ __all__ = ["add_reproduction_options", "parse_params", "check_dt_option"]
 def add_reproduction_options(parser) -> None:
     """Add ``--dt`` and ``--param`` to a subcommand's parser."""
     parser.add_argument("--dt", default=None, metavar="VALUE_WITH_UNIT",
-                        help="integration time step, e.g. 0.05ms (default: the model's, 0.01ms; "
-                             "at most the 20ms rest before the step)")
+                        help="integration time step, a time, e.g. 0.05ms; validated up to 0.2ms "
+                             "(hh, traub) or 0.1ms (lif, izhikevich, adex): a warning above, "
+                             "refused above 10x that (default: the model's, 0.01ms)")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE_WITH_UNIT",
                         help="override one model parameter, repeatable: e.g. DeltaT=0.5mV "
                              "(adex), gNa=100mS/cm2 (hh, traub); the value needs the default's "
-                             "dimension")
+                             "dimension; `neurosim models MODEL` lists names, defaults and "
+                             "units (default: none, the model's set)")
 
 
 def parse_params(specs, model) -> tuple[dict, dict]:

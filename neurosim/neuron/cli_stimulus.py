@@ -50,8 +50,9 @@ def add_stimulus_options(parser) -> None:
     parser.add_argument("--period", default=None, metavar="VALUE_WITH_UNIT",
                         help="pulses only: onset-to-onset interval, a time (default: 20ms)")
     parser.add_argument("--noise-sigma", default=None, metavar="VALUE_WITH_UNIT",
-                        help="noise only (required there): standard deviation of the noise, in "
-                             "the unit of --current, e.g. 2uA/cm2 (hh) or 50pA (adex)")
+                        help="noise only: standard deviation of the noise, in the unit of "
+                             "--current, e.g. 2uA/cm2 (hh) or 50pA (adex) (default: none; "
+                             "required with --stimulus noise)")
     parser.add_argument("--noise-tau", default=None, metavar="VALUE_WITH_UNIT",
                         help="noise only: correlation time of the noise (default: 5ms)")
     parser.add_argument("--seed", default=None, type=int, metavar="INT",

@@ -20,7 +20,11 @@ decides what to print. Three kinds:
   :data:`PHYSIOLOGICAL_MV` (−150 to +100 mV; the reversal potentials of real cells lie within
   about −100 to +60 mV, Hille 2001, *Ion Channels of Excitable Membranes*, ch. 1) means the
   injected current is far beyond what the cell could carry (``morphology --current 1mA``
-  reaches 1.8 million mV), and the run is refused; a rate above :data:`MAX_RATE_HZ` (1 kHz,
+  reaches 1.8 million mV). Conductance-based models (HH, Traub–Miles, the morphologies) are
+  refused there (``strict``): their channel kinetics are fitted to the physiological range, and
+  far below it the gate rates explode and the integration diverges. Integrate-and-fire models
+  (LIF, Izhikevich, AdEx) get a warning: their answer stays the model's exact one (e.g. a LIF
+  at ``E_L + R I``), just not a cell's. A rate above :data:`MAX_RATE_HZ` (1 kHz,
   above any neuron's maximal firing rate, limited by its refractory period of about 1 ms)
   gets a warning.
 """
@@ -104,20 +108,23 @@ def check_reset(model, texts: dict | None = None) -> None:
                              "the threshold, so the neuron fires on every time step")
 
 
-def check_voltage_range(v_mV, option_text: str, where: str = "the membrane") -> None:
-    """Refuse (``ValueError``, one line naming ``option_text``) a run whose voltage left
-    :data:`PHYSIOLOGICAL_MV`."""
+def check_voltage_range(v_mV, option_text: str, where: str = "the membrane",
+                        strict: bool = True) -> str | None:
+    """A run whose voltage left :data:`PHYSIOLOGICAL_MV`: refused (``ValueError``, one line
+    naming ``option_text``) when ``strict``, else the same text returned as a warning."""
     v = np.asarray(v_mV, dtype=float)
     if v.size == 0:
         return
     lo, hi = PHYSIOLOGICAL_MV
     vmin, vmax = float(np.min(v)), float(np.max(v))
     if vmin >= lo and vmax <= hi:
-        return
+        return None
     reached = vmax if vmax > hi else vmin
-    raise ValueError(f"{option_text}: {where} reached {reached:.4g} mV, outside the "
-                     f"physiological range {lo:g} to +{hi:g} mV: the current is far beyond "
-                     "what this cell can carry; use a smaller magnitude")
+    text = (f"{option_text}: {where} reached {reached:.4g} mV, outside the physiological "
+            f"range {lo:g} to +{hi:g} mV: the current is far beyond what a cell can carry")
+    if strict:
+        raise ValueError(text + "; use a smaller magnitude")
+    return text
 
 
 def rate_warning(rate_hz: float, option_text: str) -> str | None:
@@ -126,3 +133,33 @@ def rate_warning(rate_hz: float, option_text: str) -> str | None:
         return (f"{option_text}: {rate_hz:.0f} Hz is faster than any neuron fires (about "
                 f"{MAX_RATE_HZ:g} Hz at most); the current is far above this model's range")
     return None
+
+
+def check_hyperpolarization(model, amplitude, option_text: str,
+                            strict: bool = True) -> str | None:
+    """Refuse, before simulating, a hyperpolarizing current that would drive the membrane below
+    :data:`PHYSIOLOGICAL_MV`: far below rest the voltage-gated channels are closed and the cell
+    is its leak, so the steady state is ``EL + I / gL`` (``E_L + R I`` for LIF). (Run anyway,
+    the HH gates' rates grow like exp(-V/18 mV) there and the integration diverges: at
+    −40 µA/cm² HH would sit near −188 mV.) Models without a leak parameter pass. Refused when
+    ``strict``, else the text is returned as a warning."""
+    from brian2 import mV
+
+    p = model.parameters
+    i_min = float(np.min(np.asarray(amplitude, dtype=float)))
+    if i_min >= 0:
+        return None
+    if "gL" in p and "EL" in p:
+        floor = float(p["EL"] / mV) + i_min / float(p["gL"]) * 1e3
+    elif "R" in p and "E_L" in p:
+        floor = float(p["E_L"] / mV) + i_min * float(p["R"]) * 1e3
+    else:
+        return None
+    if floor >= PHYSIOLOGICAL_MV[0]:
+        return None
+    text = (f"{option_text}: would drive the membrane to about {floor:.0f} mV (rest + I / gL), "
+            f"below the physiological range {PHYSIOLOGICAL_MV[0]:g} to "
+            f"+{PHYSIOLOGICAL_MV[1]:g} mV")
+    if strict:
+        raise ValueError(text + "; use a smaller hyperpolarizing current")
+    return text

@@ -63,8 +63,8 @@ def test_fi_json_and_plot(tmp_path, capsys):
     (["fi", "hh", "--currents", "6uA/cm2:7uA/cm2", "--duration", "10ms"], "START:STOP:N"),
     (["fi", "lif", "--currents", "0nA:1nA:x", "--duration", "10ms"], "is not an integer"),
     (["neuron", "lif", "--current", "1nA", "--duration", "10ms", "--plot", "out.gif"],
-     "use a .png, .pdf or .svg"),
-    (["morphology", "bipolar", "--plot", "/no/such/dir/x.png"], "does not exist"),
+     "use a file name ending in .png, .pdf or .svg"),
+    (["morphology", "bipolar", "--plot", "/dev/null/x.png"], "is a file, not a folder"),
 ])
 def test_bad_input_one_line_exit_2(args, needle, capsys):
     assert main(args) == 2

@@ -1,0 +1,210 @@
+"""Issue #19 for `neurosim neuron`, `fi`, `morphology` and `models`: hyperpolarizing steps,
+help texts with defaults and units, refused non-physical runs, output wording, stimuli, CSV.
+Every failure is exit status 2 and one stderr line, no traceback; runs are short (LIF/HH, tens
+of ms) so the file stays cheap."""
+
+import json
+
+import numpy as np
+import pytest
+
+from neurosim.console import _build_parser, main
+from neurosim.neuron.cli_output import round_json, spike_counts
+
+
+def _run(capsys, argv):
+    code = main(argv)
+    cap = capsys.readouterr()
+    return code, cap.out, [line for line in cap.err.splitlines() if line.strip()]
+
+
+def _json(out):
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _refused(capsys, argv, needle):
+    code, _, err = _run(capsys, argv)
+    assert code == 2, err
+    assert len(err) == 1 and needle in err[0] and "Traceback" not in err[0], err
+
+
+# 1. hyperpolarizing steps, --currents ranges ---------------------------------------------
+def test_hyperpolarizing_hh_step_reports_a_rebound_spike(capsys):
+    argv = ["neuron", "hh", "--current", "-5uA/cm2", "--duration", "50ms"]
+    code, out, err = _run(capsys, argv)
+    assert code == 0 and not err
+    assert "0 spikes during the step (0.0 Hz), 1 rebound spike after it; pattern rebound" in out
+    code, out, _ = _run(capsys, argv + ["--json"])
+    res = _json(out)
+    assert res["current"] == -5 and res["current_unit"] == "uA/cm2"
+    assert (res["n_spikes_stimulus"], res["n_spikes_after"]) == (0, 1)
+    assert res["firing_pattern"] == "rebound"
+
+
+def test_fi_with_negative_currents(capsys):
+    code, out, _ = _run(capsys, ["fi", "lif", "--currents", "-2nA:2nA:5", "--duration", "40ms",
+                                 "--json"])
+    res = _json(out)
+    assert code == 0 and res["currents"] == [-2, -1, 0, 1, 2] and res["current_unit"] == "nA"
+    assert res["rates_hz"][:3] == [0, 0, 0] and res["rates_hz"][4] > res["rates_hz"][3] > 0
+
+
+@pytest.mark.parametrize("spec, needle", [
+    ("2nA:-2nA:5", "STOP must be above START"), ("1nA:1nA:3", "STOP must be above START"),
+    ("1nA:2nA:1", "N=1 gives one current, but START and STOP differ"),
+    ("1nA:1nA:0", "N=0 must be between 1 and 10000"),
+    ("1nA:2nA:-3", "N=-3 must be between 1 and 10000")])
+def test_fi_current_ranges_refused(capsys, spec, needle):
+    _refused(capsys, ["fi", "lif", "--currents", spec, "--duration", "20ms"], needle)
+
+
+def test_fi_one_current(capsys):
+    code, out, _ = _run(capsys, ["fi", "lif", "--currents", "1nA:1nA:1", "--duration", "30ms",
+                                 "--json"])
+    assert code == 0 and _json(out)["currents"] == [1]
+
+
+# 2. help texts -----------------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["neuron", "fi", "morphology", "models"])
+def test_every_option_shows_its_default(command):
+    parser = _build_parser(command)
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    for action in sub._actions:
+        if action.option_strings and action.dest != "help":
+            assert "default" in (action.help or "") or action.required, action.dest
+
+
+def test_pattern_help_lists_every_pattern(capsys):
+    from neurosim.neuron.library import ADEX_PATTERNS, IZHIKEVICH_PATTERNS
+
+    with pytest.raises(SystemExit):
+        main(["neuron", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "..." not in text
+    for name in (*IZHIKEVICH_PATTERNS, *ADEX_PATTERNS, "pulses", "noise", "--noise-sigma",
+                 "--csv"):
+        assert name.replace("_", "_") in text.replace("- ", "-"), name
+
+
+# 3. non-physical runs ----------------------------------------------------------------------
+@pytest.mark.parametrize("argv, needle", [
+    (["neuron", "hh", "--current", "10uA/cm2", "--duration", "20ms", "--dt", "10ms"],
+     "--dt 10ms is beyond the validated range of hh (0 < dt <= 0.2 ms)"),
+    (["neuron", "adex", "--pattern", "regular_bursting", "--current", "200pA", "--duration",
+      "20ms", "--param", "DeltaT=0mV"], "fires on every time step"),
+    (["neuron", "adex", "--pattern", "irregular", "--current", "200pA", "--duration",
+      "20ms", "--param", "DeltaT=0mV"], "Vr=-48mV, VT=-50mV"),
+    (["neuron", "adex", "--current", "200pA", "--duration", "20ms", "--param", "v_cut=-80mV"],
+     "the spike cut-off v_cut is not above rest and reset"),
+    (["neuron", "lif", "--current", "1nA", "--duration", "20ms", "--param", "v_reset=-40mV"],
+     "the reset is not below the threshold"),
+])
+def test_runs_that_cannot_be_right_are_refused(capsys, argv, needle):
+    _refused(capsys, argv, needle)
+
+
+def test_dt_beyond_the_validated_range_warns(capsys):
+    code, _, err = _run(capsys, ["neuron", "hh", "--current", "10uA/cm2", "--duration", "30ms",
+                                 "--dt", "0.5ms"])
+    assert code == 0 and len(err) == 1
+    assert err[0].startswith("neurosim neuron: warning: --dt 0.5ms is beyond the validated")
+
+
+def test_morphology_with_an_absurd_current_is_refused(capsys):
+    _refused(capsys, ["morphology", "bipolar", "--current", "1mA", "--duration", "2ms"],
+             "outside the physiological range -150 to +100 mV")
+
+
+def test_hh_driven_far_below_rest_is_refused(capsys):
+    _refused(capsys, ["neuron", "hh", "--current", "-40uA/cm2", "--duration", "20ms"],
+             "--current -40uA/cm2: would drive the membrane to about -188 mV")
+
+
+# 4. output wording -------------------------------------------------------------------------
+def test_spikes_are_counted_before_during_and_after():
+    c = spike_counts([5.0, 25.0, 30.0, 75.0], (20.0, 70.0))
+    assert (c["n_spikes"], c["n_spikes_before"], c["n_spikes_stimulus"],
+            c["n_spikes_after"]) == (4, 1, 2, 1)
+    assert c["rate_hz"] == pytest.approx(40.0)
+
+
+def test_json_is_rounded_and_the_typed_unit_echoed(capsys):
+    assert round_json({"x": [28.950000000000003, float("nan")]}) == {"x": [28.95, None]}
+    code, out, _ = _run(capsys, ["neuron", "lif", "--current", "300pA", "--duration", "30ms",
+                                 "--json"])
+    res = _json(out)
+    assert code == 0 and (res["current"], res["current_unit"]) == (300, "pA")
+    assert all(len(repr(t)) <= 14 for t in res["spike_times_ms"])
+    code, out, _ = _run(capsys, ["neuron", "lif", "--current", "250pA", "--duration", "30ms"])
+    assert "1 spike during the step" in out and "1 spikes" not in out
+
+
+def test_every_written_file_is_named(tmp_path, capsys):
+    plot = tmp_path / "new" / "fi.png"
+    code, out, _ = _run(capsys, ["fi", "lif", "--currents", "0.1nA:1nA:3", "--duration", "30ms",
+                                 "--plot", str(plot)])
+    assert code == 0 and f"plot: {plot}" in out and plot.exists()
+
+
+# 6. stimuli and CSV ------------------------------------------------------------------------
+def test_csv_export(tmp_path, capsys):
+    csv = tmp_path / "out" / "lif.csv"
+    code, out, _ = _run(capsys, ["neuron", "lif", "--current", "500pA", "--duration", "30ms",
+                                 "--csv", str(csv)])
+    assert code == 0 and f"csv: {csv}" in out
+    lines = csv.read_text().splitlines()
+    comments = [line for line in lines if line.startswith("#")]
+    assert comments[0].startswith("# neurosim neuron lif --current 500pA")
+    spikes = next(line for line in comments if line.startswith("# spike_times_ms:"))
+    header = lines[len(comments)]
+    assert header == "t_ms,V_mV,I_pA"
+    data = np.loadtxt(csv, delimiter=",", skiprows=len(comments) + 1)
+    assert data.shape[1] == 3 and data[:, 2].max() == pytest.approx(500)
+    assert len(spikes.split(":")[1].split()) > 1
+
+
+@pytest.mark.parametrize("extra, key", [
+    (["--stimulus", "ramp", "--ramp-start", "0.2nA"], "ramp"),
+    (["--stimulus", "pulses", "--pulse-width", "5ms", "--period", "10ms"], "pulses"),
+    (["--stimulus", "noise", "--noise-sigma", "0.3nA", "--seed", "3"], "noise")])
+def test_stimuli(capsys, extra, key):
+    argv = ["neuron", "lif", "--current", "1nA", "--duration", "30ms", "--json", *extra]
+    code, out, _ = _run(capsys, argv)
+    res = _json(out)
+    assert code == 0 and res["stimulus"] == key and res["n_spikes"] > 0
+    if key == "noise":  # the same seed gives the same spikes
+        assert _json(_run(capsys, argv)[1])["spike_times_ms"] == res["spike_times_ms"]
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--period", "5ms"], "--period applies to --stimulus pulses only"),
+    (["--stimulus", "noise"], "--stimulus noise needs --noise-sigma"),
+    (["--stimulus", "pulses", "--period", "50ms"], "no pulse fits"),
+    (["--stimulus", "noise", "--noise-sigma", "1mV"], "--noise-sigma '1mV': wrong dimension"),
+    (["--csv", "x.txt"], "--csv x.txt: use a file name ending in .csv")])
+def test_stimulus_and_csv_mistakes(capsys, extra, needle):
+    _refused(capsys, ["neuron", "lif", "--current", "1nA", "--duration", "30ms", *extra], needle)
+
+
+# 5. morphology names, models ---------------------------------------------------------------
+def test_pseudo_unipolar_is_the_name_and_unipolar_an_alias():
+    from neurosim.neuron.morphology import shape
+
+    assert shape("pseudo-unipolar").name == shape("unipolar").name == "pseudo-unipolar"
+    with pytest.raises(ValueError, match="did you mean 'bipolar'"):
+        shape("bipolr")
+
+
+def test_models_lists_everything(capsys):
+    code, out, _ = _run(capsys, ["models"])
+    assert code == 0
+    for name in ("lif", "hh", "traub", "izhikevich", "adex", "regular_bursting", "LTS",
+                 "noise", "pseudo-unipolar", "morris-lecar", "Naud et al. 2008"):
+        assert name in out
+    code, out, _ = _run(capsys, ["models", "adex", "--json"])
+    res = _json(out)
+    params = {p["name"]: p for p in res["parameters"]}
+    assert params["VT"]["default"] == "-50mV" and params["VT"]["quantity"] == "a voltage"
+    assert len(res["patterns"]) == 8 and res["dt_ms"]["validated_max"] == 0.1
+    assert "models" in _json(_run(capsys, ["models", "--json"])[1])
+    _refused(capsys, ["models", "adx"], "did you mean 'adex'")
