@@ -21,8 +21,8 @@ at the limits (shared 2-core machine): ``phase fhn`` ±5: 7–9 s; ``phase morri
 8 s; ``phase hh-rinzel`` −100: 20 s, +200: 49 s.
 Bad input (unknown model or set, a wrong unit, a current outside the accepted range, a current
 range that is empty or reversed, a 4-D model for ``phase``) is one error line and exit status
-2; ``--plot`` follows :func:`common.paths.check_output_file` (missing folders are created). No fixed point in the searched
-voltage range is a result, stated in the output.
+2; ``--plot`` follows :func:`common.paths.check_output_file` (missing folders are created).
+No fixed point in the searched voltage range is a result, stated in the output.
 """
 
 from __future__ import annotations
