@@ -36,6 +36,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "models": ("neurosim.neuron.models_cli", "list neuron models, patterns, stimuli, shapes and parameters (units, sources)"),
     "phase": ("neurosim.dynamics.cli", "phase plane of a 2-D neuron model: nullclines, fixed points, cycle"),
     "bifurcation": ("neurosim.dynamics.cli", "bifurcation diagram in the current: equilibria, Hopf, cycles, class"),
+    "network": ("neurosim.network.cli", "spiking networks: Brunel (2000) model A, Vogels-Abbott COBA (Brian2 or NEST)"),
     "stdp": ("neurosim.network.stdp_cli", "STDP: learning window from pairings; Song et al.'s bimodal weights (Brian2 or NEST)"),
     "figures": ("figures.cli", "regenerate the lecture's figures (PNG + SVG) from the project's own computations"),
 }

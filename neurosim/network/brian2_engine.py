@@ -1,0 +1,330 @@
+"""Brian2 engine: a :class:`~.description.Network` as Brian2 objects, run and read back.
+
+Each population is one ``NeuronGroup`` named ``pop_<name>``: the model's equations with
+``I_inj = I_e + Σ_s I_s`` (:mod:`.description`), one state variable per synapse channel, and
+its parameters — scalars as namespace constants (folded into the generated code, as a
+hand-written script does), arrays as per-neuron ``(constant)`` variables. Each connection is a
+``Synapses`` object connected with the explicit ``(i, j)`` arrays of :mod:`.connectivity`
+(so NEST can use the very same synapses), one homogeneous delay and the weight as a namespace
+constant (a per-synapse ``w`` only when plastic). A Poisson source connected ``one_to_one``
+without plasticity becomes a Brian2 ``PoissonInput`` on the target variable: per step each
+neuron receives ``Binomial(N, r dt / N)`` events with ``N = ceil(100 r dt)`` (so ``r dt / N <=
+0.01``; the count's variance is 1 % below Poisson's at most); its delay only shifts the
+process, which stays Poisson, and is not applied. Other Poisson connections use a
+``PoissonGroup`` (at most one spike per step: ``r dt <= 1`` is required).
+
+Order within a step, as NEST's: integrate, add the input arriving in this step, test the
+threshold. Brian2's default (integrate, threshold, then synapses) would let the input of a step
+decay for one dt before its threshold test — an effective threshold ~v dt/τ higher, which cut
+the rate of Brunel's low-rate state (g = 4.5, η = 0.9) by 25 %. So the presynaptic pathways
+and the Poisson inputs run ``before_thresholds``; a pathway then sees the spikes of the
+previous step, which costs one dt, and is given the delay ``d - dt`` (hence ``d >= dt``). The
+postsynaptic (STDP) pathway stays in the ``synapses`` slot and sees a post spike in its step.
+
+Delta synapses add ``w * int(not_refractory)`` (NEST's ``iaf_psc_delta`` drops input during
+the refractory period; the Siegert theory of :mod:`.theory` assumes the same).
+
+Modes (one option): runtime code generation (:func:`neurosim.codegen.select_target`: Cython,
+or numpy with a warning), or C++ standalone with ``threads`` OpenMP threads, built in a
+private temporary directory per run (deleted afterwards) so concurrent runs never collide.
+Brian2's random numbers are seeded with ``brian2.seed`` from the network seed (stream 3 of
+:mod:`.connectivity`); Brian2 keeps that seed globally, the only global state touched.
+
+Source: Brian2 documentation, "Models and neuron groups", "Synapses", "Input stimuli"
+(``PoissonInput``), "Computational methods and efficiency" (standalone, OpenMP).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import time
+
+import numpy as np
+
+from .connectivity import build_connectivity, initial_values, stream
+from .description import Network, PoissonInput
+from .result import NetworkResult
+
+__all__ = ["run_brian2", "neuron_equations"]
+
+
+def neuron_equations(network: Network, pop) -> tuple[str, dict]:
+    """Brian2 equations of one population and the values of its shared constants.
+
+    Every parameter of the model becomes a variable of the group — per-neuron
+    ``(constant)`` when given as an array, ``(shared, constant)`` when scalar — and so do the
+    channel constants ``tau_<name>``, ``E_<name>`` and the weight ``w_in<k>`` of each Poisson
+    input: the generated code is then the same for every parameter value (Brian2 compiles it
+    once and caches it), and shared values are read once per step, not per neuron.
+
+    Returns
+    -------
+    equations : str
+        Model equations, ``I_inj``, ``I_e``, parameters, channel variables.
+    shared : dict of str -> Quantity
+        Values of the ``(shared, constant)`` variables, to set after creating the group.
+    """
+    from neurosim.neuron.model import unit_string
+
+    model = pop.neuron_model
+    params = {**model.parameters, **pop.params}
+    unit = "amp/meter**2" if model.current == "density" else "amp"
+    shared, decl = {}, []
+    for name, value in params.items():
+        kind = "constant" if np.ndim(value) else "shared, constant"
+        decl.append(f"{name} : {unit_string(model.parameters[name])} ({kind})")
+        if not np.ndim(value):
+            shared[name] = value
+    terms, chans = ["I_e"], []
+    for s in network.channels(pop.name).values():
+        tau = f"tau_{s.name}"
+        if s.kind == "delta":
+            continue
+        shared[tau] = s.tau
+        chans.append(f"{tau} : second (shared, constant)")
+        if s.kind == "exp":
+            chans.append(f"dI_{s.name}/dt = -I_{s.name}/{tau} : {unit}")
+            terms.append(f"I_{s.name}")
+        elif s.kind == "alpha":
+            chans.append(f"dI_{s.name}/dt = (x_{s.name} - I_{s.name})/{tau} : {unit}")
+            chans.append(f"dx_{s.name}/dt = -x_{s.name}/{tau} : {unit}")
+            terms.append(f"I_{s.name}")
+        else:  # cond_exp
+            shared[f"E_{s.name}"] = s.E_rev
+            chans.append(f"E_{s.name} : volt (shared, constant)")
+            chans.append(f"dg_{s.name}/dt = -g_{s.name}/{tau} : {unit}/volt")
+            terms.append(f"g_{s.name}*(E_{s.name} - v)")
+    for k, c in enumerate(network.connections):
+        if c.post == pop.name and _direct(network, c):
+            shared[f"w_in{k}"] = c.weight
+            chans.append(f"w_in{k} : {unit_string(c.weight)} (shared, constant)")
+    eqs = "\n".join([model.equations.strip(), f"I_inj = {' + '.join(terms)} : {unit}",
+                     f"I_e : {unit} (constant)", *decl, *chans]) + "\n"
+    return eqs, shared
+
+
+def _target(syn, model, w_expr: str) -> tuple[str, str]:
+    """(variable, increment) a spike of a ``syn`` synapse applies to the postsynaptic neuron."""
+    if syn.kind == "delta":
+        gate = "*int(not_refractory)" if model.refractory is not False else ""
+        return "v", f"{w_expr}{gate}"
+    if syn.kind == "alpha":
+        return f"x_{syn.name}", f"{w_expr}*{math.e!r}"
+    return (f"I_{syn.name}" if syn.kind == "exp" else f"g_{syn.name}"), w_expr
+
+
+def _build(network: Network, conn_ij: dict):
+    import brian2 as b2
+
+    from neurosim.neuron.model import unit_string
+
+    from neurosim.codegen import check_dt
+
+    dt = check_dt(network.dt)
+    objects, groups, models = [], {}, {}
+    init = initial_values(network)
+    for pop in network.populations:
+        model = pop.neuron_model
+        eqs, shared = neuron_equations(network, pop)
+        g = b2.NeuronGroup(pop.n, eqs, threshold=model.threshold, reset=model.reset,
+                           refractory=model.refractory, method=model.method_for(dt),
+                           dt=dt, name=f"pop_{pop.name}")
+        for name, value in {**shared, **pop.params}.items():
+            setattr(g, name, value)
+        g.I_e = pop.I_e
+        for name, value in init[pop.name].items():
+            setattr(g, name, value)
+        groups[pop.name], models[pop.name] = g, model
+        objects.append(g)
+    sources = dict(groups)
+    for inp in network.inputs:
+        if any(c.pre == inp.name and not _direct(network, c) for c in network.connections):
+            if float(inp.rate * dt) > 1:
+                raise ValueError(f"PoissonInput {inp.name!r} rate={inp.rate!r}: above 1/dt; "
+                                 "connect it one_to_one without plasticity")
+            sources[inp.name] = b2.PoissonGroup(inp.n, inp.rate, dt=dt,
+                                                name=f"poisson_{inp.name}")
+            objects.append(sources[inp.name])
+    synapses, plastic = {}, {}
+    for k, c in enumerate(network.connections):
+        post, model = groups[c.post], models[c.post]
+        if _direct(network, c):
+            rate = network.source(c.pre).rate
+            n_each = max(1, math.ceil(100 * float(rate * dt)))
+            var, inc = _target(c.synapse, model, f"w_in{k}")
+            objects.append(b2.PoissonInput(post, var, n_each, rate / n_each, weight=inc,
+                                           when="before_thresholds"))
+            continue
+        i, j = conn_ij[c.name]
+        name = f"syn{k}"
+        if c.plasticity is None:
+            var, inc = _target(c.synapse, model, "w_syn")
+            S = b2.Synapses(sources[c.pre], post, f"w_syn : {unit_string(c.weight)} (shared, "
+                            "constant)", on_pre=f"{var}_post += {inc}", delay=c.delay - dt,
+                            dt=dt,
+                            name=name)
+        else:
+            var, inc = _target(c.synapse, model, "w")
+            from .plasticity import brian2_stdp_model
+
+            c.plasticity.check_weight(c.weight)
+            eqs, on_pre, on_post = brian2_stdp_model(c.plasticity, "w")
+            S = b2.Synapses(sources[c.pre], post, model=eqs,
+                            on_pre=on_pre + f"{var}_post += {inc}\n", on_post=on_post,
+                            delay=c.delay - dt, dt=dt, name=name)
+            plastic[c.name] = S
+        S.pre.when = "before_thresholds"  # NEST's order; see the module docstring
+        if len(i):
+            S.connect(i=i, j=j)
+            if c.plasticity is None:
+                S.w_syn = c.weight
+            else:
+                S.w = c.weight
+        synapses[c.name] = S
+        objects.append(S)
+    return objects, groups, synapses, plastic
+
+
+def _direct(network: Network, c) -> bool:
+    """A Poisson source connected one_to_one without plasticity (-> brian2.PoissonInput)."""
+    return (isinstance(network.source(c.pre), PoissonInput) and c.rule == "one_to_one"
+            and c.plasticity is None)
+
+
+def _monitors(network: Network, groups: dict):
+    import brian2 as b2
+
+    rec = network.recording
+    spikes = {p: b2.SpikeMonitor(groups[p], name=f"spikes_{p}") for p in network.recorded("spikes")}
+    rates = {p: b2.PopulationRateMonitor(groups[p], name=f"rate_{p}")
+             for p in network.recorded("rate")}
+    states = {p: b2.StateMonitor(groups[p], list(v), record=list(map(int, idx)),
+                                 dt=rec.state_dt or network.dt, name=f"state_{p}")
+              for p, (v, idx) in rec.state.items()}
+    return spikes, rates, states
+
+
+def run_brian2(network: Network, duration, *, warmup=None, standalone: bool = False,
+               threads: int = 1, codegen: str | None = None) -> NetworkResult:
+    """Simulate ``network`` on Brian2 for ``warmup + duration``; record only after warm-up.
+
+    Parameters
+    ----------
+    network : Network
+    duration, warmup : Quantity
+        Measured time and warm-up simulated before it (default 0 ms).
+    standalone : bool
+        C++ standalone (compiled as a whole in a private temp directory) instead of runtime.
+    threads : int
+        OpenMP threads of the standalone mode (runtime mode is single-threaded: 1 only).
+    codegen : {"cython", "numpy", None}
+        Runtime target (:func:`neurosim.codegen.select_target`).
+
+    Returns
+    -------
+    NetworkResult
+
+    Raises
+    ------
+    ValueError
+        Bad duration / threads (one line), a Poisson rate above 1/dt on a PoissonGroup, or a
+        diverged integration.
+    """
+    import brian2 as b2
+
+    from neurosim.codegen import guarded_run, select_target
+
+    t_warm, t_meas = _check_times(network, duration, warmup)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads={threads!r}: expected an integer >= 1")
+    if threads > 1 and not standalone:
+        raise ValueError(f"threads={threads}: OpenMP threads need the standalone mode "
+                         "(--standalone)")
+    t0 = time.perf_counter()
+    conn_ij = build_connectivity(network)
+    build_dir = None
+    if standalone:
+        build_dir = tempfile.mkdtemp(prefix="neurosim-brian2-")
+        b2.set_device("cpp_standalone", directory=build_dir, build_on_run=False)
+        b2.prefs.devices.cpp_standalone.openmp_threads = threads
+        detail = f"cpp_standalone, {threads} thread{'s' if threads > 1 else ''}"
+    else:
+        b2.set_device("runtime")
+        detail = select_target(codegen)
+    try:
+        b2.start_scope()
+        b2.seed(int(stream(network.seed, 3).integers(2 ** 31 - 1)))
+        objects, groups, synapses, plastic = _build(network, conn_ij)
+        spikes, rates, states = _monitors(network, groups)
+        net = b2.Network(objects, *spikes.values(), *rates.values(), *states.values())
+        build_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        first = next(iter(groups.values()))
+        with guarded_run(first, float(network.dt) * 1e3):
+            net.run((t_warm + t_meas) * b2.second)
+            if standalone:
+                b2.device.build(directory=build_dir, compile=True, run=True, with_output=False)
+        run_s = time.perf_counter() - t1
+        return _collect(network, t_warm, t_meas, spikes, rates, states, synapses, plastic,
+                        conn_ij, detail, build_s, run_s)
+    finally:
+        if standalone:
+            b2.device.reinit()
+            b2.set_device("runtime")
+            shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _check_times(network, duration, warmup):
+    from .description import check_quantity
+    from brian2 import ms
+
+    check_quantity(duration, ms, "duration", positive=True)
+    warm = 0 * ms if warmup is None else check_quantity(warmup, ms, "warmup", nonnegative=True)
+    return float(warm), float(duration)
+
+
+def _collect(network, t_warm, t_meas, spikes, rates, states, synapses, plastic, conn_ij,
+             detail, build_s, run_s) -> NetworkResult:
+    from neurosim.codegen import check_finite
+
+    t0_ms, t1_ms = t_warm * 1e3, (t_warm + t_meas) * 1e3
+    out_spikes = {}
+    for p, m in spikes.items():
+        t = np.asarray(m.t_[:]) * 1e3
+        i = np.asarray(m.i[:]).astype(np.int32)
+        keep = t >= t0_ms - 1e-9
+        out_spikes[p] = (t[keep], i[keep])
+    out_rates = {}
+    for p, m in rates.items():
+        t = np.asarray(m.t_[:]) * 1e3
+        keep = t >= t0_ms - 1e-9
+        out_rates[p] = (t[keep], np.asarray(m.rate_[:])[keep])
+    state, state_t, state_idx = {}, {}, {}
+    for p, m in states.items():
+        t = np.asarray(m.t_[:]) * 1e3
+        keep = t >= t0_ms - 1e-9
+        variables, idx = network.recording.state[p]
+        state[p] = {v: np.asarray(getattr(m, v + "_"))[:, keep] * (1e3 if v == "v" else 1.0)
+                    for v in variables}
+        state_t[p], state_idx[p] = t[keep], np.asarray(idx, dtype=int)
+        check_finite(state[p], state_t[p], dt_ms=float(network.dt) * 1e3)
+    weights, units = {}, {}
+    for name, S in plastic.items():
+        weights[name] = np.asarray(S.w_[:], dtype=float)
+        units[name] = _unit_text(network, name)
+    n_syn = sum(len(conn_ij[c.name][0]) for c in network.connections)
+    return NetworkResult(
+        spikes=out_spikes, sizes={p.name: p.n for p in network.populations}, t_start_ms=t0_ms,
+        t_stop_ms=t1_ms, dt_ms=float(network.dt) * 1e3, engine="brian2", detail=detail,
+        state=state, state_t_ms=state_t, state_indices=state_idx, rates=out_rates,
+        weights=weights, weight_unit=units, connectivity=conn_ij, n_synapses=n_syn,
+        build_s=build_s, run_s=run_s)
+
+
+def _unit_text(network, conn_name: str) -> str:
+    from brian2 import get_dimensions
+
+    c = next(c for c in network.connections if c.name == conn_name)
+    return str(get_dimensions(c.weight)) or "1"
