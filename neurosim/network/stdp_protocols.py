@@ -172,8 +172,9 @@ def bimodality(w_rel, edge: float = 0.1) -> tuple[float, float]:
 
 
 def song_network(*, n_inputs: int = 1000, rate=None, rule: str = "additive",
-                 A_plus: float = 0.01, seed: int = 0, record_v: bool = False):
-    """The :class:`~.description.Network` of Song et al. (2000) (module docstring)."""
+                 A_plus: float = 0.01, seed: int = 0, record_v: bool = False, dt=None):
+    """The :class:`~.description.Network` of Song et al. (2000) (module docstring); ``dt``
+    defaults to 0.1 ms (the synapse delay is one step)."""
     from brian2 import Hz, Mohm, mV, ms, nS
 
     from .description import Connection, Network, PoissonInput, Population, Recording, Synapse
@@ -190,17 +191,19 @@ def song_network(*, n_inputs: int = 1000, rate=None, rule: str = "additive",
                                                     t_ref=0 * ms),
                       initial={"v": -74 * mV})
     inputs = PoissonInput("inputs", n_inputs, 15 * Hz if rate is None else rate)
-    conn = Connection("inputs", "post", "all_to_all", weight=g_max / 2, delay=0.1 * ms,
+    dt = 0.1 * ms if dt is None else dt
+    conn = Connection("inputs", "post", "all_to_all", weight=g_max / 2, delay=dt,
                       synapse=Synapse("cond_exp", tau=5 * ms, E_rev=0 * mV, name="ex"),
                       plasticity=stdp)
     rec = Recording(spikes=("post",), state={"post": (("v",), (0,))} if record_v else {})
-    return Network([post], [inputs], [conn], rec, dt=0.1 * ms, seed=seed)
+    return Network([post], [inputs], [conn], rec, dt=dt, seed=seed)
 
 
 def song(*, duration=None, n_inputs: int = 1000, rate=None, rule: str = "additive",
          A_plus: float = 0.01, seed: int = 0, engine: str = "brian2",
-         edge: float = 0.1) -> SongResult:
-    """Run :func:`song_network` for ``duration`` (default 50 s) on ``engine``.
+         edge: float = 0.1, dt=None) -> SongResult:
+    """Run :func:`song_network` for ``duration`` (default 50 s) on ``engine`` at time step
+    ``dt`` (default 0.1 ms).
 
     Returns
     -------
@@ -220,7 +223,8 @@ def song(*, duration=None, n_inputs: int = 1000, rate=None, rule: str = "additiv
     from .simulate import simulate
 
     duration = 50 * second if duration is None else duration
-    net = song_network(n_inputs=n_inputs, rate=rate, rule=rule, A_plus=A_plus, seed=seed)
+    net = song_network(n_inputs=n_inputs, rate=rate, rule=rule, A_plus=A_plus, seed=seed,
+                       dt=dt)
     conn = net.connections[0]
     t0 = time.perf_counter()
     res = simulate(net, duration, engine=engine)
