@@ -18,7 +18,7 @@ if __name__ == "__main__" and not __package__:
 import numpy as np
 
 NAME = "morphology"
-SHAPES = ("pyramidal", "bipolar", "unipolar", "multipolar")
+SHAPES = ("pyramidal", "bipolar", "pseudo-unipolar", "multipolar")
 
 
 def _walk(branches):

@@ -87,9 +87,9 @@ def draw(data):
                         arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 0.8})
     ax.set_ylabel("membrane potential V (mV)")
     ax.set_ylim(-85, 55)
-    ax.set_title(f"Hodgkin–Huxley squid axon (Brian2, {data['codegen']}), phases from "
-                 "label_phases")
-    ax.legend(loc="center right", fontsize=7.5, ncol=2, title="label_phases", title_fontsize=8)
+    ax.set_title(f"Hodgkin–Huxley squid axon (Brian2, {data['codegen']}): the phases of "
+                 "an action potential")
+    ax.legend(loc="center right", fontsize=7.5, ncol=2, title="phase", title_fontsize=8)
     axi.plot(t, data["current"], color="k", lw=1.2)
     axi.set_ylabel(f"I ({data['current_unit'].replace('uA', 'µA').replace('cm2', 'cm²')})")
     axi.set_xlabel("time t (ms)")

@@ -46,7 +46,7 @@ SCALE: dict[str, dict[str, object]] = {
     "fi": {"--duration": "150ms"},
     "morphology": {"--duration": "20ms"},
     "bifurcation": {"+": ["--quick"]},
-    "figures": {"+": ["--quick", "--only", "fig01_activations"]},
+    "figures": {"+": ["--quick", "--only", "activations"]},
     "data": {"+": ["--offline"]},
     "network": {"--order": "40", "--duration": "100ms", "--threads": "1"},
     "stdp": {"--duration": "2s", "--pairings": "10"},
