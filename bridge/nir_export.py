@@ -85,10 +85,8 @@ def _notes(snn: SpikingNetwork, client: str) -> list[str]:
     """One line per conversion setting that the exported nodes do not express."""
     s, notes = snn.settings, []
     if s.get("reset", "subtract") == "subtract":
-        notes.append("reset by subtraction has no NIR form: exported as reset to zero "
-                     + ("(norse: from_nir(..., reset_method=reset_subtract) restores it for "
-                        "LIF nodes only)" if client == "norse" else "")
-                     + "; the setting is in the graph's metadata")
+        notes.append("reset by subtraction has no NIR form: exported as reset to zero; the "
+                     "setting is in the graph's metadata")
     if float(s.get("v_init", 0.0)) != 0.0:
         notes.append(f"initial potential V0 = {float(s['v_init']):g}·θ has no NIR form: "
                      "clients start at 0; the setting is in the graph's metadata")

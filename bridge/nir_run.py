@@ -30,8 +30,9 @@ and requires ``r·dt/τ = 1`` (``dt = 10⁻⁴`` s, fixed in its importer), the 
 terms grouped differently (equal up to float rounding). Exact integration
 (``v ← v_∞ + (v − v_∞)·e^{−dt/τ}``) would differ from both by ``O((dt/τ)²)`` per step.
 
-``reset="subtract"`` (``v ← v − θ·z``) is offered for IF and LIF because norse's importer can be
-asked for it (``from_nir(..., reset_method=reset_subtract)``); NIR itself resets to ``v_reset``.
+``reset="subtract"`` (``v ← v − θ·z``, every spiking node) is an option because norse's importer
+can be asked for it (``from_nir(..., reset_method=reset_subtract)``, which norse 1.1 applies to
+CubaLIF nodes only); NIR itself resets to ``v_reset``.
 Every state starts at 0 (NIR has no initial state) unless ``v_init`` is given.
 """
 
