@@ -1,6 +1,7 @@
 """NIR both ways with the real clients (issue #20), outside CI.
 
     .venv/bin/python benchmarks/interop_nir.py [--n 500] [--T 32] [--models DIR] [--fixtures]
+                                               [--reset zero|subtract] [--v-init F]
 
 1. Installs the clients on demand into ``.venv-interop/`` (git-ignored; torch comes from PyPI,
    several GB with its CUDA libraries, so it stays out of the project's ``.venv``):
@@ -147,6 +148,10 @@ def main(argv=None) -> int:
     ap.add_argument("--models", type=Path, default=ROOT / "out" / "interop_nir")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--fixtures", action="store_true", help="also (re)write the test fixtures")
+    ap.add_argument("--reset", default="zero", choices=("zero", "subtract"),
+                    help="conversion's reset (default zero; subtract has no NIR form: measures "
+                         "what the clients then compute)")
+    ap.add_argument("--v-init", type=float, default=0.0, help="conversion's V0/θ (default 0)")
     ap.add_argument("--client-side", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.client_side:
@@ -163,14 +168,15 @@ def main(argv=None) -> int:
 
     py = ensure_venv()
     args.models.mkdir(parents=True, exist_ok=True)
-    work = args.models / "work"
+    work = args.models / f"work_{args.reset}_{args.v_init:g}"
     work.mkdir(exist_ok=True)
     mnist = load_mnist(download=False)
     x_test = prepare_images(mnist.x_test[:args.n])
     x_norm = prepare_images(mnist.x_train[:10000])
     exports, ours = [], {}
     for key, path in _train(args.models).items():
-        snn = convert(load_trained(path), x_norm, reset="zero", v_init=0.0, readout="potential")
+        snn = convert(load_trained(path), x_norm, reset=args.reset, v_init=args.v_init,
+                      readout="potential")
         x = x_test.reshape((len(x_test),) + tuple(snn.input_shape))
         chw = x.transpose(0, 3, 1, 2) if x.ndim == 4 else x
         np.savez(work / f"{key}_images.npz", x=np.ascontiguousarray(chw, np.float32))
