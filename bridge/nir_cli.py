@@ -122,6 +122,10 @@ def run_nir_graph(args) -> int:
     print("accuracy by step: " + "  ".join(f"t={t}: {100 * acc[t - 1]:.2f}" for t in marks))
     if snn is None:
         print(f"not on the batched simulator: {why}", file=sys.stderr)
+    elif snn.settings.get("source") != "NIR graph":
+        st = snn.settings
+        print(f"written by neurosim: its settings restored from the graph's metadata (reset "
+              f"{st.get('reset')}, V0 {st.get('v_init')}·θ, readout {st.get('readout')})")
     if "brian2_check" in report:
         b = report["brian2_check"]
         print(f"Brian2 cross-check on {b['images']} images: spike counts "
