@@ -52,7 +52,7 @@ def test_convert_json_report_plot_nir_and_brian2(tmp_path, avgpool_model, mnist)
     (["convert", "{model}", "-T", "0"], "argument --timesteps/-T: expected a positive integer"),
     (["convert", "{model}", "--norm", "p200", "--offline"], "unknown norm 'p200'"),
     (["convert", "{model}", "--encoding", "burst"], "invalid choice: 'burst'"),
-    (["convert", "{model}", "--nir", "x.nir", "--offline"], "--nir needs --reset zero"),
+    (["convert", "/no/such/graph.nir", "--offline"], "no such NIR file"),
     (["convert", "{garbage}", "--offline"], "garbage.npz"),
 ])
 def test_bad_input_is_one_line_exit_2(args, needle, avgpool_model, tmp_path):
