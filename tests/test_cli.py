@@ -64,7 +64,13 @@ def test_no_command_prints_help_and_exits_2(capsys):
     assert "COMMAND" in capsys.readouterr().out
 
 
-def test_demo_runs_offline(mnist, capsys):
-    assert main(["demo", "--offline"]) == 0
+def test_demo_runs_offline(mnist, capsys, tmp_path):
+    """The demo's whole pipeline (data, train, convert, compare, figures), offline, scaled down
+    with --n-train/--n-test; `make demo` runs it on its defaults (measured in the README)."""
+    out_dir = tmp_path / "demo"
+    assert main(["demo", "--offline", "--out", str(out_dir), "--n-train", "3000",
+                 "--n-test", "300"]) == 0
     out = capsys.readouterr().out
     assert "60000" in out and "SHA-256 verified" in out
+    assert (out_dir / "lenet.npz").is_file() and (out_dir / "snn_report.json").is_file()
+    assert len(list((out_dir / "figures").glob("*.png"))) >= 16
