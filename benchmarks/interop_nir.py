@@ -193,7 +193,7 @@ def main(argv=None) -> int:
            "fixtures": str(FIXTURES) if args.fixtures else None}
     (work / "job.json").write_text(json.dumps(job))
     subprocess.run([str(py), __file__, "--client-side", str(work), "--threads",
-                    str(args.threads)], check=True)
+                    str(args.threads)], check=True, stdout=sys.stderr)  # clients print
     rows = [_compare(e, ours[e["model"]], work, mnist.y_test[:args.n]) for e in exports]
     print(json.dumps(rows, indent=1))
     return 0
