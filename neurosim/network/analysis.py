@@ -72,7 +72,10 @@ def counts(result: NetworkResult, pop: str, bin_ms: float) -> np.ndarray:
 
 
 def fano_factor(result: NetworkResult, pop: str, bin_ms: float = FANO_BIN_MS) -> float:
-    """Mean Fano factor of the spike counts in ``bin_ms`` bins over neurons that fired."""
+    """Mean Fano factor of the spike counts in ``bin_ms`` bins over neurons that fired (NaN
+    when the window holds fewer than 2 bins)."""
+    if result.duration_ms < 2 * bin_ms:
+        return float("nan")
     c = counts(result, pop, bin_ms)
     m = c.mean(axis=1)
     ok = m > 0
@@ -80,7 +83,10 @@ def fano_factor(result: NetworkResult, pop: str, bin_ms: float = FANO_BIN_MS) ->
 
 
 def synchrony(result: NetworkResult, pop: str, bin_ms: float = SYNCHRONY_BIN_MS) -> float:
-    """Golomb's χ on spike counts in ``bin_ms`` bins (module docstring); NaN without spikes."""
+    """Golomb's χ on spike counts in ``bin_ms`` bins (module docstring); NaN without spikes
+    or with fewer than 2 bins."""
+    if result.duration_ms < 2 * bin_ms:
+        return float("nan")
     c = counts(result, pop, bin_ms)
     single = c.var(axis=1).mean()
     if single == 0:

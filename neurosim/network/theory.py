@@ -77,19 +77,21 @@ def siegert_cv(nu_hz: float, mu_mV: float, sigma_mV: float, *, tau_ms: float = 2
                theta_mV: float = 20.0, V_r_mV: float = 10.0) -> float:
     """CV of the interspike intervals of the same neuron (Brunel 2000, eq. 22).
 
-    The inner integral ``∫_{-∞}^{x} e^{y²}(1 + erf y)² dy = ∫_{-∞}^{x} e^{-y²} erfcx(-y)² dy``
-    is computed by quadrature with the stable ``erfcx`` form.
+    The integrand ``e^{x²} ∫_{-∞}^{x} e^{y²}(1 + erf y)² dy`` is computed as
+    ``∫_0^∞ e^{2xz - z²} erfcx(z - x)² dz`` (y = x - z), which neither overflows nor cancels
+    far below threshold.
     """
     _check(nu_hz=nu_hz, mu_mV=mu_mV, sigma_mV=sigma_mV)
     yr, yt = (V_r_mV - mu_mV) / sigma_mV, (theta_mV - mu_mV) / sigma_mV
     if nu_hz <= 0 or yt > 26.0:
         return 1.0  # Poisson limit of rare escapes
 
-    def inner(x):
-        return integrate.quad(lambda y: math.exp(-y * y) * special.erfcx(-y) ** 2,
-                              -np.inf, x, limit=200)[0]
+    def outer_integrand(x):
+        # e^{x²} ∫_{-∞}^{x} e^{-y²} erfcx(-y)² dy with y = x - z: no overflow for x << 0
+        return integrate.quad(lambda z: math.exp(2 * x * z - z * z) * special.erfcx(z - x) ** 2,
+                              0.0, np.inf, limit=200)[0]
 
-    outer = integrate.quad(lambda x: math.exp(x * x) * inner(x), yr, yt, limit=200)[0]
+    outer = integrate.quad(outer_integrand, yr, yt, limit=200)[0]
     nu_ms = nu_hz * 1e-3
     return math.sqrt(2 * math.pi * (nu_ms * tau_ms) ** 2 * outer)
 

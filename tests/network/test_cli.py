@@ -1,0 +1,55 @@
+"""``neurosim network``: bad input is one line with exit status 2 (before any simulation);
+a small run prints the JSON fields."""
+
+import json
+
+import pytest
+
+from neurosim.console import main
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--engine", "neuron"], "invalid choice"),
+    (["--duration", "5mV"], "--duration"),
+    (["--duration", "100"], "missing unit"),
+    (["--duration", "-5ms"], "--duration"),
+    (["--warmup", "-3ms"], "--warmup"),
+    (["--order", "5"], "order=5"),
+    (["--order", "x"], "--order"),
+    (["--g", "-1"], "--g"),
+    (["--eta", "0"], "--eta"),
+    (["--g", "nan"], "--g"),
+    (["--threads", "2"], "--standalone"),
+    (["--threads", "0"], "--threads"),
+    (["--seed", "-1"], "--seed"),
+    (["--plot", "x.txt"], ".png"),
+])
+def test_brunel_bad_input_one_line_exit_2(args, needle, capsys):
+    with pytest.raises(SystemExit) as e:
+        raise SystemExit(main(["network", "brunel", "--order", "10", *args]))
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and needle in err, err
+
+
+@pytest.mark.parametrize("args, needle", [(["--p", "1.5"], "--p"), (["--n", "2"], "n=2"),
+                                          (["--duration", "1s/ms"], "--duration")])
+def test_coba_bad_input_one_line_exit_2(args, needle, capsys):
+    assert main(["network", "coba", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and needle in err, err
+
+
+def test_brunel_json_fields(capsys, tmp_path):
+    fig = tmp_path / "raster.png"
+    assert main(["network", "brunel", "--order", "20", "--duration", "300ms", "--warmup",
+                 "50ms", "--json", "--plot", str(fig)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano", "synchrony", "engine",
+                "n_neurons", "n_synapses", "wall_s", "theory_rate_hz"):
+        assert key in out
+    assert out["n_neurons"] == 100 and out["engine"] == "brian2"
+    # 80 E + 20 I, in-degrees 8 and 2, plus one Poisson input per neuron
+    assert out["n_synapses"] == 100 * (8 + 2 + 1)
+    assert out["duration_ms"] == 300 and out["warmup_ms"] == 50 and out["fano"] is not None
+    assert fig.stat().st_size > 1000
