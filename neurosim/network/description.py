@@ -57,6 +57,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from .checks import check_int, check_name, check_quantity, resolve_model, show
+
 if TYPE_CHECKING:  # pragma: no cover
     from neurosim.neuron.model import NeuronModel
 
@@ -68,109 +70,6 @@ __all__ = ["Population", "PoissonInput", "Synapse", "Connection", "Recording", "
 SYNAPSE_KINDS = ("delta", "exp", "alpha", "cond_exp")
 RULES = ("all_to_all", "fixed_probability", "fixed_indegree", "one_to_one")
 ENGINES = ("brian2", "nest")
-
-
-# --------------------------------------------------------------------------- helpers
-def _show(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def check_quantity(value, unit, what: str, *, positive=False, nonnegative=False,
-                   scalar=True, n: int | None = None):
-    """Check that ``value`` is a Brian2 quantity of ``unit``'s dimension; return it.
-
-    Parameters
-    ----------
-    value : Quantity
-    unit : Quantity or sequence of Quantity
-        Accepted dimensions (e.g. ``mV`` or ``[amp, amp/meter**2]``).
-    what : str
-        Name in the message (``"Connection 'E->I' delay"``).
-    positive, nonnegative : bool
-        Sign constraints (all elements).
-    scalar : bool
-        Only a scalar is allowed; otherwise also an array of length ``n``.
-
-    Raises
-    ------
-    TypeError
-        Not a number with a unit (a plain float, a string).
-    ValueError
-        Wrong dimension, not finite, wrong sign or shape; one line naming ``what`` and value.
-    """
-    from brian2 import Quantity, get_dimensions
-    from brian2.units.fundamentalunits import have_same_dimensions
-
-    from neurosim.neuron.units import describe_dimension
-
-    units = unit if isinstance(unit, (list, tuple)) else [unit]
-    need = " or ".join(describe_dimension(u) for u in units)
-    head = f"{what}={_show(value)}"
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{head}: expected {need}")
-    dimensionless = all(get_dimensions(u).is_dimensionless for u in units)
-    if not isinstance(value, Quantity) and not dimensionless:
-        if isinstance(value, numbers.Number) and value == 0:
-            value = 0 * units[0]  # a plain 0 is zero in any unit
-        else:
-            raise TypeError(f"{head}: expected {need} (a number with a unit)")
-    try:
-        x = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{head}: expected {need}") from None
-    if not any(have_same_dimensions(value, u) for u in units):
-        raise ValueError(f"{head}: wrong dimension, expected {need}")
-    if scalar and x.ndim != 0:
-        raise ValueError(f"{head}: expected one value, not an array")
-    if not scalar and x.ndim not in (0, 1) or (x.ndim == 1 and n is not None and len(x) != n):
-        raise ValueError(f"{head}: expected a scalar or an array of length {n}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{head}: must be finite")
-    if positive and not np.all(x > 0):
-        raise ValueError(f"{head}: must be positive")
-    if nonnegative and not np.all(x >= 0):
-        raise ValueError(f"{head}: must not be negative")
-    return value
-
-
-def _check_name(name, what: str) -> str:
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"{what} name {name!r}: expected an identifier (letters, digits, _)")
-    return name
-
-
-def _check_int(value, what: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what}={_show(value)}: expected an integer")
-    if value < minimum:
-        raise ValueError(f"{what}={value}: must be >= {minimum}")
-    return int(value)
-
-
-def resolve_model(model) -> "NeuronModel":
-    """The :class:`~neurosim.neuron.model.NeuronModel` of ``model``.
-
-    ``model`` is a NeuronModel or a library name: ``lif``, ``hh``, ``traub``,
-    ``izhikevich[:PATTERN]``, ``adex[:PATTERN]`` (:func:`neurosim.neuron.library.get_model`).
-
-    Raises
-    ------
-    ValueError
-        Unknown name or pattern (one line).
-    TypeError
-        Neither a string nor a NeuronModel.
-    """
-    from neurosim.neuron.library import get_model
-    from neurosim.neuron.model import NeuronModel
-
-    if isinstance(model, NeuronModel):
-        return model
-    if not isinstance(model, str):
-        raise TypeError(f"model={_show(model)}: expected a model name (e.g. 'lif') or a "
-                        "NeuronModel")
-    name, _, pattern = model.partition(":")
-    return get_model(name, pattern or None)
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -185,10 +84,10 @@ class Uniform:
         from brian2.units.fundamentalunits import have_same_dimensions
 
         if not have_same_dimensions(self.low, self.high):
-            raise ValueError(f"Uniform({_show(self.low)}, {_show(self.high)}): low and high "
+            raise ValueError(f"Uniform({show(self.low)}, {show(self.high)}): low and high "
                              "need the same dimension")
         if not float(self.high) >= float(self.low):
-            raise ValueError(f"Uniform({_show(self.low)}, {_show(self.high)}): high < low")
+            raise ValueError(f"Uniform({show(self.low)}, {show(self.high)}): high < low")
 
 
 @dataclass(frozen=True)
@@ -221,8 +120,8 @@ class Population:
     I_e: Any = 0
 
     def __post_init__(self):
-        _check_name(self.name, "Population")
-        _check_int(self.n, f"Population {self.name!r} n")
+        check_name(self.name, "Population")
+        check_int(self.n, f"Population {self.name!r} n")
         m = resolve_model(self.model)
         m.check_parameters(dict(self.params), prefix=f"Population {self.name!r} parameter ")
         for k, v in self.params.items():
@@ -254,8 +153,8 @@ class PoissonInput:
     def __post_init__(self):
         from brian2 import Hz
 
-        _check_name(self.name, "PoissonInput")
-        _check_int(self.n, f"PoissonInput {self.name!r} n")
+        check_name(self.name, "PoissonInput")
+        check_int(self.n, f"PoissonInput {self.name!r} n")
         check_quantity(self.rate, Hz, f"PoissonInput {self.name!r} rate", nonnegative=True)
 
 
@@ -287,7 +186,7 @@ class Synapse:
                              f"{', '.join(SYNAPSE_KINDS)}")
         if not self.name:
             object.__setattr__(self, "name", self.kind)
-        _check_name(self.name, "Synapse")
+        check_name(self.name, "Synapse")
         if self.kind == "delta":
             if self.tau is not None or self.E_rev is not None:
                 raise ValueError("synapse kind 'delta': takes no tau and no E_rev")
@@ -363,10 +262,10 @@ class Connection:
             object.__setattr__(self, "name", f"{self.pre}->{self.post}")
         label = f"Connection {self.name!r}"
         if not isinstance(self.synapse, Synapse):
-            raise TypeError(f"{label} synapse={_show(self.synapse)}: expected a Synapse")
+            raise TypeError(f"{label} synapse={show(self.synapse)}: expected a Synapse")
         if self.rule == "fixed_probability":
             if isinstance(self.p, bool) or not isinstance(self.p, numbers.Real):
-                raise TypeError(f"{label} p={_show(self.p)}: fixed_probability needs a "
+                raise TypeError(f"{label} p={show(self.p)}: fixed_probability needs a "
                                 "probability p (a number in [0, 1])")
             if not (0.0 <= float(self.p) <= 1.0):
                 raise ValueError(f"{label} p={self.p}: probability must be in [0, 1]")
@@ -375,7 +274,7 @@ class Connection:
         if self.rule == "fixed_indegree":
             if self.indegree is None:
                 raise TypeError(f"{label}: fixed_indegree needs indegree (an integer)")
-            _check_int(self.indegree, f"{label} indegree", minimum=0)
+            check_int(self.indegree, f"{label} indegree", minimum=0)
         elif self.indegree is not None:
             raise ValueError(f"{label} indegree={self.indegree}: only rule 'fixed_indegree' "
                              "takes indegree")
@@ -390,7 +289,7 @@ def _check_plasticity(rule, label: str) -> None:
     except ImportError:  # pragma: no cover - the plasticity module ships with the package
         return
     if not isinstance(rule, STDP):
-        raise TypeError(f"{label} plasticity={_show(rule)}: expected a "
+        raise TypeError(f"{label} plasticity={show(rule)}: expected a "
                         "neurosim.network.plasticity.STDP or None")
 
 
@@ -424,21 +323,21 @@ class Recording:
             if value == "all":
                 continue
             if isinstance(value, str) or not all(isinstance(s, str) for s in value):
-                raise TypeError(f"Recording {what}={_show(value)}: expected 'all' or a tuple "
+                raise TypeError(f"Recording {what}={show(value)}: expected 'all' or a tuple "
                                 "of population names")
             object.__setattr__(self, what, tuple(value))
         for pop, spec in self.state.items():
             try:
                 variables, indices = spec
             except (TypeError, ValueError):
-                raise TypeError(f"Recording state[{pop!r}]={_show(spec)}: expected "
+                raise TypeError(f"Recording state[{pop!r}]={show(spec)}: expected "
                                 "(variables, indices)") from None
             if isinstance(variables, str) or not all(isinstance(v, str) for v in variables):
-                raise TypeError(f"Recording state[{pop!r}] variables={_show(variables)}: "
+                raise TypeError(f"Recording state[{pop!r}] variables={show(variables)}: "
                                 "expected a tuple of names")
             idx = np.asarray(indices)
             if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
-                raise TypeError(f"Recording state[{pop!r}] indices={_show(indices)}: expected "
+                raise TypeError(f"Recording state[{pop!r}] indices={show(indices)}: expected "
                                 "a sequence of neuron indices")
         if self.state_dt is not None:
             check_quantity(self.state_dt, ms, "Recording state_dt", positive=True)
@@ -481,15 +380,15 @@ class Network:
         if self.dt is None:
             object.__setattr__(self, "dt", 0.1 * ms)
         check_quantity(self.dt, ms, "Network dt", positive=True)
-        _check_int(self.seed, "Network seed", minimum=0)
+        check_int(self.seed, "Network seed", minimum=0)
         if not self.populations:
             raise ValueError("Network: needs at least one Population")
         for p in self.populations:
             if not isinstance(p, Population):
-                raise TypeError(f"Network populations: {_show(p)} is not a Population")
+                raise TypeError(f"Network populations: {show(p)} is not a Population")
         for p in self.inputs:
             if not isinstance(p, PoissonInput):
-                raise TypeError(f"Network inputs: {_show(p)} is not a PoissonInput")
+                raise TypeError(f"Network inputs: {show(p)} is not a PoissonInput")
         names = [p.name for p in self.populations + self.inputs]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -525,7 +424,7 @@ class Network:
         channels: dict[tuple[str, str], Synapse] = {}
         for c in self.connections:
             if not isinstance(c, Connection):
-                raise TypeError(f"Network connections: {_show(c)} is not a Connection")
+                raise TypeError(f"Network connections: {show(c)} is not a Connection")
             label = f"Connection {c.name!r}"
             pre = self.source(c.pre)
             post = self.population(c.post)
@@ -533,7 +432,7 @@ class Network:
             check_quantity(c.weight, c.synapse.weight_units(model), f"{label} weight",
                            nonnegative=c.synapse.kind == "cond_exp")
             if float(c.delay) < float(self.dt) * (1 - 1e-9):
-                raise ValueError(f"{label} delay={_show(c.delay)}: must be >= dt "
+                raise ValueError(f"{label} delay={show(c.delay)}: must be >= dt "
                                  f"({float(self.dt) * 1e3:g} ms)")
             if c.rule == "one_to_one" and pre.n != post.n:
                 raise ValueError(f"{label}: one_to_one needs equal sizes, not {pre.n} -> "
@@ -561,7 +460,7 @@ class Network:
     def _check_recording(self):
         rec = self.recording
         if not isinstance(rec, Recording):
-            raise TypeError(f"Network recording={_show(rec)}: expected a Recording")
+            raise TypeError(f"Network recording={show(rec)}: expected a Recording")
         for what in ("spikes", "rate"):
             value = getattr(rec, what)
             if value != "all":
