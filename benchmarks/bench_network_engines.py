@@ -2,7 +2,8 @@
 Brunel at order 2500 (12 500 neurons, 1.25 M synapses): wall time and peak memory.
 
 Every case runs in its own fresh Python process (so each peak RSS is that case's alone, read
-from ``resource.getrusage(RUSAGE_SELF).ru_maxrss``) on the same description
+from ``getrusage(...).ru_maxrss``: the process's, or the compiled binary's for Brian2 standalone,
+whichever is larger) on the same description
 (:func:`neurosim.network.models.brunel`, the identical seeded graph on both engines):
 
     brian2 runtime (Cython; 1 thread: runtime mode has no threads)
@@ -50,7 +51,8 @@ def one_case(engine: str, threads: int, standalone: bool, order: int, duration_m
             "n_neurons": net.n_neurons, "n_synapses": r.n_synapses, "build_s": r.build_s,
             "run_s": r.run_s, "wall_s": wall, "detail": r.detail,
             "rate_exc_hz": mean_rate(r, "E"), "cv_isi": cv_isi(r, "E"),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": max(resource.getrusage(who).ru_maxrss for who in (
+                resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024}  # standalone: child
 
 
 def main(argv=None) -> int:

@@ -191,3 +191,22 @@ def test_import_is_quiet(capfd):
     out = subprocess.run([sys.executable, "-c", "from neurosim.network.nest_engine import "
                           "import_nest; import_nest()"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout == "" and out.stderr == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model, current, dt_ms", [
+    ("adex:tonic", "500pA", 0.1), ("izhikevich:RS", "10pA", 0.01), ("hh", "10uA/cm2", 0.01)])
+def test_other_models_fire_alike(model, current, dt_ms):
+    """AdEx, Izhikevich and HH map onto aeif_psc_*, izhikevich and hh_psc_alpha. Measured, 300
+    ms of a constant current: spike counts AdEx 30 (Brian2, Euler) vs 31 (NEST, RK45), RS 8 vs
+    8 (identical times: both forward Euler), HH 21 vs 21 (NEST 0.33-0.36 ms later)."""
+    from brian2 import ms
+
+    from neurosim.neuron.units import parse_quantity
+    from neurosim.network import Network, Population, Recording
+    from neurosim.network.simulate import simulate
+
+    net = Network([Population("X", model, 1, I_e=parse_quantity(current))], [], [],
+                  Recording(spikes=("X",)), dt=dt_ms * ms)
+    nb, nn = (len(simulate(net, 300 * ms, engine=e).spikes["X"][0]) for e in ("brian2", "nest"))
+    assert nb >= 5 and abs(nn - nb) <= max(1, 0.1 * nb)
