@@ -8,13 +8,7 @@ analysis, mean-field theory and canonical models (Brunel 2000, Vogels & Abbott 2
 from .description import (ENGINES, RULES, SYNAPSE_KINDS, Connection, Network, PoissonInput,
                           Population, Recording, Synapse, Uniform)
 from .result import NetworkResult
+from .simulate import simulate  # the function (binds over the submodule's name)
 
 __all__ = ["Population", "PoissonInput", "Synapse", "Connection", "Recording", "Network",
            "Uniform", "NetworkResult", "SYNAPSE_KINDS", "RULES", "ENGINES", "simulate"]
-
-
-def simulate(network, duration, **kwargs):
-    """Run ``network``; see :func:`neurosim.network.simulate.simulate`."""
-    from .simulate import simulate as _simulate
-
-    return _simulate(network, duration, **kwargs)
