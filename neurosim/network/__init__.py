@@ -1,7 +1,8 @@
 """Networks of spiking neurons: an engine-independent description, Brian2 and NEST engines,
 analysis, mean-field theory and canonical models (Brunel 2000, Vogels & Abbott 2005).
 
->>> from neurosim.network import brunel, simulate          # doctest: +SKIP
+>>> from neurosim.network import simulate                 # doctest: +SKIP
+>>> from neurosim.network.models import brunel
 >>> res = simulate(brunel(order=100), duration=500*ms, warmup=200*ms)
 """
 
