@@ -123,33 +123,44 @@ def _build(network: Network, conn_ij: dict):
     from neurosim.codegen import check_dt
 
     dt = check_dt(network.dt)
-    objects, groups, models = [], {}, {}
     init = initial_values(network)
-    for pop in network.populations:
+    objects, blocks, where = [], {}, {}
+    for pop in network.populations:  # populations with identical code share one NeuronGroup
         model = pop.neuron_model
         eqs, shared = neuron_equations(network, pop)
-        g = b2.NeuronGroup(pop.n, eqs, threshold=model.threshold, reset=model.reset,
-                           refractory=model.refractory, method=model.method_for(dt),
-                           dt=dt, name=f"pop_{pop.name}")
-        for name, value in {**shared, **pop.params}.items():
+        key = (eqs, model.threshold, model.reset, str(model.refractory), model.method_for(dt),
+               tuple(sorted((k, repr(v)) for k, v in shared.items())))
+        blocks.setdefault(key, []).append(pop)
+    for key, pops in blocks.items():
+        model, (eqs, shared) = pops[0].neuron_model, neuron_equations(network, pops[0])
+        g = b2.NeuronGroup(sum(p.n for p in pops), eqs, threshold=model.threshold,
+                           reset=model.reset, refractory=model.refractory,
+                           method=model.method_for(dt), dt=dt,
+                           name="pop_" + "_".join(p.name for p in pops))
+        for name, value in shared.items():
             setattr(g, name, value)
-        g.I_e = pop.I_e
-        for name, value in init[pop.name].items():
-            setattr(g, name, value)
-        groups[pop.name], models[pop.name] = g, model
+        start = 0
+        for pop in pops:
+            sub = g[start:start + pop.n]
+            for name, value in {**pop.params, "I_e": pop.I_e, **init[pop.name]}.items():
+                if name not in shared:
+                    setattr(sub, name, value)
+            where[pop.name] = (g, start, model)
+            start += pop.n
         objects.append(g)
-    sources = dict(groups)
     for inp in network.inputs:
         if any(c.pre == inp.name and not _direct(network, c) for c in network.connections):
             if float(inp.rate * dt) > 1:
                 raise ValueError(f"PoissonInput {inp.name!r} rate={inp.rate!r}: above 1/dt; "
                                  "connect it one_to_one without plasticity")
-            sources[inp.name] = b2.PoissonGroup(inp.n, inp.rate, dt=dt,
-                                                name=f"poisson_{inp.name}")
-            objects.append(sources[inp.name])
-    synapses, plastic = {}, {}
+            where[inp.name] = (b2.PoissonGroup(inp.n, inp.rate, dt=dt,
+                                               name=f"poisson_{inp.name}"), 0, None)
+            objects.append(where[inp.name][0])
+    # static connections between the same groups with the same synapse, weight and delay
+    # become one Synapses object (as a hand-written script has one per synapse type)
+    merged, plastic = {}, {}
     for k, c in enumerate(network.connections):
-        post, model = groups[c.post], models[c.post]
+        post, j0, model = where[c.post]
         if _direct(network, c):
             rate = network.source(c.pre).rate
             n_each = max(1, math.ceil(100 * float(rate * dt)))
@@ -158,33 +169,38 @@ def _build(network: Network, conn_ij: dict):
                                            when="before_thresholds"))
             continue
         i, j = conn_ij[c.name]
-        name = f"syn{k}"
+        pre, i0, _ = where[c.pre]
         if c.plasticity is None:
-            var, inc = _target(c.synapse, model, "w_syn")
-            S = b2.Synapses(sources[c.pre], post, f"w_syn : {unit_string(c.weight)} (shared, "
-                            "constant)", on_pre=f"{var}_post += {inc}", delay=c.delay - dt,
-                            dt=dt,
-                            name=name)
-        else:
-            var, inc = _target(c.synapse, model, "w")
-            from .plasticity import brian2_stdp_model
+            key = (pre.name, post.name, repr(c.synapse), repr(c.weight), repr(c.delay))
+            merged.setdefault(key, (k, c, model, []))[3].append((i + i0, j + j0))
+            continue
+        var, inc = _target(c.synapse, model, "w")
+        from .plasticity import brian2_stdp_model
 
-            c.plasticity.check_weight(c.weight)
-            eqs, on_pre, on_post = brian2_stdp_model(c.plasticity, "w")
-            S = b2.Synapses(sources[c.pre], post, model=eqs,
-                            on_pre=on_pre + f"{var}_post += {inc}\n", on_post=on_post,
-                            delay=c.delay - dt, dt=dt, name=name)
-            plastic[c.name] = S
+        c.plasticity.check_weight(c.weight)
+        eqs, on_pre, on_post = brian2_stdp_model(c.plasticity, "w")
+        S = b2.Synapses(pre, post, model=eqs, on_pre=on_pre + f"{var}_post += {inc}\n",
+                        on_post=on_post, delay=c.delay - dt, dt=dt, name=f"syn{k}")
         S.pre.when = "before_thresholds"  # NEST's order; see the module docstring
         if len(i):
-            S.connect(i=i, j=j)
-            if c.plasticity is None:
-                S.w_syn = c.weight
-            else:
-                S.w = c.weight
-        synapses[c.name] = S
+            S.connect(i=i + i0, j=j + j0)
+            S.w = c.weight
+        plastic[c.name] = S
         objects.append(S)
-    return objects, groups, synapses, plastic
+    for (pre_name, post_name, *_), (k, c, model, parts) in merged.items():
+        i = np.concatenate([p[0] for p in parts])
+        if not len(i):
+            continue
+        var, inc = _target(c.synapse, model, "w_syn")
+        S = b2.Synapses(where[c.pre][0], where[c.post][0],
+                        f"w_syn : {unit_string(c.weight)} (shared, constant)",
+                        on_pre=f"{var}_post += {inc}", delay=c.delay - dt, dt=dt,
+                        name=f"syn{k}")
+        S.pre.when = "before_thresholds"
+        S.connect(i=i, j=np.concatenate([p[1] for p in parts]))
+        S.w_syn = c.weight
+        objects.append(S)
+    return objects, where, plastic
 
 
 def _direct(network: Network, c) -> bool:
@@ -193,14 +209,23 @@ def _direct(network: Network, c) -> bool:
             and c.plasticity is None)
 
 
-def _monitors(network: Network, groups: dict):
+def _monitors(network: Network, where: dict):
+    """Monitors: one SpikeMonitor per NeuronGroup (split by population afterwards), a
+    PopulationRateMonitor per population (on its subgroup), a StateMonitor per population."""
     import brian2 as b2
 
     rec = network.recording
-    spikes = {p: b2.SpikeMonitor(groups[p], name=f"spikes_{p}") for p in network.recorded("spikes")}
-    rates = {p: b2.PopulationRateMonitor(groups[p], name=f"rate_{p}")
-             for p in network.recorded("rate")}
-    states = {p: b2.StateMonitor(groups[p], list(v), record=list(map(int, idx)),
+    spikes = {}
+    for p in network.recorded("spikes"):
+        g = where[p][0]
+        if g.name not in spikes:
+            spikes[g.name] = b2.SpikeMonitor(g, name=f"spikes_{g.name}")
+    rates = {}
+    for p in network.recorded("rate"):
+        g, start, _ = where[p]
+        n = network.population(p).n
+        rates[p] = b2.PopulationRateMonitor(g[start:start + n], name=f"rate_{p}")
+    states = {p: b2.StateMonitor(where[p][0], list(v), record=[where[p][1] + int(x) for x in idx],
                                  dt=rec.state_dt or network.dt, name=f"state_{p}")
               for p, (v, idx) in rec.state.items()}
     return spikes, rates, states
@@ -256,18 +281,18 @@ def run_brian2(network: Network, duration, *, warmup=None, standalone: bool = Fa
     try:
         b2.start_scope()
         b2.seed(int(stream(network.seed, 3).integers(2 ** 31 - 1)))
-        objects, groups, synapses, plastic = _build(network, conn_ij)
-        spikes, rates, states = _monitors(network, groups)
+        objects, where, plastic = _build(network, conn_ij)
+        spikes, rates, states = _monitors(network, where)
         net = b2.Network(objects, *spikes.values(), *rates.values(), *states.values())
         build_s = time.perf_counter() - t0
         t1 = time.perf_counter()
-        first = next(iter(groups.values()))
+        first = objects[0]
         with guarded_run(first, float(network.dt) * 1e3):
             net.run((t_warm + t_meas) * b2.second)
             if standalone:
                 b2.device.build(directory=build_dir, compile=True, run=True, with_output=False)
         run_s = time.perf_counter() - t1
-        return _collect(network, t_warm, t_meas, spikes, rates, states, synapses, plastic,
+        return _collect(network, where, t_warm, t_meas, spikes, rates, states, plastic,
                         conn_ij, detail, build_s, run_s)
     finally:
         if standalone:
@@ -285,16 +310,18 @@ def _check_times(network, duration, warmup):
     return float(warm), float(duration)
 
 
-def _collect(network, t_warm, t_meas, spikes, rates, states, synapses, plastic, conn_ij,
+def _collect(network, where, t_warm, t_meas, spikes, rates, states, plastic, conn_ij,
              detail, build_s, run_s) -> NetworkResult:
     from neurosim.codegen import check_finite
 
     t0_ms, t1_ms = t_warm * 1e3, (t_warm + t_meas) * 1e3
     out_spikes = {}
-    for p, m in spikes.items():
+    for p in network.recorded("spikes"):
+        g, start, _ = where[p]
+        m = spikes[g.name]
         t = np.asarray(m.t_[:]) * 1e3
-        i = np.asarray(m.i[:]).astype(np.int32)
-        keep = t >= t0_ms - 1e-9
+        i = np.asarray(m.i[:]).astype(np.int32) - start
+        keep = (t >= t0_ms - 1e-9) & (i >= 0) & (i < network.population(p).n)
         out_spikes[p] = (t[keep], i[keep])
     out_rates = {}
     for p, m in rates.items():
