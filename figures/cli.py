@@ -27,7 +27,11 @@ def register(subparsers) -> None:
 
 
 def run_figures(args) -> int:
+    from common.paths import check_output_dir
+
     from . import generate
+
+    args.out = check_output_dir(args.out, "--out")   # before any work: one line, exit 2
 
     def show(r):
         if not args.json:

@@ -38,3 +38,13 @@ def test_figure_script_runs_standalone(tmp_path):
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "lenet.png").stat().st_size > 10_000
     assert (tmp_path / "lenet.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_cli_out_that_is_a_file_is_refused_before_any_work(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["figures", "--out", str(afile), "--only", "momentum"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""                                      # no 'figures -> afile' line first
+    assert err.strip().splitlines() == [f"neurosim figures: error: --out {afile}: is a file; "
+                                        "a folder is needed"]
