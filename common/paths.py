@@ -57,14 +57,14 @@ def check_output_file(path: str | os.PathLike, option: str, *,
         name, a file in the way of a folder, or no write permission.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{option} {path}: is a folder; give a file name")
     if suffixes is not None:
         allowed = tuple(s.lower() for s in suffixes)
         if not path.name.lower().endswith(allowed):
             raise ValueError(f"{option} {path}: use a file name ending in "
                              f"{', '.join(allowed[:-1]) + ' or ' if len(allowed) > 1 else ''}"
                              f"{allowed[-1]}")
-    if path.is_dir():
-        raise ValueError(f"{option} {path}: is a folder; give a file name")
     if path.exists():
         if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
             raise ValueError(f"{option} {path}: no write permission")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 
@@ -65,8 +66,15 @@ class CliParser(argparse.ArgumentParser):
         match = self._INVALID_CHOICE.search(message)
         if match:
             choices = [c.strip().strip("'") for c in match.group(2).split(",")]
-            message += did_you_mean(match.group(1), choices)
+            flags = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+            given = match.group(1)
+            hint = did_you_mean("--" + given, flags) if "--" + given in flags else ""
+            message += hint or did_you_mean(given, choices)
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def option_names(self) -> list[str]:
+        """Every option string of this parser (``--current``, ``-T``, …)."""
+        return [s for action in self._actions for s in action.option_strings]
 
 
 def _version() -> str:
@@ -78,6 +86,15 @@ def _version() -> str:
         from . import __version__
 
         return __version__
+
+
+def _unrecognized(parser: CliParser, command: str | None, extras: list[str]) -> None:
+    """Refuse arguments no parser took, in the subcommand's name, with the closest option."""
+    sub = parser._subparsers._group_actions[0].choices.get(command) if command else None
+    target = sub if isinstance(sub, CliParser) else parser
+    first = next((e for e in extras if e.startswith("-")), extras[0])
+    target.error(f"unrecognized arguments: {' '.join(extras)}"
+                 f"{did_you_mean(first.split('=')[0], target.option_names())}")
 
 
 def _build_parser(command: str | None) -> CliParser:
@@ -99,12 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = _build_parser(command)
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _unrecognized(parser, args.command, extras)
     if args.command is None:
         parser.print_help()
         return 2
     try:
         return int(args.run(args) or 0)
+    except BrokenPipeError:  # `neurosim … | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 0
     except (ValueError, TypeError) as e:
         print(f"neurosim {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -93,3 +93,29 @@ def test_negative_values_parse_as_values():
     with pytest.raises(SystemExit) as e:
         main(["neuron", "hh", "--current", "1uA/cm2", "--duration", "5ms", "-x"])
     assert e.value.code == 2
+
+
+def test_misspelt_option_is_refused_in_the_subcommands_name_with_the_closest_option():
+    p = run("fi", "lif", "--currents", "0nA:1nA:2", "--duration", "50ms", "--stimuls", "ramp")
+    assert p.returncode == 2
+    err = p.stderr.strip()
+    assert err.startswith("neurosim fi: error: unrecognized arguments: --stimuls ramp")
+    assert "did you mean '--stimulus'?" in err and "see neurosim fi --help" in err
+    assert len(err.splitlines()) == 1
+    p = run("version")
+    assert p.returncode == 2 and "did you mean '--version'?" in p.stderr
+
+
+def test_a_folder_named_without_an_ending_is_called_a_folder(tmp_path):
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(ValueError, match="is a folder; give a file name"):
+        check_output_file(tmp_path / "adir", "--plot", suffixes=(".png",))
+
+
+def test_output_piped_into_head_ends_quietly():
+    """`neurosim models | head -1`: the reader leaves early; exit 0, nothing on stderr."""
+    p = subprocess.run(f"{sys.executable} -m neurosim models | head -1", shell=True,
+                       capture_output=True, text=True, timeout=120,
+                       executable="/bin/bash", env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert p.stdout.startswith("models")
+    assert "Error" not in p.stderr and "Traceback" not in p.stderr
