@@ -4,7 +4,10 @@
 names keep the generated code identical between calls, so Brian2's Cython cache is hit), sets
 per-neuron parameters (arrays sweep them), runs the protocol's segments and returns plain NumPy
 arrays in ms / mV. Noise segments are fed by a ``NetworkOperation`` that copies pre-drawn
-Ornstein–Uhlenbeck samples into ``I_noise`` every ``noise_dt``.
+Ornstein–Uhlenbeck samples into ``I_noise`` every ``noise_dt``, at the start of the time step
+and before the trace is recorded. The returned current is Brian2's own ``I_inj`` recorded with
+``v``: ``current[:, k]`` is what the neuron integrates from ``t[k]`` to ``t[k] + dt``, so
+``v[:, k + 1]`` is the first sample it moves.
 
 Before a run, parameters are checked (:meth:`.model.NeuronModel.check_parameters`) and so is dt
 (:func:`neurosim.codegen.check_dt`: positive, finite, no longer than the shortest protocol
@@ -40,7 +43,8 @@ class SimResult:
         Membrane potential; for reset models the spike apex (``model.spike_peak``) is drawn
         at each spike's sample, as in Brian2's AdEx example.
     current : ndarray, shape (n, T) or None
-        Injected current in ``current_unit``.
+        Injected current in ``current_unit``, as integrated over the step that starts at
+        ``t_ms`` (recorded from the model's ``I_inj``).
     current_unit : str
         ``"uA/cm2"`` or ``"nA"``.
     spike_times_ms : list of ndarray
@@ -187,7 +191,7 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
         objects.append(spikes)
     trace = None
     if record:
-        trace = StateMonitor(group, "v", record=True, name="neuron_trace",
+        trace = StateMonitor(group, ["v", "I_inj"], record=True, name="neuron_trace",
                              dt=dt if record_dt is None else record_dt)
         objects.append(trace)
 
@@ -209,7 +213,9 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
         def feed(t):
             values[:] = noise[min(int(round(float(np.asarray(t)) / h)), total - 1)]
 
-        objects.append(NetworkOperation(feed, dt=noise_dt, when="start", name="neuron_noise"))
+        # order -1: the new sample is in place before the trace (order 0) records I_inj
+        objects.append(NetworkOperation(feed, dt=noise_dt, when="start", order=-1,
+                                        name="neuron_noise"))
 
     net = Network(*objects)
     steps = dict(dt_ms=float(dt / ms), default_dt_ms=float(model.dt / ms))
@@ -245,8 +251,7 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
             for i, st in enumerate(spike_times):
                 idx = np.clip(np.round((st - t_ms[0]) / step_ms).astype(int), 0, len(t_ms) - 1)
                 v_mV[i, idx] = peaks[i]
-        current = protocol_current(protocol, t_ms, n, noise, float(noise_dt / ms)) \
-            / float(unit / (model.current_unit))
+        current = np.asarray(trace.I_inj_) / float(unit / model.current_unit)
     else:
         t_ms, v_mV, current = np.empty(0), None, None
     return SimResult(model=model.name, t_ms=t_ms, v_mV=v_mV, current=current,
@@ -255,21 +260,3 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
                      duration_ms=float(protocol.duration / ms), dt_ms=float(dt / ms),
                      target=target, method=method)
 
-
-def protocol_current(protocol: Protocol, t_ms: np.ndarray, n: int, noise=None,
-                     noise_dt_ms: float = 0.1) -> np.ndarray:
-    """The injected current of ``protocol`` at times ``t_ms`` for ``n`` neurons, shape (n, T),
-    in the SI unit of the model's current (A or A/m²)."""
-    out = np.zeros((n, len(t_ms)))
-    start = 0.0
-    for s in protocol.segments:
-        stop = start + float(s.duration) * 1e3
-        sel = (t_ms >= start - 1e-9) & (t_ms < stop - 1e-9)
-        amp = np.broadcast_to(np.asarray(s.amp, dtype=float), (n,))[:, None]
-        slope = np.broadcast_to(np.asarray(s.slope, dtype=float), (n,))[:, None]
-        out[:, sel] = amp + slope * (t_ms[sel] - start)[None, :] * 1e-3
-        start = stop
-    if noise is not None:
-        k = np.clip(np.round(t_ms / noise_dt_ms).astype(int), 0, len(noise) - 1)
-        out += noise[k].T
-    return out

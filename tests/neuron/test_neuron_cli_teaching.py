@@ -208,3 +208,24 @@ def test_models_lists_everything(capsys):
     assert len(res["patterns"]) == 8 and res["dt_ms"]["validated_max"] == 0.1
     assert "models" in _json(_run(capsys, ["models", "--json"])[1])
     _refused(capsys, ["models", "adx"], "did you mean 'adex'")
+
+
+# 7. the exported current is the current the neuron integrated ------------------------------
+def test_noise_csv_current_is_what_the_neuron_got(tmp_path, capsys):
+    """A passive stretch of the LIF under exponential Euler is exact for a current held over a
+    step: v[k+1] = v_inf + (v[k] - v_inf) exp(-dt/tau), v_inf = E_L + R I[k]. Solving for I[k]
+    from the CSV's V must give the CSV's current column at every step (it used to change
+    0.05 ms early, and show the noise before and after the stimulus window)."""
+    csv = tmp_path / "lifnoise.csv"
+    code, _, _ = _run(capsys, ["neuron", "lif", "--current", "0.1nA", "--duration", "10ms",
+                               "--stimulus", "noise", "--noise-sigma", "0.3nA", "--seed", "1",
+                               "--csv", str(csv)])
+    assert code == 0
+    rows = [line for line in csv.read_text().splitlines() if not line.startswith("#")]
+    t, v, i = np.loadtxt(rows[1:], delimiter=",", unpack=True)
+    assert v.max() < -50  # no spike: the whole trace is the passive closed form
+    e = np.exp(-(t[1] - t[0]) / 10.0)  # tau = 10 ms
+    i_from_v = ((v[1:] - v[:-1] * e) / (1 - e) - (-70.0)) / 100.0  # R = 100 MOhm: mV -> nA
+    assert np.abs(i_from_v - i[:-1]).max() < 1e-3
+    outside = (t < 20 - 1e-9) | (t >= 30 - 1e-9)
+    assert np.all(i[outside] == 0) and np.all(i[~outside] != 0.1)
