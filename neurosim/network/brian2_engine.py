@@ -1,12 +1,15 @@
 """Brian2 engine: a :class:`~.description.Network` as Brian2 objects, run and read back.
 
-Each population is one ``NeuronGroup`` named ``pop_<name>``: the model's equations with
-``I_inj = I_e + Σ_s I_s`` (:mod:`.description`), one state variable per synapse channel, and
-its parameters — scalars as namespace constants (folded into the generated code, as a
-hand-written script does), arrays as per-neuron ``(constant)`` variables. Each connection is a
-``Synapses`` object connected with the explicit ``(i, j)`` arrays of :mod:`.connectivity`
-(so NEST can use the very same synapses), one homogeneous delay and the weight as a namespace
-constant (a per-synapse ``w`` only when plastic). A Poisson source connected ``one_to_one``
+Populations whose generated code is identical (same model, parameters and synapse channels)
+share one ``NeuronGroup`` and are index ranges of it; the equations are the model's with
+``I_inj = I_e + Σ_s I_s`` (:mod:`.description`) and one state variable per synapse channel;
+scalar parameters are namespace constants (literals in the generated code), array parameters
+per-neuron ``(constant)`` variables. Static connections between the same groups with the same
+synapse, weight and delay share one ``Synapses`` object, connected with the explicit
+``(i, j)`` arrays of :mod:`.connectivity` (so NEST can use the very same synapses), one
+homogeneous delay and the weight as a ``(shared, constant)`` variable (a per-synapse ``w``
+only when plastic): the COBA network is then one group and two Synapses, as a hand-written
+script has it. A Poisson source connected ``one_to_one``
 without plasticity becomes a Brian2 ``PoissonInput`` on the target variable: per step each
 neuron receives ``Binomial(N, r dt / N)`` events with ``N = ceil(100 r dt)`` (so ``r dt / N <=
 0.01``; the count's variance is 1 % below Poisson's at most); its delay only shifts the
@@ -50,19 +53,21 @@ from .result import NetworkResult
 __all__ = ["run_brian2", "neuron_equations"]
 
 
-def neuron_equations(network: Network, pop) -> tuple[str, dict]:
-    """Brian2 equations of one population and the values of its shared constants.
+def neuron_equations(network: Network, pop) -> tuple[str, dict, dict]:
+    """Brian2 equations of one population, its namespace and its shared variables.
 
-    Every parameter of the model becomes a variable of the group — per-neuron
-    ``(constant)`` when given as an array, ``(shared, constant)`` when scalar — and so do the
-    channel constants ``tau_<name>``, ``E_<name>`` and the weight ``w_in<k>`` of each Poisson
-    input: the generated code is then the same for every parameter value (Brian2 compiles it
-    once and caches it), and shared values are read once per step, not per neuron.
+    Scalar model parameters and the channel constants ``tau_<name>``, ``E_<name>`` go into
+    the namespace: Brian2 writes them into the generated code as literals, as a hand-written
+    script does. Array parameters are per-neuron ``(constant)`` variables.
+    Weights of Poisson inputs (``w_in<k>``) are ``(shared, constant)`` variables, so that a
+    sweep over weights (Brunel's g) reuses one compiled module.
 
     Returns
     -------
     equations : str
-        Model equations, ``I_inj``, ``I_e``, parameters, channel variables.
+        Model equations, ``I_inj``, ``I_e``, array parameters, channel variables.
+    namespace : dict of str -> Quantity
+        Scalar parameters and channel constants.
     shared : dict of str -> Quantity
         Values of the ``(shared, constant)`` variables, to set after creating the group.
     """
@@ -71,19 +76,18 @@ def neuron_equations(network: Network, pop) -> tuple[str, dict]:
     model = pop.neuron_model
     params = {**model.parameters, **pop.params}
     unit = "amp/meter**2" if model.current == "density" else "amp"
-    shared, decl = {}, []
+    namespace, shared, decl = {}, {}, []
     for name, value in params.items():
-        kind = "constant" if np.ndim(value) else "shared, constant"
-        decl.append(f"{name} : {unit_string(model.parameters[name])} ({kind})")
-        if not np.ndim(value):
-            shared[name] = value
+        if np.ndim(value):
+            decl.append(f"{name} : {unit_string(model.parameters[name])} (constant)")
+        else:
+            namespace[name] = value
     terms, chans = ["I_e"], []
     for s in network.channels(pop.name).values():
         tau = f"tau_{s.name}"
         if s.kind == "delta":
             continue
-        shared[tau] = s.tau
-        chans.append(f"{tau} : second (shared, constant)")
+        namespace[tau] = s.tau
         if s.kind == "exp":
             chans.append(f"dI_{s.name}/dt = -I_{s.name}/{tau} : {unit}")
             terms.append(f"I_{s.name}")
@@ -92,8 +96,7 @@ def neuron_equations(network: Network, pop) -> tuple[str, dict]:
             chans.append(f"dx_{s.name}/dt = -x_{s.name}/{tau} : {unit}")
             terms.append(f"I_{s.name}")
         else:  # cond_exp
-            shared[f"E_{s.name}"] = s.E_rev
-            chans.append(f"E_{s.name} : volt (shared, constant)")
+            namespace[f"E_{s.name}"] = s.E_rev
             chans.append(f"dg_{s.name}/dt = -g_{s.name}/{tau} : {unit}/volt")
             terms.append(f"g_{s.name}*(E_{s.name} - v)")
     for k, c in enumerate(network.connections):
@@ -102,7 +105,7 @@ def neuron_equations(network: Network, pop) -> tuple[str, dict]:
             chans.append(f"w_in{k} : {unit_string(c.weight)} (shared, constant)")
     eqs = "\n".join([model.equations.strip(), f"I_inj = {' + '.join(terms)} : {unit}",
                      f"I_e : {unit} (constant)", *decl, *chans]) + "\n"
-    return eqs, shared
+    return eqs, namespace, shared
 
 
 def _target(syn, model, w_expr: str) -> tuple[str, str]:
@@ -127,15 +130,15 @@ def _build(network: Network, conn_ij: dict):
     objects, blocks, where = [], {}, {}
     for pop in network.populations:  # populations with identical code share one NeuronGroup
         model = pop.neuron_model
-        eqs, shared = neuron_equations(network, pop)
+        eqs, ns, shared = neuron_equations(network, pop)
         key = (eqs, model.threshold, model.reset, str(model.refractory), model.method_for(dt),
-               tuple(sorted((k, repr(v)) for k, v in shared.items())))
+               tuple(sorted((k, repr(v)) for k, v in {**ns, **shared}.items())))
         blocks.setdefault(key, []).append(pop)
     for key, pops in blocks.items():
-        model, (eqs, shared) = pops[0].neuron_model, neuron_equations(network, pops[0])
+        model, (eqs, ns, shared) = pops[0].neuron_model, neuron_equations(network, pops[0])
         g = b2.NeuronGroup(sum(p.n for p in pops), eqs, threshold=model.threshold,
                            reset=model.reset, refractory=model.refractory,
-                           method=model.method_for(dt), dt=dt,
+                           method=model.method_for(dt), dt=dt, namespace=ns,
                            name="pop_" + "_".join(p.name for p in pops))
         for name, value in shared.items():
             setattr(g, name, value)
@@ -143,7 +146,7 @@ def _build(network: Network, conn_ij: dict):
         for pop in pops:
             sub = g[start:start + pop.n]
             for name, value in {**pop.params, "I_e": pop.I_e, **init[pop.name]}.items():
-                if name not in shared:
+                if name not in shared and name not in ns:
                     setattr(sub, name, value)
             where[pop.name] = (g, start, model)
             start += pop.n

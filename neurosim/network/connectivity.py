@@ -12,7 +12,8 @@ Rules (``i`` presynaptic, ``j`` postsynaptic index; arrays int32, sorted by ``j`
 
     all_to_all         every (i, j)               (i == j dropped if not allow_autapses)
     one_to_one         (k, k), k = 0..n-1
-    fixed_probability  each pair independently with probability p (Bernoulli)
+    fixed_probability  each pair independently with probability p (Bernoulli; for p <= 0.1
+                       drawn as geometric gaps between synapses, the same process)
     fixed_indegree     for each j, `indegree` distinct i drawn uniformly without replacement
 
 These are NEST's ``all_to_all``, ``one_to_one``, ``pairwise_bernoulli`` and ``fixed_indegree``
@@ -69,6 +70,24 @@ def connect(conn: Connection, n_pre: int, n_post: int,
 
 
 def _bernoulli(p, n_pre, n_post, no_self, rng):
+    """Each pair with probability p. Sparse (p <= 0.1): the gaps between successive synapses
+    along the flattened pairs (j, i) of a Bernoulli sequence are geometric(p), so only about
+    p n_pre n_post numbers are drawn; dense: a uniform number per pair, in blocks of rows."""
+    if 0 < p <= 0.1:
+        total = n_pre * n_post
+        chunks, last = [], -1
+        while last < total:
+            gaps = rng.geometric(p, size=max(1024, int(1.05 * p * (total - last)) + 64))
+            pos = last + np.cumsum(gaps)
+            chunks.append(pos)
+            last = int(pos[-1])
+        flat = np.concatenate(chunks)
+        flat = flat[flat < total]
+        j, i = np.divmod(flat, n_pre)
+        if no_self:
+            keep = i != j
+            i, j = i[keep], j[keep]
+        return i.astype(np.int32), j.astype(np.int32)
     rows = max(1, _BLOCK // max(n_pre, 1))
     ii, jj = [], []
     for j0 in range(0, n_post, rows):
