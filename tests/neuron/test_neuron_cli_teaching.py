@@ -229,3 +229,29 @@ def test_noise_csv_current_is_what_the_neuron_got(tmp_path, capsys):
     assert np.abs(i_from_v - i[:-1]).max() < 1e-3
     outside = (t < 20 - 1e-9) | (t >= 30 - 1e-9)
     assert np.all(i[outside] == 0) and np.all(i[~outside] != 0.1)
+
+
+def test_models_shows_every_pattern_and_the_dynamics_models(capsys):
+    """Every Izhikevich type's (a, b, c, d) and every AdEx pattern's parameters, in the table
+    and in --json; --pattern picks the parameter list; fhn/morris-lecar are models too."""
+    code, out, _ = _run(capsys, ["models", "izhikevich"])
+    rows = {line.split()[0]: line.split()[1:5] for line in out.splitlines()
+            if line.strip() and line.split()[0] in ("RS", "IB", "FS", "TC")}
+    assert rows["IB"] == ["20Hz", "0.2nS", "-55mV", "4pA"] and rows["FS"][0] == "100Hz"
+    assert rows["TC"][3] == "0.05pA"
+    res = _json(_run(capsys, ["models", "adex", "--json"])[1])
+    table = {p["name"]: p["parameters"] for p in res["patterns"]}
+    assert table["irregular"]["a"] == "-11nS" and table["adapting"]["tau_w"] == "300ms"
+    res = _json(_run(capsys, ["models", "izhikevich", "--pattern", "IB", "--json"])[1])
+    assert res["pattern"] == "IB" and {p["name"]: p["default"] for p in
+                                       res["parameters"]}["c"] == "-55mV"
+    code, out, _ = _run(capsys, ["models", "izhikevich", "--pattern", "IB"])
+    assert "defaults of pattern IB" in out
+    code, out, _ = _run(capsys, ["models", "fhn"])
+    assert code == 0 and "FitzHugh 1961" in out and "tau" in out and "plain number" in out
+    res = _json(_run(capsys, ["models", "morris-lecar", "--pattern", "class2", "--json"])[1])
+    params = {p["name"]: p["default"] for p in res["parameters"]}
+    assert params["gCa"] == "4.4mS/cm2" and res["commands"] == ["phase", "bifurcation"]
+    assert "Morris & Lecar 1981" in res["source"] and len(res["patterns"]) == 2
+    _refused(capsys, ["models", "izhikevich", "--pattern", "XX"], "choose from RS")
+    _refused(capsys, ["models", "fnh"], "did you mean 'fhn'")
