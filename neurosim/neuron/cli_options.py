@@ -13,6 +13,8 @@ Errors are one ``ValueError`` line naming the option and the expected unit, e.g.
 
 from __future__ import annotations
 
+from common.choices import did_you_mean
+
 __all__ = ["add_reproduction_options", "parse_params", "check_dt_option"]
 
 
@@ -49,7 +51,8 @@ def parse_params(specs, model) -> tuple[dict, dict]:
                              f"{_example_param(model)}")
         if name not in model.parameters:
             raise ValueError(f"--param {spec}: model {model.name!r} has no parameter {name!r}; "
-                             f"valid: {', '.join(model.parameters)}")
+                             f"valid: {', '.join(model.parameters)}"
+                             f"{did_you_mean(name, model.parameters)}")
         if name in values:
             raise ValueError(f"--param {spec}: {name} is given twice")
         default = model.parameters[name]

@@ -35,3 +35,9 @@ def test_every_option_shows_its_default(command):
             assert "default" in (action.help or "") or action.required, action.dest
     text = " ".join(sub.format_help().split())
     assert "..." not in text and "delayed_regular_bursting" in text and "LTS" in text
+
+
+def test_param_name_case_is_suggested(capsys):
+    assert main(["phase", "hh-rinzel", "--param", "ena=40mV"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "(did you mean 'ENa'?)" in err[0], err

@@ -255,3 +255,12 @@ def test_models_shows_every_pattern_and_the_dynamics_models(capsys):
     assert "Morris & Lecar 1981" in res["source"] and len(res["patterns"]) == 2
     _refused(capsys, ["models", "izhikevich", "--pattern", "XX"], "choose from RS")
     _refused(capsys, ["models", "fnh"], "did you mean 'fhn'")
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["neuron", "hh", "--current", "10uA/cm2", "--duration", "5ms", "--param", "gna=100mS/cm2"],
+     "valid: Cm, gNa, gK, gL, ENa, EK, EL (did you mean 'gNa'?)"),
+    (["neuron", "adex", "--current", "200pA", "--duration", "5ms", "--param", "deltat=1mV"],
+     "(did you mean 'DeltaT'?)")])
+def test_param_name_case_is_suggested(capsys, argv, needle):
+    _refused(capsys, argv, needle)
