@@ -11,7 +11,9 @@ whichever is larger) on the same description
     nest, 1 and 2 threads (local_num_threads)
 
 Times: ``build`` (description → engine objects, connectivity included) and ``run`` (simulate
-warm-up + duration), wall-clock seconds. The machine is shared: compare the ratios of one run.
+warm-up + duration), wall-clock seconds, and ``cpu`` (user + system seconds of the case, all
+threads: on a shared, loaded machine the steadier measure of work; wall time is what threads
+shorten). Compare the ratios of one run.
 
     .venv/bin/python benchmarks/bench_network_engines.py                       # order 500
     .venv/bin/python benchmarks/bench_network_engines.py --order 2500 --cases nest1,nest2
@@ -42,14 +44,18 @@ def one_case(engine: str, threads: int, standalone: bool, order: int, duration_m
     from neurosim.network.models import brunel
     from neurosim.network.simulate import simulate
 
-    t0 = time.perf_counter()
+    def cpu():  # user + system seconds of this process (all threads) and its children
+        return sum(getattr(resource.getrusage(who), f) for who in (
+            resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+
+    t0, c0 = time.perf_counter(), cpu()
     net = brunel(order, 5.0, 2.0, seed=seed)
     r = simulate(net, duration_ms * ms, warmup=100 * ms, engine=engine, threads=threads,
                  standalone=standalone)
-    wall = time.perf_counter() - t0
+    wall, cpu_s = time.perf_counter() - t0, cpu() - c0
     return {"engine": engine, "threads": threads, "standalone": standalone, "order": order,
             "n_neurons": net.n_neurons, "n_synapses": r.n_synapses, "build_s": r.build_s,
-            "run_s": r.run_s, "wall_s": wall, "detail": r.detail,
+            "run_s": r.run_s, "wall_s": wall, "cpu_s": cpu_s, "detail": r.detail,
             "rate_exc_hz": mean_rate(r, "E"), "cv_isi": cv_isi(r, "E"),
             "peak_rss_mb": max(resource.getrusage(who).ru_maxrss for who in (
                 resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024}  # standalone: child
@@ -83,7 +89,7 @@ def main(argv=None) -> int:
         if not args.json:
             r = rows[-1]
             print(f"{case:11s} {r['detail']:28s} build {r['build_s']:7.2f} s  run "
-                  f"{r['run_s']:7.2f} s  wall {r['wall_s']:7.2f} s  peak {r['peak_rss_mb']:7.0f}"
+                  f"{r['run_s']:7.2f} s  wall {r['wall_s']:7.2f} s  cpu {r['cpu_s']:7.2f} s  peak {r['peak_rss_mb']:7.0f}"
                   f" MB  rate_E {r['rate_exc_hz']:6.2f} Hz  CV {r['cv_isi']:.3f}", flush=True)
     by = {r["case"]: r for r in rows}
     ratios = {}
