@@ -3,7 +3,9 @@
 
 Grammar: NUMBER UNIT, where UNIT is ``factor (('/' | '*') factor)*`` and a factor is an SI
 prefix (p n u µ m c k M G) + a symbol (A V S F s m Hz ohm Ohm) + an optional integer power
-(``cm2`` or ``cm^2``). Nothing else is accepted: no missing unit, no unknown symbol, no
+(``cm2``, ``cm^2`` or ``cm²``). The typeset forms are read as their ASCII twins: micro as
+``µ`` (U+00B5) or ``μ`` (Greek mu, U+03BC) for ``u``, superscript digits and minus (``cm²``,
+``m⁻³``), ``·`` for ``*``, ``Ω`` for ``ohm``. Nothing else is accepted: no missing unit, no unknown symbol, no
 trailing text, no ``inf`` or ``nan`` (nor a number too large for a float, such as ``1e999``).
 The dimension is then checked against what the option expects; :func:`describe_dimension`
 names it in words with an example (``a voltage (e.g. 2mV)``) for error messages.
@@ -21,6 +23,11 @@ _PREFIX = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3, "c": 1e-2, "
 _SYMBOLS = ("Hz", "ohm", "Ohm", "A", "V", "S", "F", "s", "m")
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
 _FACTOR = re.compile(r"^(p|n|u|µ|m|c|k|M|G)?(Hz|ohm|Ohm|A|V|S|F|s|m)(?:\^?(-?\d+))?$")
+#: typeset characters -> ASCII (Greek mu and micro sign, superscripts, middle dot, Omega)
+_TYPESET = str.maketrans({"\u03bc": "u", "\u00b5": "u", "\u00b2": "2", "\u00b3": "3",
+                          "\u00b9": "1", "\u207b": "-", "\u00b7": "*", "\u2126": "ohm",
+                          "\u03a9": "ohm", **{chr(0x2070 + d): str(d) for d in range(4, 10)},
+                          "\u2070": "0"})
 
 
 def _unit(symbol: str):
@@ -69,11 +76,11 @@ def parse_quantity(text: str, expected=None, what: str = "value", label: str | N
     m = _NUMBER.match(text)
     if m is None:
         raise ValueError(f"{whole}: expected a number followed by a unit, e.g. 0.5nA")
-    number, unit_text = float(m.group(1)), m.group(2).replace(" ", "")
+    number, unit_text = float(m.group(1)), m.group(2).replace(" ", "").translate(_TYPESET)
     if not math.isfinite(number):
         raise ValueError(f"{whole}: the number is too large for a float")
     if not unit_text:
-        raise ValueError(f"{whole}: missing unit (e.g. 0.5nA, 10uA/cm2, 200ms)")
+        raise ValueError(f"{whole}: missing unit ({_examples(expected)})")
     parts = re.split(r"([/*])", unit_text)
     value = number * _factor(parts[0], whole)
     for op, factor in zip(parts[1::2], parts[2::2]):
@@ -85,6 +92,20 @@ def parse_quantity(text: str, expected=None, what: str = "value", label: str | N
             names = " or ".join(describe_dimension(e) for e in options)
             raise ValueError(f"{whole}: wrong dimension, expected {names}")
     return value
+
+
+def _examples(expected) -> str:
+    """``e.g. 0.5nA or 500pA`` for the dimensions ``expected`` accepts (any if ``None``)."""
+    if expected is None:
+        return "e.g. 0.5nA, 10uA/cm2, 200ms"
+    options = expected if isinstance(expected, (list, tuple)) else [expected]
+    more = {"a current": "0.5nA or 500pA", "a time": "200ms or 0.2s"}
+    texts = []
+    for e in options:
+        entry = _entry(e)
+        if entry is not None:
+            texts.append(f"{entry[1]}, e.g. {more.get(entry[1], entry[3])}")
+    return "; ".join(texts) if texts else "e.g. 0.5nA, 10uA/cm2, 200ms"
 
 
 def _dimensions():

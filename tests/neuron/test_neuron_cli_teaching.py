@@ -264,3 +264,22 @@ def test_models_shows_every_pattern_and_the_dynamics_models(capsys):
      "(did you mean 'DeltaT'?)")])
 def test_param_name_case_is_suggested(capsys, argv, needle):
     _refused(capsys, argv, needle)
+
+
+# 8. units as typeset ------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["5µA/cm²", "5\u03bcA/cm²", "5uA/cm^2", "0.05 A/m²",
+                                  "5µA·cm⁻²"])
+def test_typeset_units_are_read(text):
+    from brian2 import cm, uA
+
+    from neurosim.neuron.units import parse_quantity
+
+    assert float(parse_quantity(text, uA / cm ** 2) / (uA / cm ** 2)) == pytest.approx(5)
+
+
+@pytest.mark.parametrize("model, needle", [
+    ("hh", "missing unit (a current density, e.g. 10uA/cm2)"),
+    ("traub", "e.g. 10uA/cm2"), ("lif", "missing unit (a current, e.g. 0.5nA or 500pA)"),
+    ("adex", "0.5nA or 500pA")])
+def test_a_bare_current_gets_this_models_examples(capsys, model, needle):
+    _refused(capsys, ["neuron", model, "--current", "5", "--duration", "5ms"], needle)
