@@ -15,9 +15,7 @@ reset that fires every step, a voltage outside −150..+100 mV): :mod:`.sanity`;
 rounding and CSV: :mod:`.cli_output`. Bad input and refused runs are one line, exit status 2;
 warnings are one line each on stderr (``neurosim neuron: warning: …``).
 
-``--currents START:STOP:N``: N currents from START to STOP, both included; START < STOP (the
-N neurons are independent, so an ascending range says everything), or N = 1 with
-START = STOP (one current); N from 1 to 10000.
+``neurosim fi`` runs in :mod:`.cli_fi`.
 """
 
 from __future__ import annotations
@@ -27,8 +25,9 @@ import sys
 import warnings
 from pathlib import Path
 
+from .cli_fi import parse_current_range, run_fi
 from .cli_options import add_reproduction_options, check_dt_option, parse_params
-from .cli_stimulus import add_stimulus_options, build_protocol, in_typed_unit, typed_unit
+from .cli_stimulus import add_stimulus_options, build_protocol, in_typed_unit
 
 try:  # Brian2 2.9 uses pyparsing names deprecated in pyparsing 3.3: keep stderr to one line
     from pyparsing.warnings import PyparsingDeprecationWarning
@@ -135,36 +134,6 @@ def _check_dt(args, model, protocol, dt) -> None:
     _warn(args, dt_verdict(model, float(dt / ms)))
 
 
-def parse_current_range(text: str, expected):
-    """``START:STOP:N`` -> Quantity array of N currents from START to STOP inclusive.
-
-    START < STOP with 2 <= N <= 10000, or N = 1 with START = STOP; anything else is one
-    ``ValueError`` line (a reversed or empty range, N = 1 with two different ends, N < 1).
-    """
-    import numpy as np
-
-    from .units import parse_quantity
-
-    parts = text.split(":")
-    if len(parts) != 3:
-        raise ValueError(f"--currents {text!r}: expected START:STOP:N, e.g. 0nA:1nA:11")
-    start = parse_quantity(parts[0], expected, "--currents START")
-    stop = parse_quantity(parts[1], expected, "--currents STOP")
-    try:
-        n = int(parts[2])
-    except ValueError:
-        raise ValueError(f"--currents {text!r}: N={parts[2]!r} is not an integer") from None
-    if not 1 <= n <= 10000:
-        raise ValueError(f"--currents {text!r}: N={n} must be between 1 and 10000")
-    if n == 1 and float(start) != float(stop):
-        raise ValueError(f"--currents {text!r}: N=1 gives one current, but START and STOP "
-                         "differ; use N >= 2, or START = STOP for one current")
-    if n > 1 and not float(start) < float(stop):
-        raise ValueError(f"--currents {text!r}: STOP must be above START (an ascending range; "
-                         "each current is its own neuron, so the order does not matter)")
-    return start + (stop - start) * np.linspace(0.0, 1.0, n)
-
-
 def _reset_phases(model) -> dict:
     """:func:`.analysis.label_phases` options of an integrate-and-fire model: the spike ends
     in a reset; the refractory period is the model's (LIF's ``t_ref``), else none."""
@@ -266,43 +235,4 @@ def run_neuron(args) -> int:
         print(f"  plot: {args.plot}")
     if args.csv is not None:
         print(f"  csv: {args.csv}")
-    return 0
-
-
-def run_fi(args) -> int:
-    from .cli_output import plural, round_json
-    from .cli_plots import plot_fi
-    from .sanity import check_hyperpolarization
-    from .protocols import fi_curve
-
-    _check_outputs(args)
-    model, expected, duration, dt, params = _model_and_units(args)
-    currents = parse_current_range(args.currents, expected)
-    protocol = build_protocol(args, currents, duration, expected)
-    _check_dt(args, model, protocol, dt)
-    _warn(args, check_hyperpolarization(model, currents, f"--currents {args.currents}",
-                                        strict=model.v_detect is not None))
-    fi = fi_curve(model, currents, duration, dt=dt, protocol=protocol)
-    unit = typed_unit(args.currents.split(":")[0])
-    shown = [in_typed_unit(c, args.currents.split(":")[0])[0] for c in currents]
-    out = {"model": args.model, "pattern": args.pattern, "stimulus": args.stimulus,
-           "current_unit": unit, "currents": shown, "rates_hz": fi.rates_hz.tolist(),
-           "n_spikes": fi.n_spikes.tolist(), "duration_ms": float(duration) * 1e3,
-           "rate_definition": "1 / mean ISI after the first quarter of the stimulus (0 if < 2)",
-           "dt_ms": fi.result.dt_ms, "method": fi.result.method, "params": params,
-           "codegen": fi.result.target}
-    if args.plot is not None:
-        plot_fi(fi, model.name, args.plot, currents=shown, unit=unit)
-        out["plot"] = str(args.plot)
-    out = round_json(out)
-    if args.json:
-        print(json.dumps(out))
-        return 0
-    print(f"f–I curve of {model.name} ({len(shown)} currents, {args.stimulus}, one simulation; "
-          f"dt {fi.result.dt_ms:g} ms, {fi.result.method})"
-          + "".join(f", {k}={v}" for k, v in params.items()))
-    for c, r, n in zip(shown, out["rates_hz"], out["n_spikes"]):
-        print(f"  {c:10.4g} {unit:7s} {r:8.2f} Hz  ({plural(n, 'spike')} during the stimulus)")
-    if args.plot is not None:
-        print(f"  plot: {args.plot}")
     return 0

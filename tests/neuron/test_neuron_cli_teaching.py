@@ -283,3 +283,13 @@ def test_typeset_units_are_read(text):
     ("adex", "0.5nA or 500pA")])
 def test_a_bare_current_gets_this_models_examples(capsys, model, needle):
     _refused(capsys, ["neuron", model, "--current", "5", "--duration", "5ms"], needle)
+
+
+def test_fi_says_why_a_rate_is_zero_with_spikes(capsys):
+    argv = ["fi", "lif", "--currents", "1nA:1nA:1", "--duration", "10ms"]
+    code, out, _ = _run(capsys, argv)
+    assert code == 0 and "0.00 Hz  (2 spikes during the stimulus, 1 after the first quarter)" \
+        in out
+    assert "needs >= 2 spikes after the first quarter" in out and "longer --duration" in out
+    res = _json(_run(capsys, argv + ["--json"])[1])
+    assert res["n_spikes_steady"] == [1] and res["skip_ms"] == 2.5
