@@ -22,9 +22,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-__all__ = ["register", "parse_image", "run_visual", "parse_duration_ms", "rounded"]
+__all__ = ["register", "parse_image", "run_visual", "parse_duration_ms", "rounded",
+           "compile_notice"]
 
 _DEFAULT_MS = 200.0
+#: written into the Brian2 cache after a spiking run compiled with Cython
+_COMPILED_MARK = "neurosim-visual-spiking.compiled"
 
 
 def parse_image(spec: str):
@@ -47,7 +50,7 @@ def parse_duration_ms(text: str) -> float:
 
 def register(subparsers) -> None:
     """Add ``visual`` to the ``neurosim`` parser."""
-    from .cli_images import stimulus_help
+    from .cli_help import stimulus_help
 
     p = subparsers.add_parser(
         "visual", help="push an image through retina -> LGN -> V1 -> HMAX (rate or spiking)",
@@ -99,6 +102,8 @@ def _name(report: dict, spec: str) -> str:
 
 
 def _format(report: dict, spec: str) -> str:
+    from .cli_compute import OSI_THRESHOLD
+
     h, w = report["image_shape"]
     lines = [f"visual pathway, {report['mode']} mode, image {_name(report, spec)} "
              f"{h}x{w} px ({report['seconds']:.3g} s)"]
@@ -111,8 +116,12 @@ def _format(report: dict, spec: str) -> str:
     for s in report["stages"]:
         lines.append(f"{s['stage']:<15}{'x'.join(map(str, s['shape'])):<22}"
                      f"{s['mean']:>10.3g}{s['max']:>10.3g}  {s['unit']}")
-    lines.append(f"V1 dominant orientation: {report['v1_dominant_orientation_deg']:g} deg "
-                 "(wave-vector direction; 0 = vertical bars)")
+    osi, dominant = report["v1_orientation_selectivity"], report["v1_dominant_orientation_deg"]
+    if dominant is None:
+        lines.append(f"V1: no dominant orientation (OSI {osi:.2f}, below {OSI_THRESHOLD:g})")
+    else:
+        lines.append(f"V1 dominant orientation: {dominant:g} deg (OSI {osi:.2f}; wave-vector "
+                     "direction, 0 = vertical bars)")
     for key, v in report.get("centre_time_course", {}).items():
         if key != "pixel_yx":
             lines.append(f"centre {key.replace('_', ' ')}: peak {v['peak_hz']:.3g} Hz at "
@@ -134,6 +143,32 @@ def _warn(message: str) -> None:
     print(f"neurosim visual: warning: {message}", file=sys.stderr)
 
 
+def compile_notice() -> str | None:
+    """The line to show before a spiking run whose Brian2 code is not compiled yet, else None.
+
+    Brian2's Cython target compiles the model's code objects on first use (minutes) and loads
+    them from :func:`neurosim.codegen.cache_dir` afterwards; a mark file written there after
+    the first successful run tells a warm cache from a cold one. The numpy target compiles
+    nothing.
+    """
+    from ..codegen import cache_dir, select_target
+
+    if select_target() != "cython" or (cache_dir() / _COMPILED_MARK).exists():
+        return None
+    return (f"compiling the spiking model with Brian2 (first run only, a few minutes; cached "
+            f"in {cache_dir()})")
+
+
+def _mark_compiled() -> None:
+    from ..codegen import cache_dir
+
+    try:
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        (cache_dir() / _COMPILED_MARK).touch()
+    except OSError:  # a read-only cache: the notice is shown again next time, nothing worse
+        pass
+
+
 def run_visual(args) -> int:
     from common.paths import check_output_file
 
@@ -152,7 +187,12 @@ def run_visual(args) -> int:
         _warn(f"--duration {args.duration:g} ms has no effect on a static image in rate mode")
     if args.mode == "rate" and args.seed is not None:
         _warn("--seed has no effect in rate mode (no random draws)")
+    notice = compile_notice() if args.mode == "spiking" else None
+    if notice is not None:
+        print(f"neurosim visual: {notice}", file=sys.stderr, flush=True)
     maps, report, extras = compute(stim, args.mode, duration, 0 if args.seed is None else args.seed)
+    if notice is not None and report["spiking"]["target"] == "cython":
+        _mark_compiled()
     report = {"image": args.image, **({"label": stim.label} if stim.label is not None else {}),
               **report}
     if args.plot is not None:

@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-__all__ = ["compute", "UNITS", "MAX_MOVIE_MS"]
+__all__ = ["compute", "UNITS", "MAX_MOVIE_MS", "OSI_THRESHOLD"]
 
 UNITS = {"photoreceptors": "1", "opl": "1", "bipolar_on": "1", "bipolar_off": "1",
          "rgc_on": "Hz", "rgc_off": "Hz", "lgn_on": "Hz", "lgn_off": "Hz", "v1_drive": "mV",
@@ -31,6 +31,12 @@ UNITS = {"photoreceptors": "1", "opl": "1", "bipolar_on": "1", "bipolar_off": "1
 #: longest movie the rate path runs (frames are 1 ms; memory grows with the frame count)
 MAX_MOVIE_MS = 2000.0
 _CHUNK = 50   # frames per V1 batch
+#: orientation selectivity index (1 - circular variance of the V1 complex cells' energy per
+#: orientation, :func:`.analysis.circular_variance`) below which no dominant orientation is
+#: named. Measured on 28 px stimuli: round ones (spot, annulus, flash) 0.000 in rate mode and
+#: 0.003-0.060 in spiking mode (200 ms, seeds 0 and 1); MNIST digits 0.14-0.73; bars and
+#: gratings 0.68-0.96.
+OSI_THRESHOLD = 0.1
 
 
 def _templates_shapes(size: int) -> np.ndarray:
@@ -105,10 +111,13 @@ def compute(stim, mode: str, duration_ms: float, seed: int) -> tuple[dict, dict,
     Returns
     -------
     maps : dict stage -> per-image array (shapes of :mod:`.pathway`; spiking V1 on its grid)
-    report : dict, JSON-able (not yet rounded)
+    report : dict, JSON-able (not yet rounded); ``v1_orientation_selectivity`` is the OSI,
+        ``v1_dominant_orientation_deg`` the orientation of largest energy, or ``None`` when
+        the OSI is below :data:`OSI_THRESHOLD` (a round stimulus has no orientation)
     extras : ``{"course": ...}`` for movies in rate mode, ``{"spikes": ..., "grid_shape": ...}``
         in spiking mode.
     """
+    from .analysis import circular_variance
     from .pathway import RatePath
 
     model = RatePath()
@@ -143,7 +152,10 @@ def compute(stim, mode: str, duration_ms: float, seed: int) -> tuple[dict, dict,
     ori = np.arange(cx.shape[1]) * 180.0 / cx.shape[1]
     energy = cx.sum(axis=(0, 2, 3))
     report["v1_orientation_energy"] = {f"{o:g}": float(e) for o, e in zip(ori, energy)}
-    report["v1_dominant_orientation_deg"] = float(ori[int(np.argmax(energy))])
+    osi = 1.0 - circular_variance(ori, energy)
+    report["v1_orientation_selectivity"] = osi
+    report["v1_dominant_orientation_deg"] = (float(ori[int(np.argmax(energy))])
+                                             if osi >= OSI_THRESHOLD else None)
     if "c3" in maps:
         report["it_c3"] = [float(v) for v in maps["c3"]]
     extras["channels"] = channels

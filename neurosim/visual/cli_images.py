@@ -20,6 +20,8 @@ Conventions (those of :mod:`.stimuli`, shared with the Gabor filters of :mod:`.g
 Temporal stimuli (``flash:``, ``grating:tf=...``) are movies with one frame per
 :data:`FRAME_DT` second; the CLI runs them for ``--duration``.
 
+The help text written from this table is in :mod:`.cli_help`.
+
 Package code: :func:`parse_image` returns a :class:`Stimulus` (data and warnings) and never
 prints.
 """
@@ -33,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-from common.choices import unknown_choice
+from common.choices import did_you_mean, unknown_choice
 
-__all__ = ["Key", "STIMULI", "FRAME_DT", "Stimulus", "parse_image", "stimulus_help"]
+__all__ = ["Key", "STIMULI", "EXAMPLES", "FRAME_DT", "Stimulus", "parse_image"]
 
 #: frame interval of movie stimuli, s (the retina's fastest time constant is 8 ms)
 FRAME_DT = 1e-3
@@ -206,6 +208,8 @@ def parse_image(spec: str, duration_ms: float = 200.0) -> Stimulus:
     kind, sep, _ = spec.partition(":")
     if sep and kind == "mnist":
         return _mnist(spec)
+    if not sep and not Path(spec).exists():
+        _check_not_a_bare_kind(spec)
     if not sep or kind not in STIMULI:
         if Path(spec).exists() or not sep or len(kind) < 2 or "/" in kind:
             return Stimulus(spec, "file", load_image_file(spec))
@@ -248,6 +252,31 @@ def parse_image(spec: str, duration_ms: float = 200.0) -> Stimulus:
     return Stimulus(spec, kind, frames, dt, values=v, window_ms=window, warnings=warn)
 
 
+#: one filled-in spec per stimulus, for messages
+EXAMPLES = {"mnist": "mnist:0", "grating": "grating:sf=0.125,theta=30", "spot": "spot:diameter=6",
+            "annulus": "annulus:inner=4,outer=12", "bar": "bar:theta=45",
+            "flash": "flash:on=50,off=150"}
+
+
+def _check_not_a_bare_kind(spec: str) -> None:
+    """Refuse a missing file whose name is a stimulus kind (or close to one) without its
+    colon, e.g. ``annulus`` or ``anulus``, saying how to write the stimulus."""
+    name = spec.strip()
+    if Path(name).suffix or "/" in name or len(name) < 3:
+        return                                   # looks like a file name: "no such file"
+    kinds = ["mnist", *STIMULI]
+    if name.lower() in kinds:
+        kind, lead = name.lower(), f"{name} is a stimulus: write"
+    else:
+        close = did_you_mean(name, kinds)
+        if not close:
+            return
+        kind = close.split("'")[1]
+        lead = f"no such image file; did you mean the stimulus {kind}? Write"
+    usage = "mnist:INDEX, e.g. mnist:0" if kind == "mnist" else f"{kind}: or {EXAMPLES[kind]}"
+    raise ValueError(f"--image {spec}: {lead} {usage}")
+
+
 def _grating_warnings(spec: str, v: dict, warn: list) -> None:
     from .v1 import V1Params
 
@@ -259,31 +288,3 @@ def _grating_warnings(spec: str, v: dict, warn: list) -> None:
     if v["sf"] * v["size"] < 1:
         warn.append(f"--image {spec}: sf={v['sf']:g} cycles/px shows less than one cycle "
                     f"across {v['size']} px (at least {1 / v['size']:.3g} for one)")
-
-
-def stimulus_help() -> str:
-    """The help epilog: every stimulus with its keys, defaults and units."""
-    import textwrap
-
-    lines = ["image specs (--image SPEC); keys are optional, KEY=VALUE separated by commas:",
-             f"  {'mnist:INDEX':<24}MNIST test digit INDEX in 0..9999 (its label is printed)"]
-    for kind, (what, keys) in STIMULI.items():
-        lines.append(f"  {kind + ':KEY=VALUE,...':<24}{what}")
-        for k in keys:
-            lines.append(f"      {k.name + '=' + format(k.default, 'g'):<16}{k.unit:<11}{k.help}")
-    lines.append(f"  {'PATH':<24}a PNG (or what Pillow reads) or a 2-D .npy array, luminance 0-1")
-    conventions = (
-        "conventions: x rightwards, y downwards (image rows), lengths in pixels, centred on the "
-        "image. theta is measured from the +x axis towards +y, i.e. clockwise on the screen: "
-        "theta=0 gives vertical bars, 90 horizontal ones (the V1 report uses the same angles). "
-        "Contrast is Michelson, (Lmax - Lmin)/(Lmax + Lmin); luminance 0-1. sf above 0.5 "
-        "cycles/px (Nyquist) is refused, above 0.25 (the finest V1 filter) warned about. "
-        "Values may carry their unit (theta=30deg, on=0.05s, diameter=6px). Movies (flash, "
-        "grating with tf > 0) have one frame per ms and last --duration: flash ON cells answer "
-        "the switch-on, OFF cells the switch-off; the maps are time-averaged rates, and the "
-        "spiking mode's raster shows the timing.")
-    lines += ["", textwrap.fill(conventions, 88), "", "examples:",
-              "  neurosim visual --image mnist:0 --plot stages.png",
-              "  neurosim visual --image grating:sf=0.125,theta=30,contrast=0.5 --json",
-              "  neurosim visual --image flash:diameter=8 --mode spiking --plot raster.png"]
-    return "\n".join(lines)

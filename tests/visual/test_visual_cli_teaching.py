@@ -54,8 +54,7 @@ def test_bars_and_annuli(capsys, spec, dominant):
     code, out, err = run(capsys, "--image", spec, "--json")
     assert code == 0 and err == "", err
     rep = json.loads(out)
-    if dominant is not None:
-        assert rep["v1_dominant_orientation_deg"] == dominant
+    assert rep["v1_dominant_orientation_deg"] == dominant       # None: a ring has none
     assert rep["stages"][0]["max"] > rep["stages"][0]["min"]      # the shape was drawn
 
 
@@ -118,7 +117,7 @@ def test_mistakes_give_one_line_and_exit_2(capsys, args, needle):
 ])
 def test_warnings_are_one_line_and_the_run_goes_on(capsys, args, needle):
     code, out, err = run(capsys, *args)
-    assert code == 0 and "V1 dominant orientation" in out
+    assert code == 0 and "(OSI " in out
     assert err.startswith("neurosim visual: warning:") and needle in err
     assert len(err.strip().splitlines()) == 1, err
 
@@ -153,3 +152,73 @@ def test_spiking_flash_plot_has_a_raster(capsys, monkeypatch, tmp_path):
                    "V1 complex (LIF)", "rate (Hz)"):
         assert needle in svg, needle
     assert np.isfinite(rep["seconds"])
+
+
+@pytest.mark.parametrize("spec, needle", [
+    ("annulus", "--image annulus: annulus is a stimulus: write annulus: or annulus:inner=4,"
+                "outer=12"),
+    ("Grating", "Grating is a stimulus: write grating: or grating:sf=0.125,theta=30"),
+    ("mnist", "mnist is a stimulus: write mnist:INDEX, e.g. mnist:0"),
+    ("anulus", "anulus: no such image file; did you mean the stimulus annulus? Write annulus:"),
+    ("annulus.png", "annulus.png: no such image file"),           # a file name stays one
+])
+def test_a_stimulus_without_its_colon_is_named(capsys, spec, needle):
+    code, out, err = run(capsys, "--image", spec)
+    assert code == 2 and out == ""
+    assert needle in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("spec, named", [("spot:size=16", False), ("annulus:size=16", False),
+                                         ("flash:size=16", False), ("bar:theta=90,size=16", True),
+                                         ("grating:theta=45,size=16", True)])
+def test_orientation_named_only_when_selective(capsys, spec, named):
+    """Round stimuli give OSI 0 in the rate path (measured values in
+    ``cli_compute.OSI_THRESHOLD``'s comment); the JSON has the OSI, and null for no
+    orientation."""
+    code, out, _ = run(capsys, "--image", spec, "--json")
+    rep = json.loads(out)
+    assert code == 0 and 0.0 <= rep["v1_orientation_selectivity"] <= 1.0
+    assert (rep["v1_dominant_orientation_deg"] is not None) == named
+    assert (rep["v1_orientation_selectivity"] >= 0.1) == named
+    code, out, _ = run(capsys, "--image", spec)
+    line = next(x for x in out.splitlines() if "orientation" in x)
+    if named:
+        assert line.startswith("V1 dominant orientation: ") and "(OSI 0." in line
+    else:
+        assert line.startswith("V1: no dominant orientation (OSI 0.0"), line
+
+
+def _fake_spiking(monkeypatch, tmp_path, target):
+    """A spiking run without Brian2: the cache in ``tmp_path``, the target chosen, the
+    simulation replaced by the rate path's report."""
+    import neurosim.codegen as codegen
+    import neurosim.visual.cli_compute as cc
+
+    rate_compute = cc.compute
+
+    def compute(stim, mode, duration, seed):
+        maps, report, extras = rate_compute(stim, "rate", duration, seed)
+        return maps, {**report, "mode": mode, "spiking": {"target": target}}, extras
+
+    monkeypatch.setenv("NEUROSIM_BRIAN2_CACHE", str(tmp_path))
+    monkeypatch.setattr(codegen, "select_target", lambda prefer=None: target)
+    monkeypatch.setattr(cc, "compute", compute)
+    monkeypatch.setattr("neurosim.visual.cli._format", lambda report, spec: "report")
+
+
+def test_cold_brian2_cache_is_announced_once_on_stderr(capsys, monkeypatch, tmp_path):
+    _fake_spiking(monkeypatch, tmp_path, "cython")
+    code, out, err = run(capsys, "--image", "spot:size=16", "--mode", "spiking", "--json")
+    assert code == 0
+    json.loads(out)                                        # stdout: one JSON object
+    [line] = err.strip().splitlines()
+    assert line.startswith("neurosim visual: compiling the spiking model with Brian2 (first "
+                           "run only, a few minutes; cached in ") and str(tmp_path) in line
+    code, out, err = run(capsys, "--image", "spot:size=16", "--mode", "spiking")
+    assert code == 0 and out.strip() == "report" and err == ""      # warm: nothing to say
+
+
+def test_numpy_target_compiles_nothing_and_says_nothing(capsys, monkeypatch, tmp_path):
+    _fake_spiking(monkeypatch, tmp_path, "numpy")
+    code, out, err = run(capsys, "--image", "spot:size=16", "--mode", "spiking")
+    assert code == 0 and err == ""
