@@ -1,5 +1,5 @@
 """NEST against Brian2 on the same network, in one run: wall-time ratio, 1 vs 2 threads, and
-Brunel at order 2500 (12 500 neurons, 1.25 M synapses): wall time and peak memory.
+Brunel at order 2500 (12 500 neurons; 1 250 synapses each, 15.6 M): wall time and peak memory.
 
 Every case runs in its own fresh Python process (so each peak RSS is that case's alone, read
 from ``getrusage(...).ru_maxrss``: the process's, or the compiled binary's for Brian2 standalone,

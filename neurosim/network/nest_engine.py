@@ -37,7 +37,7 @@ engines report the same time for the same event. Multimeter samples at ``t`` are
 
 MPI. The PyPI wheel (``pip install 'neurosim[nest]'``) is built without MPI (``have_mpi:
 False``): only OpenMP threads were tested here. On a cluster, with an MPI build of NEST (e.g.
-``conda install -c conda-forge nest-simulator=3.10=mpi_openmpi*``), the same command runs as
+conda-forge's ``nest-simulator`` built with MPI), the same command runs as
 ``mpirun -np 4 python -m neurosim network brunel --engine nest --threads 2 ...``: every rank
 builds the same description, NEST distributes the neurons, and each rank's spike recorder
 holds its own neurons' spikes (this module reads only the local ones: gathering across ranks

@@ -4,9 +4,13 @@ bimodal weights under Poisson input (:mod:`.stdp_protocols`).
     neurosim stdp window [--rule additive|multiplicative] [--A-plus 0.005] [--ratio 1.05]
                          [--tau-plus 20ms] [--tau-minus 20ms] [--pairs 60] [--frequency 1Hz]
                          [--step 5ms] [--engine brian2|nest] [--json] [--plot FILE]
-    neurosim stdp song [--rule additive|multiplicative] [--duration 100s] [--inputs 1000]
-                       [--rate 15Hz] [--A-plus 0.01] [--seed S] [--engine brian2|nest]
-                       [--json] [--plot FILE]
+    neurosim stdp song [--rule additive|multiplicative] [--duration 60s] [--inputs 200]
+                       [--rate 15Hz] [--A-plus 0.02] [--dt 0.5ms] [--seed S]
+                       [--engine brian2|nest] [--json] [--plot FILE]
+
+The song defaults are the tested set-up (tests/network/test_stdp_song.py): 200 inputs with
+Song's total conductance reach the bimodal state in 60 s; 1000 inputs with A+ = 0.01 were still
+spread between the bounds after 100 s.
 
 Values with units are parsed strictly (``20ms``, ``1Hz``); a bad value is one error line and
 exit status 2. Plots (PNG, PDF, SVG) are written atomically.
@@ -46,12 +50,15 @@ def register(subparsers) -> None:
     w.add_argument("--step", default="5ms", metavar="VALUE_WITH_UNIT",
                    help="spacing of the Δt grid (default 5ms)")
     w.set_defaults(run=_missing_nest_is_one_line(run_window))
-    s = sub.add_parser("song", help="1000 Poisson inputs onto one LIF: final weights",
+    s = sub.add_parser("song", help="Poisson inputs with STDP onto one LIF: final weights",
                        description="Song, Miller & Abbott (2000): excitatory Poisson inputs "
                                    "with STDP onto one conductance-based LIF neuron.")
-    _common(s, a_plus="0.01")
-    s.add_argument("--duration", default="100s", metavar="VALUE_WITH_UNIT")
-    s.add_argument("--inputs", type=int, default=1000, help="Poisson inputs (default 1000)")
+    _common(s, a_plus="0.02")
+    s.add_argument("--duration", default="60s", metavar="VALUE_WITH_UNIT")
+    s.add_argument("--inputs", type=int, default=200,
+                   help="Poisson inputs (default 200; w_max scales as 1000/inputs)")
+    s.add_argument("--dt", default="0.5ms", metavar="VALUE_WITH_UNIT",
+                   help="time step (default 0.5ms)")
     s.add_argument("--rate", default="15Hz", metavar="VALUE_WITH_UNIT")
     s.add_argument("--seed", type=int, default=0)
     s.set_defaults(run=_missing_nest_is_one_line(run_song))
@@ -152,15 +159,17 @@ def run_song(args) -> int:
         check_plot_path(args.plot)
     duration = _quantity(args.duration, second, "--duration")
     rate = _quantity(args.rate, Hz, "--rate")
+    dt = _quantity(args.dt, second, "--dt")
     if args.inputs < 1:
         raise ValueError(f"--inputs {args.inputs}: must be >= 1")
     if args.seed < 0:
         raise ValueError(f"--seed {args.seed}: must be >= 0")
     r = song(duration=duration, n_inputs=args.inputs, rate=rate, rule=args.rule,
-             A_plus=args.a_plus, seed=args.seed, engine=args.engine)
+             A_plus=args.a_plus, seed=args.seed, engine=args.engine, dt=dt)
     hist = np.histogram(r.w_final, bins=10, range=(0, 1))[0]
     out = {"protocol": "song", "engine": r.engine, "rule": r.rule, "n_inputs": args.inputs,
            "duration_s": r.duration_s, "A_plus": args.a_plus, "seed": args.seed,
+           "dt_ms": float(dt / second) * 1e3,
            "rate_post_hz": r.rate_hz, "frac_below_0.1": r.frac_low,
            "frac_above_0.9": r.frac_high, "w_mean": float(np.mean(r.w_final)),
            "histogram_10_bins": hist.tolist(), "wall_s": r.wall_s}
