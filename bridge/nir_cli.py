@@ -112,8 +112,11 @@ def run_nir_graph(args) -> int:
         from common.fileio import atomic_write_bytes
 
         atomic_write_bytes(args.report, dumps(report, indent=1).encode())
+    from .convert_cli import name_written
+
     if args.json:
         print(dumps(report))
+        name_written({"report": args.report}, json=True)
         return 0
     acc = report["accuracy_per_step"]
     marks = [t for t in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512) if t <= len(acc)]
@@ -130,4 +133,5 @@ def run_nir_graph(args) -> int:
         b = report["brian2_check"]
         print(f"Brian2 cross-check on {b['images']} images: spike counts "
               + ("equal" if b["spike_counts_equal"] else "DIFFER") + f" ({b['spikes']} spikes)")
+    name_written({"report": args.report}, json=False)
     return 0

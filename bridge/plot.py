@@ -21,6 +21,7 @@ def plot_report(report: dict, samples: list | None = None):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     panels = 2 if samples else 1
     fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.0), squeeze=False)
@@ -42,6 +43,7 @@ def plot_report(report: dict, samples: list | None = None):
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(max(0, min(acc.min(), ann) - 5), 100)
     ax.set_xlim(1, len(acc))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # steps are whole: no 1.5, 2.5
     ax.set_title(f"SNN vs ANN on {report['n_test']} MNIST test images", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)

@@ -115,3 +115,50 @@ def test_readme_export_workflow_scaled_down(tmp_path, capsys):
     assert json.loads(out.strip().splitlines()[-1])["nir_path"] == str(tmp_path / "nir" /
                                                                        "net.nir")
     assert (tmp_path / "nir" / "net.nir").stat().st_size > 0
+
+
+def test_every_written_file_is_named(perceptron, tmp_path, capsys):
+    """Text mode: ``plot:``, ``report:`` and ``nir:`` lines after the summary on stdout."""
+    files = {"plot": tmp_path / "p.png", "report": tmp_path / "r.json", "nir": tmp_path / "n.nir"}
+    rc, out, err = run(["convert", str(perceptron), "-T", "3", "--n-test", "20",
+                        "--norm-samples", "50", "--offline",
+                        *(a for k, f in files.items() for a in (f"--{k}", str(f)))], capsys)
+    assert rc == 0, err
+    assert out.strip().splitlines()[-3:] == [f"{k}: {f}" for k, f in files.items()]
+    assert all(f.stat().st_size > 0 for f in files.values())
+
+
+def test_json_names_files_on_stderr(perceptron, tmp_path, capsys):
+    plot = tmp_path / "p.svg"
+    rc, out, err = run(["convert", str(perceptron), "-T", "3", "--n-test", "20",
+                        "--norm-samples", "50", "--offline", "--json", "--plot", str(plot)],
+                       capsys)
+    assert rc == 0, err
+    json.loads(out)                                         # stdout: one JSON object
+    assert err.strip().splitlines()[-1] == f"plot: {plot}"
+
+
+def test_accuracy_plot_has_integer_steps():
+    from bridge.plot import plot_report
+
+    report = {"accuracy_per_step": [0.5, 0.7, 0.8], "ann_accuracy": 0.9, "encoding": "constant",
+              "n_test": 10, "timesteps": 3, "first_step_99pct": None, "layers": []}
+    ticks = plot_report(report).axes[0].get_xticks()
+    assert len(ticks) and all(float(t).is_integer() for t in ticks), ticks
+
+
+@pytest.mark.parametrize("flag", [["--nir", "x.nir"], ["--brian2-check", "2"]])
+def test_max_pool_refusal_says_how_to_get_avg_pool(flag, tmp_path, capsys):
+    spec = ModelSpec((28, 28, 1), (LayerSpec("Conv2D", {"filters": 2, "kernel_size": 3,
+                                                        "activation": "relu"}),
+                                   LayerSpec("MaxPool2D"), LayerSpec("Flatten"),
+                                   LayerSpec("Dense", {"units": 10, "activation": "softmax"})),
+                     name="maxcnn")
+    path = tmp_path / "max.npz"
+    save_model(path, random_network(spec, seed=0))
+    flag = [f if f != "x.nir" else str(tmp_path / f) for f in flag]
+    rc, out, err = run(["convert", str(path), "--offline", *flag], capsys)
+    assert rc == 2 and out == ""
+    [line] = err.strip().splitlines()
+    assert f"{flag[0]} needs a model without max pooling" in line
+    assert line.endswith("train one with average pooling: neurosim train lenet --pool avg")
