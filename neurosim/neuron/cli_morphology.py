@@ -24,7 +24,8 @@ def register_morphology(subparsers) -> None:
         "morphology", help="draw a multi-compartment neuron and simulate soma/dendrite voltages",
         description="Draw a neuron shape and inject a current step into its soma (HH soma "
                     "and axon, passive dendrites): 10 ms rest, the step, 20 ms tail. Prints "
-                    "each recorded site's peak voltage and spikes.")
+                    "each recorded site's peak voltage, spikes (upward crossings of 0 mV) and "
+                    "smaller depolarizing events (peaks rising >= 10 mV that stay below).")
     m.add_argument("shape", choices=SHAPE_CHOICES, metavar="SHAPE",
                    help="pyramidal | bipolar | pseudo-unipolar (alias: unipolar) | multipolar")
     m.add_argument("--current", default="1nA", metavar="VALUE_WITH_UNIT",
@@ -49,6 +50,7 @@ def run_morphology(args) -> int:
     from .cli_stimulus import in_typed_unit
     from .morphology import segments, shape, simulate_morphology
     from .sanity import check_voltage_range
+    from .site_events import EVENT_PROMINENCE_MV, SPIKE_CRITERION_MV
     from .units import parse_quantity
 
     if args.plot is not None:
@@ -64,8 +66,10 @@ def run_morphology(args) -> int:
     out = {"shape": sh.name, "description": sh.description, "current": value,
            "current_unit": unit, "duration_ms": float(duration) * 1e3,
            "segments": segments(sh),
+           "spike_criterion_mV": SPIKE_CRITERION_MV,
            "sites": {name: {"peak_mV": float(res.v_mV[k].max()),
-                            "spike_times_ms": res.spike_times_ms[name].tolist()}
+                            "spike_times_ms": res.spike_times_ms[name].tolist(),
+                            "events": res.events[name]}
                      for name, k in res.sites.items()}}
     if args.plot is not None:
         plot_morphology(sh, res, args.plot, current_text=args.current,
@@ -79,8 +83,13 @@ def run_morphology(args) -> int:
     print(f"{sh.name}: {sh.description}")
     print(f"  step {args.current} into the soma for {args.duration}")
     for name, site in out["sites"].items():
+        small = [e["peak_mV"] for e in site["events"] if not e["spike"]]
+        more = "" if not small else f", {plural(len(small), 'smaller event')} (peak " + \
+            ", ".join(f"{p:.1f}" for p in small) + " mV)"
         print(f"  {name:22s} peak {site['peak_mV']:7.1f} mV, "
-              f"{plural(len(site['spike_times_ms']), 'spike')}")
+              f"{plural(len(site['spike_times_ms']), 'spike')}{more}")
+    print(f"  (a spike crosses {SPIKE_CRITERION_MV:g} mV; a smaller event is a peak rising "
+          f">= {EVENT_PROMINENCE_MV:g} mV that does not)")
     if args.plot is not None:
         print(f"  plot: {args.plot}")
     return 0

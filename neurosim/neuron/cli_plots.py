@@ -117,6 +117,9 @@ def plot_morphology(sh, res, path, current_text=None, duration_text=None, curren
     """The shape (left), V at each recorded site over time (right, top) and the injected
     somatic current (right, bottom), with a title naming the shape and the stimulus."""
     from matplotlib.patches import Circle
+    from matplotlib.ticker import MaxNLocator
+
+    from .site_events import SPIKE_CRITERION_MV
 
     plt = _pyplot()
 
@@ -134,13 +137,22 @@ def plot_morphology(sh, res, path, current_text=None, duration_text=None, curren
         else:
             ax.plot([s["x0"], s["x1"]], [s["y0"], s["y1"]], color=colors[s["kind"]],
                     lw=max(0.8, 1.2 * s["diameter"]), solid_capstyle="round")
-    ax.set_aspect("equal")
+    # equal scales in a box of fixed size: a slender cell (bipolar) widens the x range
+    # instead of shrinking the panel to a sliver
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_title("shape (blue dendrites, red axon, black soma)", fontsize=9)
     ax.set_xlabel("µm")
     for name, k in res.sites.items():
-        axv.plot(res.t_ms, res.v_mV[k], lw=1, label=name)
+        line, = axv.plot(res.t_ms, res.v_mV[k], lw=1, label=name)
+        for e in getattr(res, "events", {}).get(name, []):  # the events the text counts
+            axv.plot(e["t_ms"], e["peak_mV"], "o", ms=4, color=line.get_color(),
+                     mfc=line.get_color() if e["spike"] else "none")
+    axv.axhline(SPIKE_CRITERION_MV, color="0.6", ls=":", lw=0.8,
+                label=f"spike: crosses {SPIKE_CRITERION_MV:g} mV (filled dot)\n"
+                      "open dot: smaller event")
     axv.set_ylabel("V (mV)")
-    axv.legend(fontsize=6, loc="upper right")
+    axv.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # never on a trace
     axv.tick_params(labelbottom=False)
     if current is not None and duration_ms is not None:
         import numpy as np

@@ -167,8 +167,9 @@ def build_morphology(sh: Shape):
 @dataclass
 class MorphologyResult:
     """Voltages (mV) at recorded sites over time (ms); ``sites``: name -> row of ``v_mV``;
-    ``v_step_end_mV``: V of every compartment at the end of the step; ``distance_um``: each
-    compartment's distance from the root (µm)."""
+    ``spike_times_ms`` / ``events``: name -> upward crossings of 0 mV / every depolarizing
+    event (:mod:`.site_events`); ``v_step_end_mV``: V of every compartment at the end of the
+    step; ``distance_um``: each compartment's distance from the root (µm)."""
 
     t_ms: np.ndarray
     v_mV: np.ndarray
@@ -176,6 +177,7 @@ class MorphologyResult:
     spike_times_ms: dict
     v_step_end_mV: np.ndarray
     distance_um: np.ndarray
+    events: dict = field(default_factory=dict)
 
 
 _CABLE_EQS = """
@@ -206,8 +208,9 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
         ``dt`` without a unit.
     ValueError
         ``current`` not a finite current; ``Ri`` not a positive, finite resistivity; ``dt``
-        not positive and finite or longer than the shortest of delay, duration and tail; a NaN or infinite voltage (``integration diverged at
-        t = … ms in v; …``, :func:`neurosim.codegen.check_finite`).
+        not positive and finite or longer than the shortest of delay, duration and tail; a
+        NaN or infinite voltage (``integration diverged at t = … ms in v; …``,
+        :func:`neurosim.codegen.check_finite`).
     """
     from brian2 import (Network, SpatialNeuron, StateMonitor, cm, mS, ms, mV,
                         ohm, uF, um)
@@ -270,12 +273,14 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
     check_finite({"v": v}, t, **steps)
     check_finite({"v": v_step_end, "m": neuron.m_, "h": neuron.h_, "n": neuron.n_},
                  t_end_ms=float(net.t / ms), **steps)
-    from .analysis import detect_spikes
+    from .site_events import site_events
 
-    spikes = {name: detect_spikes(t, v[k], -20.0) for k, name in enumerate(sites)}
+    found = {name: site_events(t, v[k]) for k, name in enumerate(sites)}
     return MorphologyResult(t_ms=t, v_mV=v, sites={n: k for k, n in enumerate(sites)},
-                            spike_times_ms=spikes, v_step_end_mV=v_step_end,
-                            distance_um=np.asarray(neuron.distance / um))
+                            spike_times_ms={n: f[0] for n, f in found.items()},
+                            v_step_end_mV=v_step_end,
+                            distance_um=np.asarray(neuron.distance / um),
+                            events={n: f[1] for n, f in found.items()})
 
 
 def _section(morpho, path: str, sh: Shape):

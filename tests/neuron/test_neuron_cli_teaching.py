@@ -293,3 +293,44 @@ def test_fi_says_why_a_rate_is_zero_with_spikes(capsys):
     assert "needs >= 2 spikes after the first quarter" in out and "longer --duration" in out
     res = _json(_run(capsys, argv + ["--json"])[1])
     assert res["n_spikes_steady"] == [1] and res["skip_ms"] == 2.5
+
+
+# 9. morphology: the counted events are the plotted ones; a slender shape keeps its panel ----
+def test_morphology_counts_what_the_plot_shows(capsys, monkeypatch, tmp_path):
+    """pyramidal, 1 nA for 30 ms: three axonal spikes; the soma fires the first and sees the
+    other two as attenuated events (it used to report 2 spikes at a -20 mV crossing while the
+    plot showed three). Every event is a marker on the plot."""
+    import neurosim.neuron.cli_plots as plots
+
+    figs = []
+    monkeypatch.setattr(plots, "_write_figure", lambda fig, path: figs.append(fig))
+    code, out, _ = _run(capsys, ["morphology", "pyramidal", "--current", "1nA", "--duration",
+                                 "30ms", "--json", "--plot", str(tmp_path / "p.png")])
+    res = _json(out)
+    soma, axon = res["sites"]["soma"], res["sites"]["axon tip"]
+    assert code == 0 and res["spike_criterion_mV"] == 0
+    assert len(soma["spike_times_ms"]) == 1 and len(soma["events"]) == 3
+    assert len(axon["spike_times_ms"]) == 3
+    for site in res["sites"].values():
+        assert sum(e["spike"] for e in site["events"]) == len(site["spike_times_ms"])
+    markers = [line for line in figs[0].axes[1].lines if line.get_marker() == "o"]
+    assert len(markers) == sum(len(s["events"]) for s in res["sites"].values())
+    code, out, _ = _run(capsys, ["morphology", "pyramidal", "--current", "1nA", "--duration",
+                                 "30ms"])
+    assert "soma                   peak    28.7 mV, 1 spike, 2 smaller events (peak" in out
+
+
+def test_morphology_bipolar_shape_panel_is_not_a_sliver(capsys, monkeypatch, tmp_path):
+    import neurosim.neuron.cli_plots as plots
+
+    figs = []
+    monkeypatch.setattr(plots, "_write_figure", lambda fig, path: figs.append(fig))
+    code, _, _ = _run(capsys, ["morphology", "bipolar", "--duration", "5ms", "--plot",
+                               str(tmp_path / "b.png")])
+    ax = figs[0].axes[0]
+    figs[0].canvas.draw()
+    box = ax.get_position()
+    assert code == 0 and box.width > 0.2  # a third of the figure, not a sliver
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    assert (x1 - x0) > 0.5 * (y1 - y0) and len(ax.get_xticks()) <= 7
