@@ -2,7 +2,8 @@
 print what each gives. TensorFlow is imported only when the command runs.
 
 Checks before any work: ``--steps``, ``--lr``, ``--mlp-epochs`` and the ``--logdir`` folder
-(:mod:`common.paths`). Progress goes to stderr: one line per phase and per MLP epoch, and on a
+(:mod:`common.paths`); with ``--mlp-epochs 0`` the MLP's options (``--n-train``, ``--n-test``,
+``--offline``) are refused, as ``train`` refuses options that would change nothing. Progress goes to stderr: one line per phase and per MLP epoch, and on a
 terminal a live batch line (:mod:`ann.progress`). A fit whose loss diverges ends with one line
 naming ``--lr`` (exit 2). With ``--seed`` the Keras MLP is repeatable on one machine
 (:mod:`ann.keras_seed`).
@@ -108,6 +109,19 @@ def _results(args, progress) -> dict:
     return out
 
 
+#: options that only the Keras MNIST MLP uses (``--mlp-epochs 0`` skips it)
+_MLP_ONLY = {"n_train": "--n-train", "n_test": "--n-test", "offline": "--offline"}
+
+
+def _refuse_mlp_options(args) -> None:
+    """With ``--mlp-epochs 0`` there is no MLP: refuse its options (they would change nothing)."""
+    given = [flag for name, flag in _MLP_ONLY.items() if getattr(args, name) not in (None, False)]
+    if given:
+        raise ValueError(f"{' and '.join(given)} {'apply' if len(given) > 1 else 'applies'} to "
+                         "the Keras MNIST MLP only, which --mlp-epochs 0 skips; drop "
+                         f"{'them' if len(given) > 1 else 'it'} or give --mlp-epochs 1 or more")
+
+
 def run_tf_lecture(args) -> int:
     from common.paths import check_output_dir
 
@@ -118,6 +132,8 @@ def run_tf_lecture(args) -> int:
         raise ValueError(f"--mlp-epochs must be >= 0, got {args.mlp_epochs}")
     if args.seed < 0:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
+    if args.mlp_epochs == 0:
+        _refuse_mlp_options(args)
     if args.logdir is not None:
         check_output_dir(args.logdir, "--logdir")
     out = _results(args, progress_printer(sys.stderr))

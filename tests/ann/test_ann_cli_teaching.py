@@ -259,3 +259,14 @@ def test_keras_and_tf_lecture_divergence_exit_2(capsys):
     one_line_error(rc, err.strip().splitlines()[-1], "--lr 100: training diverged (loss ")
     rc, _, err = run(["tf-lecture", "--lr", "10", "--mlp-epochs", "0"], capsys)
     one_line_error(rc, err, "--lr 10: the linear fit diverged (loss ")
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--n-train", "100"], "--n-train applies to the Keras MNIST MLP only, which --mlp-epochs 0 "
+                           "skips; drop it or give --mlp-epochs 1 or more"),
+    (["--n-test", "50", "--offline"], "--n-test and --offline apply to the Keras MNIST MLP only"),
+])
+def test_tf_lecture_refuses_mlp_options_without_the_mlp(extra, needle, capsys):
+    rc, out, err = run(["tf-lecture", "--mlp-epochs", "0", *extra], capsys)
+    one_line_error(rc, err, needle)
+    assert out == ""
