@@ -131,7 +131,7 @@ def _read_verified_cache(cache_dir: Path, files: Mapping[str, str],
 
 
 def ensure_files(files: Mapping[str, str], cache_dir: str | Path,
-                 sources: Sequence[Source]) -> dict[str, bytes]:
+                 sources: Sequence[Source], *, skipped: str | None = None) -> dict[str, bytes]:
     """Return ``{name: bytes}`` for every file in ``files``, each matching its SHA-256.
 
     Verified cache entries are used as they are. Missing or corrupt ones are asked of each
@@ -143,6 +143,8 @@ def ensure_files(files: Mapping[str, str], cache_dir: str | Path,
     files : mapping of file name -> expected hex SHA-256
     cache_dir : folder holding verified copies
     sources : tried in order for what the cache lacks
+    skipped : what was deliberately not tried (``"offline, so no download was tried"``), for
+        the error message
 
     Raises
     ------
@@ -161,6 +163,10 @@ def ensure_files(files: Mapping[str, str], cache_dir: str | Path,
         except OSError as e:
             notes.append(f"{source.description}: {e}")
             continue
+        found = sum(n in got for n in missing)
+        if found < len(missing):
+            notes.append(f"looked in {source.description}: {found or 'none'} of the "
+                         f"{len(missing)} missing files there")
         for name, data in got.items():
             if name not in missing:
                 continue
@@ -173,7 +179,7 @@ def ensure_files(files: Mapping[str, str], cache_dir: str | Path,
             out[name] = data
     missing = [n for n in files if n not in out]
     if missing:
-        tried = "; ".join(notes) if notes else "no source was tried"
+        tried = "; ".join(notes + ([skipped] if skipped else [])) or "no source was tried"
         raise MnistUnavailableError(
             f"MNIST file(s) {', '.join(missing)} not found or not verified. Put the four raw or "
             f"gzipped IDX files (or a Keras mnist.npz) in {cache_dir} or pass their folder "
@@ -183,9 +189,11 @@ def ensure_files(files: Mapping[str, str], cache_dir: str | Path,
 
 def _mnist_bytes(directory, cache_dir, download, sources) -> dict[str, bytes]:
     cache_dir = default_cache_dir() if cache_dir is None else Path(cache_dir)
+    skipped = None
     if sources is None:
         sources = default_sources(directory, download=download)
-    return ensure_files(MNIST_FILES, cache_dir, sources)
+        skipped = None if download else "offline, so no download was tried"
+    return ensure_files(MNIST_FILES, cache_dir, sources, skipped=skipped)
 
 
 def mnist_paths(directory: str | Path | None = None, *, cache_dir: str | Path | None = None,

@@ -270,3 +270,15 @@ def test_tf_lecture_refuses_mlp_options_without_the_mlp(extra, needle, capsys):
     rc, out, err = run(["tf-lecture", "--mlp-epochs", "0", *extra], capsys)
     one_line_error(rc, err, needle)
     assert out == ""
+
+
+def test_data_offline_says_where_it_looked(tmp_path, capsys):
+    empty, cache = tmp_path / "empty", tmp_path / "cache"
+    empty.mkdir()
+    rc, out, err = run(["data", "--offline", "--dir", str(empty), "--cache-dir", str(cache)],
+                       capsys)
+    assert rc == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert err.strip().endswith(f"Tried: looked in {empty}: none of the 4 missing files there; "
+                                "offline, so no download was tried"), err
+    rc, _, err = run(["data", "--offline", "--cache-dir", str(cache)], capsys)
+    assert rc == 1 and err.strip().endswith("Tried: offline, so no download was tried"), err
