@@ -29,7 +29,7 @@ from pathlib import Path
 from .spec import ModelSpec, cnn_spec, lenet5_spec, mlp_spec, perceptron_spec
 
 __all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "POOLS", "MODEL_DEFAULTS",
-           "defaults_table"]
+           "defaults_table", "architecture", "architectures_table"]
 
 MODELS = ("perceptron", "mlp", "lenet", "cnn")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
@@ -213,3 +213,58 @@ def _finite(v, name, lo=None, hi=None, lo_open=False, hi_open=False):
         raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo}, got {v!r}")
     if hi is not None and (v > hi or (hi_open and v == hi)):
         raise ValueError(f"{name} must be {'<' if hi_open else '<='} {hi}, got {v!r}")
+
+
+def _x(shape) -> str:
+    return "x".join(str(d) for d in shape)
+
+
+def architecture(spec: ModelSpec) -> str:
+    """A one-line description of ``spec`` with the size after each stage, written from the spec
+    itself: ``28x28x1 -> Conv 6@5x5 relu (28x28x6) -> MaxPool 2x2 (14x14x6) -> … -> Dense 10
+    softmax``. A weight layer's BatchNorm and Activation are folded into it (``+BN relu``)."""
+    from .spec import output_shapes
+
+    parts: list[str] = []
+    for lay, shape in zip(spec.layers, output_shapes(spec)):
+        t, p = lay.type, lay.params
+        act = p.get("activation")
+        act = "" if act in (None, "linear") else f" {act}"
+        if t == "Dense":
+            parts.append(f"Dense {p['units']}{act}")
+        elif t == "Conv2D":
+            k = p["kernel_size"]
+            parts.append(f"Conv {p['filters']}@{k}x{k}{act} ({_x(shape)})")
+        elif t in ("MaxPool2D", "AvgPool2D"):
+            k = p["pool_size"]
+            parts.append(f"{t[:-2]} {k}x{k} ({_x(shape)})")
+        elif t == "Flatten":
+            parts.append(f"Flatten ({shape[0]})")
+        elif t == "Dropout":
+            parts.append(f"Dropout {p['rate']:g}")
+        elif t == "BatchNorm" and parts:
+            parts[-1] = parts[-1].replace(" (", "+BN (", 1) if " (" in parts[-1] \
+                else parts[-1] + "+BN"
+        elif t == "Activation" and parts:
+            last, paren, rest = parts[-1].partition(" (")
+            parts[-1] = f"{last}{act}{paren}{rest}"
+        else:
+            parts.append(t)
+    return " -> ".join([_x(spec.input_shape), *parts])
+
+
+_NBSP = "\u00a0"   # keeps one stage on one line when wrapped (textwrap never breaks at it)
+
+
+def architectures_table(width: int = 88) -> str:
+    """One entry per model: :func:`architecture` of its default config's spec, wrapped to
+    ``width`` columns (``neurosim train --help`` shows it under the defaults table)."""
+    import textwrap
+
+    rows = []
+    for m in MODELS:
+        stages = [st.replace(" ", _NBSP) for st in
+                  architecture(TrainConfig.for_model(m).spec()).split(" -> ")]
+        rows.append(textwrap.fill(" -> ".join(stages), width, initial_indent=f"  {m:<11}",
+                                  subsequent_indent=" " * 13, break_on_hyphens=False))
+    return "\n".join(rows).replace(_NBSP, " ")

@@ -40,7 +40,7 @@ def _count(limit: int, what: str):
 
 def register_train(subparsers) -> None:
     """Add ``train`` to the ``neurosim`` parser."""
-    from .config import MODELS, OPTIMIZERS, POOLS, defaults_table
+    from .config import MODELS, OPTIMIZERS, POOLS, architectures_table, defaults_table
 
     p = subparsers.add_parser(
         "train", help="train a perceptron, MLP, LeNet-5 or CNN on MNIST (NumPy or Keras)",
@@ -50,6 +50,9 @@ def register_train(subparsers) -> None:
                     "images and save the model. Options left out take the model's defaults "
                     "(table below), which give good models.",
         epilog="defaults per model (every option left out):\n" + defaults_table() + "\n\n"
+               "architectures with those defaults (input -> layers, size after each stage;\n"
+               "--pool avg gives AvgPool, --batch-norm +BN, --dropout the Dropout rates):\n"
+               + architectures_table() + "\n\n"
                "A loss that becomes NaN/Inf or grows 1000-fold stops the run: one line naming\n"
                "--lr, exit 2, nothing saved. --n-train N uses the first N training images (not\n"
                "stratified: MNIST's order is already mixed; every class is within 2 points of\n"

@@ -139,8 +139,10 @@ def test_help_shows_every_default():
     train = _build_parser("train")._subparsers._group_actions[0].choices["train"]
     text = train.format_help()
     assert "MODEL_DEFAULTS" not in text
-    rows = {line.split()[0]: line.split() for line in text.splitlines()
-            if line.strip().split(" ")[0] in MODEL_DEFAULTS}
+    rows = {}                            # the defaults table: the first row of each model
+    for line in text.splitlines():
+        if line.strip().split(" ")[0] in MODEL_DEFAULTS:
+            rows.setdefault(line.split()[0], line.split())
     assert rows["lenet"][1:5] == ["15", "64", "adam", "0.001"] and rows["lenet"][-1] == "max"
     assert rows["cnn"][-2:] == ["yes", "max"]
     for command in ("train", "tf-lecture", "export", "data"):
@@ -282,3 +284,18 @@ def test_data_offline_says_where_it_looked(tmp_path, capsys):
                                 "offline, so no download was tried"), err
     rc, _, err = run(["data", "--offline", "--cache-dir", str(cache)], capsys)
     assert rc == 1 and err.strip().endswith("Tried: offline, so no download was tried"), err
+
+
+def test_train_help_shows_each_architecture_from_its_spec(capsys):
+    from ann.config import MODELS, TrainConfig, architecture
+
+    rc, out, _ = run(["train", "--help"], capsys)
+    assert rc == 0
+    flat = " ".join(out.split())                           # undo the wrapping
+    for model in MODELS:
+        arch = architecture(TrainConfig.for_model(model).spec())
+        assert f"{model} {arch}" in flat, model
+    assert ("28x28x1 -> Conv 6@5x5 relu (28x28x6) -> MaxPool 2x2 (14x14x6) -> Conv 16@5x5 relu "
+            "(10x10x16) -> MaxPool 2x2 (5x5x16) -> Flatten (400) -> Dense 120 relu") in flat
+    avg = architecture(TrainConfig.for_model("cnn", pool="avg", dropout=0.0).spec())
+    assert "AvgPool 2x2 (7x7x32) -> Flatten (1568) -> Dense 128 relu -> Dense 10" in avg
