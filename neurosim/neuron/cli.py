@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .cli_fi import parse_current_range, run_fi
 from .cli_options import add_reproduction_options, check_dt_option, parse_params
-from .cli_stimulus import add_stimulus_options, build_protocol, in_typed_unit
+from .cli_stimulus import add_stimulus_options, build_protocol, in_typed_unit, ramp_note
 
 try:  # Brian2 2.9 uses pyparsing names deprecated in pyparsing 3.3: keep stderr to one line
     from pyparsing.warnings import PyparsingDeprecationWarning
@@ -195,7 +195,8 @@ def run_neuron(args) -> int:
            "stimulus": args.stimulus, "current": value, "current_unit": unit,
            "duration_ms": float(duration) * 1e3, "dt_ms": res.dt_ms, "method": res.method,
            "params": params, "codegen": res.target, **s, **counts,
-           "firing_pattern": pattern_label(s["pattern"], counts, float(current))}
+           "firing_pattern": pattern_label(s["pattern"], counts, float(current),
+                                           args.stimulus)}
     out["pattern"] = args.pattern
     _warn(args, rate_warning(counts["rate_hz"], f"--current {args.current}"))
     disp_unit, disp_label = current_display_unit(model)
@@ -211,6 +212,10 @@ def run_neuron(args) -> int:
             f"stimulus window {res.window_ms[0]:g}-{res.window_ms[1]:g} ms; dt {res.dt_ms:g} ms "
             f"({res.method})"])
         out["csv"] = str(args.csv)
+    note = ramp_note(args, model, current, duration, dt) if not counts["n_spikes_stimulus"] \
+        else None
+    if note:
+        out["note"] = note
     out = round_json(out)
     if args.json:
         print(json.dumps(out))
@@ -228,6 +233,8 @@ def run_neuron(args) -> int:
         word = "rebound spike" if out["firing_pattern"] == "rebound" else "spike"
         line += f", {plural(counts['n_spikes_after'], word)} after it"
     print(f"{line}; pattern {out['firing_pattern']}")
+    if note:
+        print(f"  note: {note}")
     if counts["n_spikes"]:
         print(f"  AP threshold {fmt(out['threshold_mV'], 'mV')}, peak {fmt(out['peak_mV'], 'mV')}"
               f", width {fmt(out['width_ms'], 'ms')}, AHP min {fmt(out['ahp_min_mV'], 'mV')}")

@@ -54,8 +54,14 @@ def spike_counts(spike_times_ms, window_ms) -> dict:
             "rate_hz": during / (stop - start) * 1e3}
 
 
-def pattern_label(label: str, counts: dict, amplitude: float) -> str:
-    """The firing-pattern label, corrected for a cell that fires only after the stimulus."""
+def pattern_label(label: str, counts: dict, amplitude: float, stimulus: str = "step") -> str:
+    """The firing-pattern label, corrected for a cell that fires only after the stimulus.
+
+    The labels (tonic, adapting, bursting, ...; Naud et al. 2008) are defined for a step
+    current; for another stimulus a cell that fires gets ``n/a (STIMULUS stimulus)``, and only
+    ``silent`` (no spike at all) is kept."""
+    if stimulus != "step":
+        return "silent" if counts["n_spikes"] == 0 else f"n/a ({stimulus} stimulus)"
     if counts["n_spikes_stimulus"] == 0 and counts["n_spikes_after"] > 0:
         return "rebound" if amplitude < 0 else "offset"
     return label

@@ -11,7 +11,10 @@ The stimulus shapes are those of :mod:`.stimulus`, each after 20 ms at 0 and fol
     noise   I = --current + Ornstein-Uhlenbeck noise of std --noise-sigma and correlation
             time --noise-tau for --duration, drawn from numpy.random.default_rng(--seed)
 
-For ``fi`` the amplitude ``--current`` is replaced by each of the N currents.
+For ``fi`` the amplitude ``--current`` is replaced by each of the N currents. A ramp that
+evokes no spike where a step to its top would is told so (:func:`ramp_note`): a slowly rising
+current lets the membrane accommodate (HH: Na inactivation and K activation keep pace with the
+depolarization; Hodgkin 1948), and the top is reached only at the ramp's end.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from __future__ import annotations
 import re
 
 __all__ = ["STIMULI", "add_stimulus_options", "build_protocol", "typed_unit",
-           "in_typed_unit"]
+           "in_typed_unit", "ramp_note"]
 
 #: name -> one-line description (also listed by ``neurosim models``)
 STIMULI = {
     "step": "constant --current for --duration (default)",
-    "ramp": "linear from --ramp-start (default 0) to --current over --duration",
+    "ramp": "linear from --ramp-start (default 0) to --current over --duration (a slow ramp "
+            "may evoke no spike where a step of the same amplitude fires: accommodation)",
     "pulses": "pulses of --current, --pulse-width wide, one every --period, during --duration",
     "noise": "--current + Ornstein-Uhlenbeck noise (std --noise-sigma, correlation time "
              "--noise-tau, seeded by --seed) during --duration",
@@ -130,3 +134,24 @@ def in_typed_unit(value, text: str) -> tuple[float, str]:
 
     unit = typed_unit(text)
     return float(f"{float(value / parse_quantity('1' + unit)):.12g}"), unit
+
+
+def ramp_note(args, model, amplitude, duration, dt) -> str | None:
+    """For a ramp that evoked no spike during the stimulus, one line saying whether a step to
+    the ramp's top for the same duration fires (one more short simulation, spikes only);
+    ``None`` otherwise."""
+    from .simulate import simulate
+    from .stimulus import step
+
+    if args.stimulus != "ramp" or float(amplitude) <= 0 or model.threshold is None:
+        return None
+    res = simulate(model, step(amplitude, duration), record=False, dt=dt)
+    t0, t1 = res.window_ms
+    s = res.spike_times_ms[0]
+    n = int(((s >= t0) & (s < t1)).sum())
+    if n == 0:
+        return None
+    return (f"no spike on the ramp, but a step of {args.current} for {args.duration} fires "
+            f"{n}: the ramp reaches {args.current} only at its end, and a slowly rising "
+            "current lets the membrane accommodate (HH: Na inactivation and K activation keep "
+            "pace)")

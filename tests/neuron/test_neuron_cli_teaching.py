@@ -334,3 +334,27 @@ def test_morphology_bipolar_shape_panel_is_not_a_sliver(capsys, monkeypatch, tmp
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     assert (x1 - x0) > 0.5 * (y1 - y0) and len(ax.get_xticks()) <= 7
+
+
+# 10. firing-pattern labels belong to steps; a silent ramp is explained ----------------------
+@pytest.mark.parametrize("extra, label", [
+    (["--stimulus", "noise", "--noise-sigma", "0.3nA", "--seed", "3"], "n/a (noise stimulus)"),
+    (["--stimulus", "pulses", "--pulse-width", "5ms", "--period", "10ms"],
+     "n/a (pulses stimulus)"),
+    ([], "tonic")])
+def test_pattern_is_only_labelled_for_a_step(capsys, extra, label):
+    argv = ["neuron", "lif", "--current", "1nA", "--duration", "30ms", *extra]
+    code, out, _ = _run(capsys, argv)
+    assert code == 0 and f"pattern {label}" in out
+    assert _json(_run(capsys, argv + ["--json"])[1])["firing_pattern"] == label
+
+
+def test_a_silent_ramp_says_the_step_would_fire(capsys):
+    argv = ["neuron", "hh", "--stimulus", "ramp", "--current", "15uA/cm2", "--duration",
+            "100ms", "--json"]
+    res = _json(_run(capsys, argv)[1])
+    assert res["n_spikes_stimulus"] == 0 and res["firing_pattern"] == "silent"
+    assert res["note"].startswith("no spike on the ramp, but a step of 15uA/cm2 for 100ms "
+                                  "fires ") and "accommodate" in res["note"]
+    res = _json(_run(capsys, argv[:5] + ["40uA/cm2", "--duration", "30ms", "--json"])[1])
+    assert res["n_spikes_stimulus"] > 0 and "note" not in res
