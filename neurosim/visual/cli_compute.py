@@ -139,7 +139,15 @@ def compute(stim, mode: str, duration_ms: float, seed: int) -> tuple[dict, dict,
         if stim.window_ms is not None:
             report["movie"]["on_off_ms"] = list(stim.window_ms)
     if mode == "rate":
-        _hmax(model, maps, stim.frames.shape[-1])
+        try:
+            _hmax(model, maps, stim.frames.shape[-1])
+        except ValueError as e:
+            if "smaller than templates" not in str(e):
+                raise
+            h, w = stim.frames.shape[-2:]
+            raise ValueError(f"--image {stim.spec}: {h}x{w} px is too small for the rate mode's "
+                             f"HMAX stages (S2/S3 templates; 14x14 px is enough); use a larger "
+                             f"image or --mode spiking") from None
         if movie:
             extras["course"] = course
             report["centre_time_course"] = _course_summary(course, channels)

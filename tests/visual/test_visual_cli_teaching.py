@@ -222,3 +222,11 @@ def test_numpy_target_compiles_nothing_and_says_nothing(capsys, monkeypatch, tmp
     _fake_spiking(monkeypatch, tmp_path, "numpy")
     code, out, err = run(capsys, "--image", "spot:size=16", "--mode", "spiking")
     assert code == 0 and err == ""
+
+
+def test_image_too_small_for_hmax_is_one_line(capsys):
+    code, out, err = run(capsys, "--image", "spot:size=8")
+    assert code == 2 and out == ""
+    assert err.strip() == ("neurosim visual: error: --image spot:size=8: 8x8 px is too small for "
+                           "the rate mode's HMAX stages (S2/S3 templates; 14x14 px is enough); "
+                           "use a larger image or --mode spiking")
