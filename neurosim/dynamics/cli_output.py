@@ -105,7 +105,9 @@ def _fp_line(out_fp: dict, keys) -> str:
     coords = ", ".join(f"{k} = {out_fp[k]:.6g}" for k in keys)
     eig = ", ".join(f"{re:.4g}{im:+.4g}i" if im else f"{re:.4g}"
                     for re, im in out_fp["eigenvalues"])
-    return f"{coords}: {out_fp['stability']} (eigenvalues {eig} {out_fp['eigenvalue_unit']})"
+    unit = out_fp["eigenvalue_unit"]
+    where = "" if unit == "1" else f" in {unit}"  # a dimensionless model's rates have no unit
+    return f"{coords}: {out_fp['stability']} (eigenvalues{where}: {eig})"
 
 
 def _keys(out: dict) -> list[str]:

@@ -41,3 +41,19 @@ def test_param_name_case_is_suggested(capsys):
     assert main(["phase", "hh-rinzel", "--param", "ena=40mV"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "(did you mean 'ENa'?)" in err[0], err
+
+
+def test_eigenvalues_of_a_dimensionless_model_have_no_unit(capsys):
+    """`phase fhn` printed `(eigenvalues 0.1441+0.1915i, 0.1441-0.1915i 1)`: the "1" of a
+    dimensionless time unit read as a third number. Models in ms name the unit first."""
+    from neurosim.dynamics.cli_output import _fp_line
+
+    fp = {"v": -0.8, "w": -0.13, "stability": "unstable focus",
+          "eigenvalues": [[0.1441, 0.1915], [0.1441, -0.1915]], "eigenvalue_unit": "1"}
+    assert _fp_line(fp, ["v", "w"]).endswith(
+        "unstable focus (eigenvalues: 0.1441+0.1915i, 0.1441-0.1915i)")
+    fp["eigenvalue_unit"] = "1/ms"
+    assert "(eigenvalues in 1/ms: 0.1441+0.1915i, 0.1441-0.1915i)" in _fp_line(fp, ["v", "w"])
+    assert main(["phase", "fhn", "--current", "0.5"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "eigenvalues" in x)
+    assert line.endswith("(eigenvalues: 0.1441+0.1915i, 0.1441-0.1915i)"), line
