@@ -61,8 +61,8 @@ def _common(p) -> None:
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE_WITH_UNIT",
                    help="override one parameter, repeatable, with the default's unit: e.g. "
                         "gCa=4.4mS/cm2, phi=0.04kHz (morris-lecar), gNa=100mS/cm2 (hh), "
-                        "tau=10 (fhn) (default: the model's set; `neurosim models` lists "
-                        "the models)")
+                        "tau=10 (fhn) (default: the model's set; `neurosim models MODEL` "
+                        "lists its parameters, e.g. `neurosim models morris-lecar`)")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE",
                    help="write the figure, a .png, .pdf or .svg file; missing folders are "
                         "created (default: none)")
