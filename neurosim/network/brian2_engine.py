@@ -77,12 +77,15 @@ def neuron_equations(network: Network, pop) -> tuple[str, dict, dict]:
     params = {**model.parameters, **pop.params}
     unit = "amp/meter**2" if model.current == "density" else "amp"
     namespace, shared, decl = {}, {}, []
-    for name, value in params.items():
-        if np.ndim(value):
-            decl.append(f"{name} : {unit_string(model.parameters[name])} (constant)")
-        else:
-            namespace[name] = value
-    terms, chans = ["I_e"], []
+    for name, value in {**params, "I_e": pop.I_e}.items():
+        scalar = uniform_value(value)
+        if scalar is None:
+            ref = model.parameters.get(name, pop.I_e)
+            decl.append(f"{name} : {unit if name == 'I_e' else unit_string(ref)} (constant)")
+        elif name != "I_e" or float(scalar) != 0:  # a zero I_e is left out of I_inj
+            namespace[name] = scalar
+    terms, chans = (["I_e"] if "I_e" in namespace or uniform_value(pop.I_e) is None
+                    else []), []
     for s in network.channels(pop.name).values():
         tau = f"tau_{s.name}"
         if s.kind == "delta":
@@ -103,9 +106,23 @@ def neuron_equations(network: Network, pop) -> tuple[str, dict, dict]:
         if c.post == pop.name and _direct(network, c):
             shared[f"w_in{k}"] = c.weight
             chans.append(f"w_in{k} : {unit_string(c.weight)} (shared, constant)")
-    eqs = "\n".join([model.equations.strip(), f"I_inj = {' + '.join(terms)} : {unit}",
-                     f"I_e : {unit} (constant)", *decl, *chans]) + "\n"
+    eqs = "\n".join([model.equations.strip(), f"I_inj = {' + '.join(terms) or '0*' + unit} : {unit}",
+                     *decl, *chans]) + "\n"
     return eqs, namespace, shared
+
+
+def uniform_value(value):
+    """``value`` as one scalar if it is a scalar or an array of equal entries, else None.
+
+    Such a parameter becomes a namespace constant (a literal in the generated code, as a
+    hand-written script has it) instead of a per-neuron array read in every step.
+    """
+    if not np.ndim(value):
+        return value
+    flat = np.asarray(value).ravel()
+    if flat.size and np.all(flat == flat[0]):
+        return value.ravel()[0] if hasattr(value, "ravel") else flat[0]
+    return None
 
 
 def _target(syn, model, w_expr: str) -> tuple[str, str]:
@@ -146,7 +163,7 @@ def _build(network: Network, conn_ij: dict):
         for pop in pops:
             sub = g[start:start + pop.n]
             for name, value in {**pop.params, "I_e": pop.I_e, **init[pop.name]}.items():
-                if name not in shared and name not in ns:
+                if name in g.variables and name not in shared and name not in ns:
                     setattr(sub, name, value)
             where[pop.name] = (g, start, model)
             start += pop.n
@@ -194,13 +211,20 @@ def _build(network: Network, conn_ij: dict):
         i = np.concatenate([p[0] for p in parts])
         if not len(i):
             continue
+        j = np.concatenate([p[1] for p in parts])
+        # synapses ordered by (i, j), as connect(p=...) orders them: a spike's synapses
+        # are contiguous and its targets ascending (cache-friendly delivery); the source
+        # is the index range that has synapses (a spike outside it is never queued)
+        order = np.lexsort((j, i))
+        i, j = i[order], j[order]
+        lo, hi = int(i[0]), int(i[-1]) + 1
         var, inc = _target(c.synapse, model, "w_syn")
-        S = b2.Synapses(where[c.pre][0], where[c.post][0],
+        S = b2.Synapses(where[c.pre][0][lo:hi], where[c.post][0],
                         f"w_syn : {unit_string(c.weight)} (shared, constant)",
                         on_pre=f"{var}_post += {inc}", delay=c.delay - dt, dt=dt,
                         name=f"syn{k}")
         S.pre.when = "before_thresholds"
-        S.connect(i=i, j=np.concatenate([p[1] for p in parts]))
+        S.connect(i=i - lo, j=j)
         S.w_syn = c.weight
         objects.append(S)
     return objects, where, plastic
