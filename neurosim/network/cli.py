@@ -22,6 +22,8 @@ import math
 import sys
 from pathlib import Path
 
+from .analysis import FANO_BIN_MS
+
 __all__ = ["register", "run_brunel", "run_coba"]
 
 
@@ -37,37 +39,48 @@ def register(subparsers) -> None:
                        description="Brunel (2000) model A: N_E = 4 order, N_I = order LIF "
                                    "neurons, delta synapses J = 0.1 mV and -gJ, delay 1.5 ms, "
                                    "in-degree 10 %, Poisson drive at eta * nu_thr.")
-    b.add_argument("--order", type=int, default=2500, help="N_E = 4 order, N_I = order "
-                   "(default 2500: 12 500 neurons)")
-    b.add_argument("--g", type=float, default=5.0, help="relative inhibition (default 5)")
-    b.add_argument("--eta", type=float, default=2.0, help="external rate / nu_thr (default 2)")
+    b.add_argument("--order", type=int, default=2500, metavar="N",
+                   help="N_E = 4 N, N_I = N neurons (default %(default)s: 12 500 neurons)")
+    b.add_argument("--g", type=float, default=5.0,
+                   help="relative inhibition: inhibitory weight -g J (default %(default)s)")
+    b.add_argument("--eta", type=float, default=2.0,
+                   help="external Poisson rate in units of nu_thr (default %(default)s)")
     _common(b)
     b.set_defaults(run=run_brunel)
     c = sub.add_parser("coba", help="Vogels & Abbott (2005) COBA network (Brette et al. 2007)",
                        description="Vogels & Abbott (2005) conductance-based E/I network, "
                                    "benchmark 1 of Brette et al. (2007): 4000 LIF neurons, "
                                    "p = 0.02, 6 nS / 67 nS synapses.")
-    c.add_argument("--n", type=int, default=4000, help="neurons, 80 %% excitatory (default 4000)")
-    c.add_argument("--p", type=float, default=0.02, help="connection probability (default 0.02)")
+    c.add_argument("--n", type=int, default=4000,
+                   help="neurons, 80 %% excitatory (default %(default)s)")
+    c.add_argument("--p", type=float, default=0.02,
+                   help="connection probability per pair (default %(default)s)")
     _common(c)
     c.set_defaults(run=run_coba)
 
 
 def _common(p) -> None:
     p.add_argument("--duration", default="1000ms", metavar="TIME",
-                   help="measured time after the warm-up, e.g. 1000ms (default 1000ms)")
+                   help="measured time after the warm-up, with a unit (1000ms, 1s); the "
+                        f"Fano factor needs >= {2 * FANO_BIN_MS:g} ms (default %(default)s)")
     p.add_argument("--warmup", default="200ms", metavar="TIME",
-                   help="simulated first, excluded from the statistics (default 200ms)")
-    p.add_argument("--seed", type=int, default=1, help="network seed (default 1)")
+                   help="time with a unit simulated first, excluded from the statistics "
+                        "(default %(default)s)")
+    p.add_argument("--seed", type=int, default=1,
+                   help="seed of connectivity, initial values and inputs (default %(default)s)")
     p.add_argument("--engine", choices=("brian2", "nest"), default="brian2",
-                   help="simulator (default brian2)")
-    p.add_argument("--threads", type=int, default=1,
-                   help="OpenMP threads (NEST; Brian2 with --standalone) (default 1)")
+                   help="simulator (default %(default)s)")
+    p.add_argument("--threads", type=int, default=1, metavar="K",
+                   help="OpenMP threads: NEST, or Brian2 with --standalone "
+                        "(default %(default)s)")
     p.add_argument("--standalone", action="store_true",
-                   help="Brian2 C++ standalone mode (compiled per run; default: runtime)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+                   help="Brian2 C++ standalone mode, compiled per run (default: off, runtime "
+                        "mode)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (default: off, text)")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE",
-                   help="write a raster + population-rate figure (.png, .pdf, .svg)")
+                   help="write a raster + population-rate figure (.png, .pdf, .svg) "
+                        "(default: none)")
 
 
 def _times(args):
@@ -123,20 +136,37 @@ def _run(args, network, extra: dict, title: str) -> int:
         plot_raster(res, args.plot, title=title)
     if args.json:
         print(json.dumps(out))
+        if args.plot is not None:
+            print(f"plot: {args.plot}", file=sys.stderr)
         return 0
     print(f"{title}: {out['n_neurons']} neurons, {out['n_synapses']} synapses, "
           f"{res.engine} ({res.detail})")
     for p, s in out["populations"].items():
-        print(f"  {p}: rate {s['rate_hz']} Hz, CV(ISI) {s['cv_isi_mean']}, Fano "
-              f"{s['fano']} ({FANO_BIN_MS:g} ms bins), synchrony chi {s['synchrony']} "
-              f"({SYNCHRONY_BIN_MS:g} ms bins)")
+        print(f"  {p}: rate {s['rate_hz']} Hz, CV(ISI) {_cv_text(s['cv_isi_mean'])}, "
+              f"Fano {_binned_text(s['fano'], FANO_BIN_MS, out['duration_ms'])}, synchrony "
+              f"chi {_binned_text(s['synchrony'], SYNCHRONY_BIN_MS, out['duration_ms'])}")
     if "theory_rate_hz" in out:
         print(f"  Siegert mean-field rate {out['theory_rate_hz']} Hz, CV {out['theory_cv']}")
     print(f"  {out['duration_ms']:g} ms after {out['warmup_ms']:g} ms warm-up; wall "
           f"{out['wall_s']} s (build {out['build_s']} s, run {out['run_s']} s)")
     if args.plot is not None:
-        print(f"  figure: {args.plot}")
+        print(f"  plot: {args.plot}")
     return 0
+
+
+def _cv_text(cv) -> str:
+    """The ISI CV, or why there is none (JSON keeps null)."""
+    return f"{cv}" if cv is not None else "n/a (no neuron with >= 3 spikes)"
+
+
+def _binned_text(value, bin_ms: float, duration_ms: float) -> str:
+    """A statistic over ``bin_ms`` bins, or why there is none (JSON keeps null)."""
+    if value is not None:
+        return f"{value} ({bin_ms:g} ms bins)"
+    if duration_ms < 2 * bin_ms:
+        return (f"n/a (needs >= 2 bins of {bin_ms:g} ms; use a longer --duration, >= "
+                f"{2 * bin_ms:g}ms)")
+    return f"n/a (no spikes in {bin_ms:g} ms bins)"
 
 
 def _rounded(x):

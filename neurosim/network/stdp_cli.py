@@ -42,25 +42,33 @@ def register(subparsers) -> None:
                        description="Pairings pre->post at Δt from -100 to +100 ms, one synapse "
                                    "per Δt; per-pairing change against ±A± exp(-|Δt|/τ±).")
     _common(w, a_plus="0.005")
-    w.add_argument("--tau-plus", default="20ms", metavar="VALUE_WITH_UNIT")
-    w.add_argument("--tau-minus", default="20ms", metavar="VALUE_WITH_UNIT")
-    w.add_argument("--pairs", type=int, default=60, help="pairings per Δt (default 60)")
-    w.add_argument("--frequency", default="1Hz", metavar="VALUE_WITH_UNIT",
-                   help="pairing frequency (default 1Hz, Bi & Poo 1998)")
-    w.add_argument("--step", default="5ms", metavar="VALUE_WITH_UNIT",
-                   help="spacing of the Δt grid (default 5ms)")
+    w.add_argument("--tau-plus", default="20ms", metavar="TIME",
+                   help="potentiation time constant τ+, with a unit (default %(default)s)")
+    w.add_argument("--tau-minus", default="20ms", metavar="TIME",
+                   help="depression time constant τ-, with a unit (default %(default)s)")
+    w.add_argument("--pairs", type=int, default=60, metavar="N",
+                   help="pairings per Δt (default %(default)s)")
+    w.add_argument("--frequency", default="1Hz", metavar="RATE",
+                   help="pairing frequency with a unit, as Bi & Poo 1998 "
+                        "(default %(default)s)")
+    w.add_argument("--step", default="5ms", metavar="TIME",
+                   help="spacing of the Δt grid in [-100, 100] ms, with a unit "
+                        "(default %(default)s)")
     w.set_defaults(run=_missing_nest_is_one_line(run_window))
     s = sub.add_parser("song", help="Poisson inputs with STDP onto one LIF: final weights",
                        description="Song, Miller & Abbott (2000): excitatory Poisson inputs "
                                    "with STDP onto one conductance-based LIF neuron.")
     _common(s, a_plus="0.02")
-    s.add_argument("--duration", default="60s", metavar="VALUE_WITH_UNIT")
-    s.add_argument("--inputs", type=int, default=200,
-                   help="Poisson inputs (default 200; w_max scales as 1000/inputs)")
-    s.add_argument("--dt", default="0.5ms", metavar="VALUE_WITH_UNIT",
-                   help="time step (default 0.5ms)")
-    s.add_argument("--rate", default="15Hz", metavar="VALUE_WITH_UNIT")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--duration", default="60s", metavar="TIME",
+                   help="simulated time with a unit (default %(default)s)")
+    s.add_argument("--inputs", type=int, default=200, metavar="N",
+                   help="Poisson inputs; w_max scales as 1000/N (default %(default)s)")
+    s.add_argument("--dt", default="0.5ms", metavar="TIME",
+                   help="time step with a unit (default %(default)s)")
+    s.add_argument("--rate", default="15Hz", metavar="RATE",
+                   help="rate of each Poisson input, with a unit (default %(default)s)")
+    s.add_argument("--seed", type=int, default=0,
+                   help="seed of the Poisson inputs and initial weights (default %(default)s)")
     s.set_defaults(run=_missing_nest_is_one_line(run_song))
 
 
@@ -77,13 +85,19 @@ def _missing_nest_is_one_line(run):
 
 
 def _common(p, a_plus: str) -> None:
-    p.add_argument("--rule", choices=_RULES, default="additive")
+    p.add_argument("--rule", choices=_RULES, default="additive",
+                   help="weight dependence: additive (hard bounds) or multiplicative "
+                        "(Gütig 2003 form, μ = 1) (default %(default)s)")
     p.add_argument("--A-plus", dest="a_plus", type=float, default=float(a_plus),
-                   help=f"potentiation per pairing, fraction of w_max (default {a_plus})")
-    p.add_argument("--ratio", type=float, default=1.05, help="A_minus / A_plus (default 1.05)")
-    p.add_argument("--engine", choices=_ENGINES, default="brian2")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--plot", default=None, metavar="FILE", help="write a PNG/PDF/SVG")
+                   help="potentiation per pairing, fraction of w_max (default %(default)s)")
+    p.add_argument("--ratio", type=float, default=1.05,
+                   help="A_minus / A_plus (default %(default)s)")
+    p.add_argument("--engine", choices=_ENGINES, default="brian2",
+                   help="simulator (default %(default)s)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (default: off, text)")
+    p.add_argument("--plot", default=None, metavar="FILE",
+                   help="write a figure (.png, .pdf, .svg) (default: none)")
 
 
 def _quantity(text, unit, option, positive=True):
@@ -142,6 +156,7 @@ def run_window(args) -> int:
             print(f"  Δt {dt:+7.1f} ms   Δw/w {100 * dw:+8.3f} %   per pairing {pp:+.3e}"
                   f"   A exp(-|Δt|/τ) {th:+.3e}")
         print(f"max relative deviation from the closed form: {err:.2e}")
+    _report_plot(args)
     return 0
 
 
@@ -185,4 +200,11 @@ def run_song(args) -> int:
         print(f"  weights / w_max: {100 * r.frac_low:.1f} % below 0.1, "
               f"{100 * r.frac_high:.1f} % above 0.9, mean {np.mean(r.w_final):.3f}")
         print("  histogram (10 bins 0..1): " + " ".join(map(str, hist)))
+    _report_plot(args)
     return 0
+
+
+def _report_plot(args) -> None:
+    """``plot: FILE`` after a figure was written (on stderr with --json: stdout stays JSON)."""
+    if args.plot:
+        print(f"plot: {args.plot}", file=sys.stderr if args.json else sys.stdout)

@@ -53,3 +53,49 @@ def test_brunel_json_fields(capsys, tmp_path):
     assert out["n_synapses"] == 100 * (8 + 2 + 1)
     assert out["duration_ms"] == 300 and out["warmup_ms"] == 50 and out["fano"] is not None
     assert fig.stat().st_size > 1000
+
+
+def _options(parser_path):
+    """Option strings (without -h) of the subcommand parser at ``parser_path``."""
+    from neurosim.console import _build_parser
+
+    p = _build_parser(parser_path[0])
+    for name in parser_path:
+        p = next(a for a in p._actions if a.__class__.__name__ == "_SubParsersAction"
+                 ).choices[name]
+    return [a for a in p._actions if a.option_strings and "-h" not in a.option_strings]
+
+
+@pytest.mark.parametrize("model", ["brunel", "coba"])
+def test_every_option_has_help_with_default(model, capsys):
+    for action in _options(["network", model]):
+        assert action.help and "default" in action.help, action.option_strings
+    with pytest.raises(SystemExit) as e:
+        main(["network", model, "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "(default 1000ms)" in out and "(default brian2)" in out
+
+
+def test_short_duration_says_why_fano_is_missing(capsys, tmp_path):
+    """50 ms holds no two 100 ms bins: text says n/a and how to fix it, JSON keeps null;
+    the figure is named as 'plot: FILE' (stderr under --json)."""
+    fig = tmp_path / "r.png"
+    base = ["network", "brunel", "--order", "10", "--duration", "50ms", "--warmup", "10ms",
+            "--plot", str(fig)]
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    assert "Fano None" not in out and "None" not in out
+    assert "Fano n/a (needs >= 2 bins of 100 ms; use a longer --duration" in out
+    assert f"plot: {fig}" in out and "figure:" not in out
+    assert main([*base, "--json"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["fano"] is None
+    assert cap.err.strip().splitlines()[-1] == f"plot: {fig}"
+
+
+def test_duration_accepts_units(capsys):
+    assert main(["network", "brunel", "--order", "10", "--duration", "0.03s", "--warmup",
+                 "0.01s", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["duration_ms"] == 30 and out["warmup_ms"] == 10
