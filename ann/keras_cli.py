@@ -32,14 +32,16 @@ def _positive_float(text: str) -> float:
 
 def register(subparsers) -> None:
     """Add ``tf-lecture`` to the ``neurosim`` parser."""
-    from .train_cli import N_TEST, N_TRAIN, _count
+    from common.cli_types import count_at_most
+
+    from .train_cli import N_TEST, N_TRAIN
 
     p = subparsers.add_parser(
         "tf-lecture", help="run the lecture's TensorFlow examples in TensorFlow 2 style",
         description="Constants (3.0 + 4.0), placeholders as tf.function arguments, the "
                     "Dense(1) linear fit by gradient descent, the graphs for TensorBoard, and "
                     "the Keras MNIST MLP (see docs/tensorflow.md).")
-    p.add_argument("--steps", type=_count(10 ** 9, "step limit"), default=100,
+    p.add_argument("--steps", type=count_at_most(10 ** 9, "step limit"), default=100,
                    help="gradient-descent steps of the linear fit (default %(default)s)")
     p.add_argument("--lr", type=_positive_float, default=0.01,
                    help="learning rate of the linear fit (default %(default)s; above about "
@@ -52,10 +54,11 @@ def register(subparsers) -> None:
                    help="write the graphs here for TensorBoard (default: none)")
     p.add_argument("--mlp-epochs", type=int, default=5,
                    help="epochs of the Keras MNIST MLP, 0 to skip it (default %(default)s)")
-    p.add_argument("--n-train", type=_count(N_TRAIN, "training set"), default=None,
-                   metavar="N", help="train the MLP on the first N training images "
+    p.add_argument("--n-train", type=count_at_most(N_TRAIN, "MNIST training set"),
+                   default=None, metavar="N", help="train the MLP on the first N training images "
                                      "(default: all 60000)")
-    p.add_argument("--n-test", type=_count(N_TEST, "test set"), default=None, metavar="N",
+    p.add_argument("--n-test", type=count_at_most(N_TEST, "MNIST test set"),
+                   default=None, metavar="N",
                    help="evaluate it on the first N test images (default: all 10000)")
     p.add_argument("--offline", action="store_true",
                    help="never download MNIST (default: download what is missing)")

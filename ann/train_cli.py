@@ -16,6 +16,8 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from common.cli_types import count_at_most
+
 __all__ = ["register_train", "config_from_args", "run_train", "N_TRAIN", "N_TEST"]
 
 #: sizes of the MNIST training and test sets (the upper bounds of --n-train and --n-test)
@@ -23,19 +25,6 @@ N_TRAIN, N_TEST = 60000, 10000
 
 _PER_MODEL = "(default: per model, see the table below)"
 
-
-def _count(limit: int, what: str):
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-        if v < 1:
-            raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-        if v > limit:
-            raise argparse.ArgumentTypeError(f"at most {limit} (the MNIST {what}), got {v}")
-        return v
-    return parse
 
 
 def register_train(subparsers) -> None:
@@ -88,9 +77,11 @@ def register_train(subparsers) -> None:
                    help="decoupled weight decay (default 0)")
     p.add_argument("--validation-split", type=float, default=None,
                    help="fraction of the training images held out, from the end (default 0.1)")
-    p.add_argument("--n-train", type=_count(N_TRAIN, "training set"), default=None,
-                   metavar="N", help="use the first N training images (default: all 60000)")
-    p.add_argument("--n-test", type=_count(N_TEST, "test set"), default=None, metavar="N",
+    p.add_argument("--n-train", type=count_at_most(N_TRAIN, "MNIST training set"),
+                   default=None, metavar="N",
+                   help="use the first N training images (default: all 60000)")
+    p.add_argument("--n-test", type=count_at_most(N_TEST, "MNIST test set"),
+                   default=None, metavar="N",
                    help="evaluate on the first N test images (default: all 10000)")
     p.add_argument("--seed", type=int, default=None,
                    help="seed for weights, shuffling and dropout; with --backend keras also "

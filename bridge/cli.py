@@ -14,39 +14,11 @@ import argparse
 import os
 from pathlib import Path
 
+from common.cli_types import count_at_most, fraction, positive_int
+
 from .convert_cli import _write_outputs, brian2_check, format_report  # noqa: F401 (re-export)
 
 __all__ = ["register", "format_report", "brian2_check"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return v
-
-
-def _at_most(limit: int, what: str):
-    """An argparse type: a positive integer, at most ``limit`` (the size of MNIST's ``what``)."""
-    def parse(text: str) -> int:
-        v = _positive_int(text)
-        if v > limit:
-            raise argparse.ArgumentTypeError(f"at most {limit} (the MNIST {what}), got {v}")
-        return v
-    return parse
-
-
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-    if not 0 <= v < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
-    return v
 
 
 def _add_conversion_options(p, timesteps_default: int) -> None:
@@ -54,7 +26,7 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
     from .encoding import ENCODINGS
     from .neuron import RESETS
 
-    p.add_argument("--timesteps", "-T", type=_positive_int, default=timesteps_default,
+    p.add_argument("--timesteps", "-T", type=positive_int, default=timesteps_default,
                    metavar="T", help="simulated time steps (default %(default)s)")
     p.add_argument("--norm", default="p99.9",
                    help="weight normalisation: max, none or pNN, the NN-th percentile of "
@@ -72,22 +44,24 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
     p.add_argument("--max-pool", choices=("count", "gate"), default="count",
                    help="max pooling of spikes: the pooled count follows the busiest input "
                         "(count) or Rueckauer et al.'s gate (default %(default)s)")
-    p.add_argument("--v-init", type=_fraction, default=0.5, metavar="F",
+    p.add_argument("--v-init", type=fraction, default=0.5, metavar="F",
                    help="initial membrane potential in units of the threshold "
                         "(default %(default)s)")
-    p.add_argument("--seeds", type=_positive_int, default=1, metavar="N",
+    p.add_argument("--seeds", type=positive_int, default=1, metavar="N",
                    help="repetitions with different seeds (Poisson input; mean ± s.d.) "
                         "(default %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of the first repetition and of "
                    "the normalisation sample (default %(default)s)")
-    p.add_argument("--n-test", type=_at_most(10000, "test set"), default=10000, metavar="N",
+    p.add_argument("--n-test", type=count_at_most(10000, "MNIST test set"),
+                   default=10000, metavar="N",
                    help="the first N test images are evaluated (default: all %(default)s)")
-    p.add_argument("--norm-samples", type=_at_most(60000, "training set"), default=10000,
+    p.add_argument("--norm-samples", type=count_at_most(60000, "MNIST training set"),
+                   default=10000,
                    metavar="N", help="training images for the normalisation statistics "
                                      "(default %(default)s)")
-    p.add_argument("--batch-size", type=_positive_int, default=500, metavar="B",
+    p.add_argument("--batch-size", type=positive_int, default=500, metavar="B",
                    help="images simulated together, bounds memory (default %(default)s)")
-    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="processes sharing the test images (default: one per CPU core, "
                         f"{os.cpu_count() or 1} here)")
 
@@ -99,7 +73,8 @@ def register(subparsers) -> None:
         description="Convert a model saved by 'neurosim train' (.npz) or Keras (.keras) into "
                     "integrate-and-fire neurons, simulate it on the MNIST test set and compare "
                     "it with the ANN at every time step.")
-    p.add_argument("model", type=Path, help="trained model: .npz from neurosim train, or .keras; or a NIR graph (.nir) to run")
+    p.add_argument("model", type=Path, help="trained model: .npz from neurosim train, or "
+                   ".keras; or a NIR graph (.nir) to run")
     _add_conversion_options(p, timesteps_default=100)
     p.add_argument("--json", action="store_true",
                    help="print the report as one JSON line (default: a text summary)")
@@ -116,7 +91,7 @@ def register(subparsers) -> None:
     p.add_argument("--dt", type=float, default=None, metavar="S",
                    help="time step for running a .nir graph, in its time unit (default: the "
                         "graph's metadata 'dt', else 1)")
-    p.add_argument("--brian2-check", type=_positive_int, metavar="N", default=None,
+    p.add_argument("--brian2-check", type=positive_int, metavar="N", default=None,
                    help="simulate the first N test images in Brian2 too and check that every "
                         "spike count equals the batched simulator's (average-pooling models) "
                         "(default: none)")
@@ -133,13 +108,15 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
                    help="folder for the model, report and figures, created if missing "
                         "(default %(default)s)")
-    p.add_argument("--epochs", type=_positive_int, default=1,
+    p.add_argument("--epochs", type=positive_int, default=1,
                    help="training epochs (default %(default)s)")
-    p.add_argument("--timesteps", "-T", type=_positive_int, default=32, metavar="T",
+    p.add_argument("--timesteps", "-T", type=positive_int, default=32, metavar="T",
                    help="simulated time steps (default %(default)s)")
-    p.add_argument("--n-train", type=_at_most(60000, "training set"), default=None, metavar="N",
+    p.add_argument("--n-train", type=count_at_most(60000, "MNIST training set"),
+                   default=None, metavar="N",
                    help="train on the first N training images (default: all 60000)")
-    p.add_argument("--n-test", type=_at_most(10000, "test set"), default=None, metavar="N",
+    p.add_argument("--n-test", type=count_at_most(10000, "MNIST test set"),
+                   default=None, metavar="N",
                    help="test ANN and SNN on the first N test images (default: all 10000)")
     p.add_argument("--offline", action="store_true", help="never download; use the cache")
     p.set_defaults(run=run_demo)
