@@ -114,6 +114,11 @@ def scaling(sizes, duration_ms: float) -> None:
     logn = np.log([r[0] for r in rows])
     slope = np.polyfit(logn, np.log([r[2] for r in rows]), 1)[0]
     print(f"scaling slope d log(run time) / d log(N) at fixed in-degree = {slope:.2f}")
+    # a fixed per-step cost dominates small networks and flattens the fit; the local slopes
+    # show where the cost per neuron takes over
+    local = [np.log(b[2] / a[2]) / np.log(b[0] / a[0]) for a, b in zip(rows, rows[1:])]
+    print("local slopes: " + "  ".join(f"{a[0]}->{b[0]}: {x:.2f}"
+                                       for a, b, x in zip(rows, rows[1:], local)))
 
 
 def main(argv=None) -> int:
