@@ -13,12 +13,9 @@ Measured, order 200 (N_E 800, N_I 200), 200 ms warm-up, NEST relative to Brian2:
 
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("nest") is None,
-                                reason="NEST not installed (pip install 'neurosim[nest]')")
 
 
 def _both(g, eta, duration_ms, seed):

@@ -16,14 +16,11 @@ late). Bounds: 1e-4 (NEST) and 2.5 % (Brian2) of the peak.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("nest") is None,
-                                reason="NEST not installed (pip install 'neurosim[nest]')")
 
 TAU_M, TAU_S, R = 20.0, 5.0, 100e6
 

@@ -13,15 +13,12 @@ multiplicative run has no weight within 0.1 of a bound.
 
 from __future__ import annotations
 
-import importlib.util
 
 import numpy as np
 import pytest
 
 from neurosim.network.stdp_protocols import bimodality, song, song_network
 
-HAVE_NEST = importlib.util.find_spec("nest") is not None
-needs_nest = pytest.mark.skipif(not HAVE_NEST, reason="NEST not installed")
 
 
 def _run(rule, seed=0, engine="nest"):
@@ -32,7 +29,6 @@ def _run(rule, seed=0, engine="nest"):
 
 
 @pytest.mark.slow
-@needs_nest
 def test_additive_is_bimodal():
     r = _run("additive", seed=1)
     assert r.frac_low >= 0.10 and r.frac_high >= 0.10, (r.frac_low, r.frac_high)
@@ -41,7 +37,6 @@ def test_additive_is_bimodal():
 
 
 @pytest.mark.slow
-@needs_nest
 def test_multiplicative_is_unimodal():
     r = _run("multiplicative")
     assert r.frac_low == 0 and r.frac_high == 0
@@ -72,7 +67,6 @@ def test_song_brian2_runs_short(tmp_path):
     assert np.std(r.w_final) > 0 and r.rate_hz > 0
 
 
-@needs_nest
 def test_cli_song_json_and_plot(tmp_path, capsys):
     import json
 
