@@ -9,7 +9,8 @@ Integers, strings, ``None`` and booleans are unchanged; NaN/Inf are refused (str
 from __future__ import annotations
 
 import json
-import math
+
+from common.jsonout import rounded as _rounded
 
 __all__ = ["rounded", "dumps", "SIGNIFICANT_DIGITS"]
 
@@ -18,18 +19,8 @@ SIGNIFICANT_DIGITS = 7
 
 def rounded(obj, digits: int = SIGNIFICANT_DIGITS):
     """A copy of ``obj`` (dicts, lists, tuples, numbers) with every float rounded to ``digits``
-    significant digits."""
-    if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
-        return obj
-    if isinstance(obj, float):
-        return float(f"{obj:.{digits}g}") if math.isfinite(obj) else obj
-    if isinstance(obj, dict):
-        return {k: rounded(v, digits) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [rounded(v, digits) for v in obj]
-    if hasattr(obj, "item") and getattr(obj, "ndim", 1) == 0:  # a NumPy scalar
-        return rounded(obj.item(), digits)
-    return obj
+    significant digits (:func:`common.jsonout.rounded`; NaN/Inf kept, for ``dumps`` to refuse)."""
+    return _rounded(obj, digits)
 
 
 def dumps(obj, **kwargs) -> str:

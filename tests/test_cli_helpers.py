@@ -119,3 +119,16 @@ def test_output_piped_into_head_ends_quietly():
                        executable="/bin/bash", env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert p.stdout.startswith("models")
     assert "Error" not in p.stderr and "Traceback" not in p.stderr
+
+
+def test_json_rounding_is_one_rule_with_each_commands_digits():
+    import numpy as np
+
+    from common.jsonout import rounded
+
+    x = {"t": 28.950000000000003, "a": (np.float32(0.9694), np.int64(3)), "n": float("nan"),
+         "ok": True, "s": "x", "none": None}
+    assert rounded(x, 7) == {"t": 28.95, "a": [0.9694, 3], "n": x["n"], "ok": True, "s": "x",
+                             "none": None}
+    assert rounded(x, 7, nonfinite_to_none=True)["n"] is None
+    assert rounded(1234.5678, 3) == 1230.0 and isinstance(rounded(np.int64(3), 3), int)

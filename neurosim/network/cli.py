@@ -22,6 +22,8 @@ import math
 import sys
 from pathlib import Path
 
+from common.jsonout import rounded
+
 from .analysis import FANO_BIN_MS
 
 __all__ = ["register", "run_brunel", "run_coba"]
@@ -174,9 +176,7 @@ def _rounded(x):
     if isinstance(x, dict):
         return {k: (round(v, 2) if k.endswith("_s") and isinstance(v, float) else _rounded(v))
                 for k, v in x.items()}
-    if isinstance(x, float):
-        return float(f"{x:.4g}") if math.isfinite(x) else None
-    return x
+    return rounded(x, 4, nonfinite_to_none=True)
 
 
 def run_brunel(args) -> int:

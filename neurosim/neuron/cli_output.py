@@ -16,9 +16,10 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
+
+from common.jsonout import rounded
 
 __all__ = ["plural", "round_json", "spike_counts", "pattern_label", "write_trace_csv"]
 
@@ -31,16 +32,7 @@ def plural(n: int, word: str) -> str:
 def round_json(x, digits: int = 12):
     """``x`` with every float rounded to ``digits`` significant digits (dicts, lists, tuples
     recursively); NaN and infinities become ``None``."""
-    if isinstance(x, dict):
-        return {k: round_json(v, digits) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [round_json(v, digits) for v in x]
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        return float(f"{x:.{digits}g}") if math.isfinite(x) else None
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
+    return rounded(x, digits, nonfinite_to_none=True)
 
 
 def spike_counts(spike_times_ms, window_ms) -> dict:

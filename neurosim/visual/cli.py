@@ -22,6 +22,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from common.jsonout import rounded as _rounded
+
 __all__ = ["register", "parse_image", "run_visual", "parse_duration_ms", "rounded",
            "compile_notice"]
 
@@ -83,13 +85,7 @@ def register(subparsers) -> None:
 
 def rounded(x, digits: int = 5):
     """``x`` with every float rounded to ``digits`` significant digits (lists, dicts kept)."""
-    if isinstance(x, dict):
-        return {k: rounded(v, digits) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [rounded(v, digits) for v in x]
-    if isinstance(x, float) and math.isfinite(x):
-        return float(f"{x:.{digits}g}")
-    return x
+    return _rounded(x, digits)
 
 
 def _plural(n: int, word: str) -> str:
