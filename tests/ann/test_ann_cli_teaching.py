@@ -12,19 +12,12 @@ import re
 import numpy as np
 import pytest
 
-from neurosim.console import main
+from cli_inprocess import run_cli
 
 SMALL = ["--n-train", "300", "--n-test", "50", "--epochs", "1", "--offline"]
 
 
-def run(argv, capsys):
-    """``(exit status, stdout, stderr)`` of ``neurosim ARGV`` run in this process."""
-    try:
-        rc = main(argv)
-    except SystemExit as e:  # argparse errors
-        rc = e.code
-    out = capsys.readouterr()
-    return rc, out.out, out.err
+run = run_cli  # (exit status, stdout, stderr) of neurosim ARGV, in process
 
 
 def one_line_error(rc, err, needle):

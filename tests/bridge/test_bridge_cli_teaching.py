@@ -12,16 +12,10 @@ from conftest import random_network, small_cnn_spec
 
 from ann.io import save_model
 from ann.spec import LayerSpec, ModelSpec
-from neurosim.console import main
+from cli_inprocess import run_cli
 
 
-def run(argv, capsys):
-    try:
-        rc = main(argv)
-    except SystemExit as e:  # argparse errors
-        rc = e.code
-    out = capsys.readouterr()
-    return rc, out.out, out.err
+run = run_cli  # (exit status, stdout, stderr) of neurosim ARGV, in process
 
 
 @pytest.fixture(scope="module")

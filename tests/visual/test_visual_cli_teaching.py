@@ -8,17 +8,13 @@ import json
 import numpy as np
 import pytest
 
+from cli_inprocess import run_cli
 from neurosim.console import main
 from neurosim.visual.cli_images import STIMULI
 
 
 def run(capsys, *args):
-    try:
-        code = main(["visual", *args])
-    except SystemExit as e:             # argparse's own errors
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(["visual", *args], capsys)
 
 
 def _floats(x):
