@@ -9,6 +9,12 @@ Activations (the lecture's h and h'):
 * sigmoid ``h(u) = 1 / (1 + e^{-u})``, ``h' = h (1 − h)`` (evaluated with ``e^{-|u|}`` so that
   neither branch overflows);
 * tanh ``h' = 1 − h²``; ReLU ``h = max(0, u)``, ``h' = [u > 0]``;
+* clipped ReLU with cap ``m > 0`` (:func:`clipped_relu`; ``"relu6"`` is ``m = 6``):
+  ``h = min(max(0, u), m)``, ``h' = [0 < u < m]`` — 0 at both kinks, as TensorFlow's
+  ``tf.nn.relu6`` gradient (``Relu6Grad``) and Keras's ``ReLU(max_value=6)``; written with the
+  output alone, ``[0 < u < m] = [0 < h < m]``. (Keras's ``ReLU(max_value=m)`` for ``m ≠ 6``
+  clips with ``clip_by_value``, whose gradient is 1 at ``u = m`` exactly: the two differ only
+  on that point.)
 * softmax ``y_k = e^{u_k − max u} / Σ_j e^{u_j − max u}``, Jacobian–vector product
   ``∂E/∂u = y ⋆ (g − Σ_k g_k y_k)`` for an upstream gradient ``g = ∂E/∂y``.
 
@@ -18,16 +24,25 @@ are re-exported here, so ``from ann.functional import conv2d, max_pool2d`` works
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .convolution import (col2im, conv2d, conv2d_backward, conv2d_input_grad, conv_output_size,
-                          conv_pads, im2col, pad_nhwc, windows)
-from .pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
+                          conv_pads, depthwise_conv2d, depthwise_conv2d_backward, im2col,
+                          pad_nhwc, windows)
+from .pooling import (avg_pool2d, avg_pool2d_backward, global_avg_pool2d,
+                      global_avg_pool2d_backward, max_pool2d, max_pool2d_backward)
 
-__all__ = ["sigmoid", "relu", "softmax", "log_softmax", "activation_forward",
-           "activation_backward", "conv_pads", "conv_output_size", "pad_nhwc", "windows",
-           "im2col", "col2im", "conv2d", "conv2d_backward", "conv2d_input_grad", "max_pool2d",
-           "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"]
+__all__ = ["sigmoid", "relu", "clipped_relu", "clipped_relu_backward", "check_max_value",
+           "softmax", "log_softmax", "ACTIVATIONS", "activation_forward", "activation_backward",
+           "conv_pads", "conv_output_size", "pad_nhwc", "windows", "im2col", "col2im", "conv2d",
+           "conv2d_backward", "conv2d_input_grad", "depthwise_conv2d",
+           "depthwise_conv2d_backward", "max_pool2d", "max_pool2d_backward", "avg_pool2d",
+           "avg_pool2d_backward", "global_avg_pool2d", "global_avg_pool2d_backward"]
+
+#: the names :func:`activation_forward` knows
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "relu6", "softmax")
 
 
 # --- activations -----------------------------------------------------------------------------
@@ -40,6 +55,26 @@ def sigmoid(u: np.ndarray) -> np.ndarray:
 
 def relu(u: np.ndarray) -> np.ndarray:
     return np.maximum(u, 0)
+
+
+def check_max_value(m) -> float:
+    """``m`` as a float if it is a finite number ``> 0``; ``TypeError`` (not a real number) or
+    ``ValueError`` (``≤ 0``, NaN, infinite) naming it otherwise."""
+    if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)):
+        raise TypeError(f"max_value must be a real number, got {m!r}")
+    if not math.isfinite(m) or m <= 0:
+        raise ValueError(f"max_value must be finite and > 0, got {m!r}")
+    return float(m)
+
+
+def clipped_relu(u: np.ndarray, m: float, inplace: bool = False) -> np.ndarray:
+    """``h(u) = min(max(0, u), m)``; ``inplace=True`` overwrites ``u``."""
+    return np.clip(u, 0, m, out=u if inplace else None)
+
+
+def clipped_relu_backward(dy: np.ndarray, y: np.ndarray, m: float) -> np.ndarray:
+    """``∂E/∂u = [0 < y < m] ⋆ dy`` (0 at both kinks, as ``tf.nn.relu6``)."""
+    return dy * ((y > 0) & (y < m))
 
 
 def softmax(u: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -56,12 +91,14 @@ def log_softmax(u: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def activation_forward(name: str, u: np.ndarray, inplace: bool = False) -> np.ndarray:
-    """``h(u)`` for ``name`` in ``linear, sigmoid, tanh, relu, softmax`` (softmax on the last
-    axis); ``inplace=True`` may overwrite ``u`` (ReLU and tanh do)."""
+    """``h(u)`` for ``name`` in :data:`ACTIVATIONS` (softmax on the last axis); ``inplace=True``
+    may overwrite ``u`` (ReLU, relu6 and tanh do)."""
     if name == "linear":
         return u
     if name == "relu":
         return np.maximum(u, 0, out=u) if inplace else relu(u)
+    if name == "relu6":
+        return clipped_relu(u, 6.0, inplace)
     if name == "tanh" and inplace:
         return np.tanh(u, out=u)
     if name == "sigmoid":
@@ -80,6 +117,8 @@ def activation_backward(name: str, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
         return dy
     if name == "relu":
         return dy * (y > 0)
+    if name == "relu6":
+        return clipped_relu_backward(dy, y, 6.0)
     if name == "sigmoid":
         return dy * y * (1 - y)
     if name == "tanh":

@@ -1,8 +1,12 @@
-"""Max and average pooling over ``k×k`` windows on NHWC arrays (valid padding, stride defaults
-to ``k``), with their gradients; pure functions.
+"""Max and average pooling over ``kh×kw`` windows on NHWC arrays (valid padding, stride defaults
+to the window), with their gradients; pure functions. Sizes and strides are ints (square) or
+pairs ``(kh, kw)``, ``(s_h, s_w)``.
 
-Both loop over the ``k²`` window offsets only (strided slices), never over pixels. Max pooling
+Both loop over the ``kh·kw`` window offsets only (strided slices), never over pixels. Max pooling
 routes each window's gradient to its first maximum in row-major order, as TensorFlow does.
+
+Global average pooling ``y[n, c] = (1/(H·W)) Σ_{i,j} x[n, i, j, c]`` has
+``∂E/∂x[n, i, j, c] = ∂E/∂y[n, c] / (H·W)``.
 
 :func:`max_over_groups` is the same pooling where the ``k²`` members of every window were already
 computed into ``k²`` separate arrays (by a convolution that fuses its pooling; see
@@ -13,35 +17,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from .convolution import windows
+from .convolution import pair, tap_slices, windows
 
 __all__ = ["max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward",
-           "max_over_groups", "max_over_groups_backward"]
-
-def _pool_windows(x, k, s):
-    n, h, w, c = x.shape
-    if h < k or w < k:
-        raise ValueError(f"pooling: input {x.shape} is smaller than the pool size {k}")
-    return windows(x, k, k, s)
+           "global_avg_pool2d", "global_avg_pool2d_backward", "max_over_groups",
+           "max_over_groups_backward"]
 
 
-def _offsets(k, s, ho, wo):
-    """``(a, b, rows, cols)`` for each of the ``k²`` window offsets: the strided slices that
-    pick element ``(a, b)`` of every window."""
-    for a in range(k):
-        for b in range(k):
-            yield a, b, slice(a, a + s * (ho - 1) + 1, s), slice(b, b + s * (wo - 1) + 1, s)
+def _geometry(shape, k, stride):
+    """``(kh, kw, (s_h, s_w), Ho, Wo)`` of a valid pooling of an ``(N, H, W, C)`` input;
+    ``ValueError`` if the input is smaller than the window."""
+    kh, kw = pair(k, "pool size")
+    s = pair(stride or k, "pool stride")
+    n, h, w, c = shape
+    if h < kh or w < kw:
+        raise ValueError(f"pooling: input {tuple(shape)} is smaller than the pool size {k}")
+    return kh, kw, s, (h - kh) // s[0] + 1, (w - kw) // s[1] + 1
 
 
-def max_pool2d(x: np.ndarray, k: int = 2, stride: int | None = None) -> np.ndarray:
-    """Max over ``k×k`` windows (valid padding): ``k²`` element-wise maxima of strided slices."""
-    s = stride or k
-    n, h, w, c = x.shape
-    if h < k or w < k:
-        raise ValueError(f"pooling: input {x.shape} is smaller than the pool size {k}")
-    ho, wo = (h - k) // s + 1, (w - k) // s + 1
+def max_pool2d(x: np.ndarray, k=2, stride=None) -> np.ndarray:
+    """Max over ``kh×kw`` windows (valid padding): ``kh·kw`` element-wise maxima of strided
+    slices."""
+    kh, kw, s, ho, wo = _geometry(x.shape, k, stride)
     y = None
-    for a, b, rows, cols in _offsets(k, s, ho, wo):
+    for a, b, rows, cols in tap_slices(kh, kw, s, ho, wo):
         if y is None:
             y = x[:, rows, cols, :].copy()
         else:
@@ -49,17 +48,16 @@ def max_pool2d(x: np.ndarray, k: int = 2, stride: int | None = None) -> np.ndarr
     return y
 
 
-def max_pool2d_backward(dy: np.ndarray, x: np.ndarray, y: np.ndarray, k: int = 2,
-                        stride: int | None = None) -> np.ndarray:
+def max_pool2d_backward(dy: np.ndarray, x: np.ndarray, y: np.ndarray, k=2,
+                        stride=None) -> np.ndarray:
     """``∂E/∂x``: each window's gradient goes to its first maximum (row-major order within the
     window, as TensorFlow routes it)."""
-    s = stride or k
-    n, ho, wo, c = dy.shape
+    kh, kw, s, ho, wo = _geometry(x.shape, k, stride)
     dx = np.zeros(x.shape, dtype=dy.dtype)
     unrouted = np.ones(dy.shape, dtype=bool)
     hit = np.empty(dy.shape, dtype=bool)
-    disjoint = s >= k  # windows do not overlap: each slice of dx is written once
-    for a, b, rows, cols in _offsets(k, s, ho, wo):
+    disjoint = s[0] >= kh and s[1] >= kw  # windows do not overlap: each slice written once
+    for a, b, rows, cols in tap_slices(kh, kw, s, ho, wo):
         np.equal(x[:, rows, cols, :], y, out=hit)
         hit &= unrouted
         unrouted ^= hit
@@ -70,22 +68,34 @@ def max_pool2d_backward(dy: np.ndarray, x: np.ndarray, y: np.ndarray, k: int = 2
     return dx
 
 
-def avg_pool2d(x: np.ndarray, k: int = 2, stride: int | None = None) -> np.ndarray:
-    """Mean over ``k×k`` windows (valid padding)."""
-    s = stride or k
-    return _pool_windows(x, k, s).mean(axis=(3, 4))
+def avg_pool2d(x: np.ndarray, k=2, stride=None) -> np.ndarray:
+    """Mean over ``kh×kw`` windows (valid padding)."""
+    kh, kw, s, _, _ = _geometry(x.shape, k, stride)
+    return windows(x, kh, kw, s).mean(axis=(3, 4))
 
 
-def avg_pool2d_backward(dy: np.ndarray, x_shape: tuple, k: int = 2,
-                        stride: int | None = None) -> np.ndarray:
-    """``∂E/∂x``: each window's gradient is shared equally by its ``k²`` inputs."""
-    s = stride or k
-    n, ho, wo, c = dy.shape
+def avg_pool2d_backward(dy: np.ndarray, x_shape: tuple, k=2, stride=None) -> np.ndarray:
+    """``∂E/∂x``: each window's gradient is shared equally by its ``kh·kw`` inputs."""
+    kh, kw, s, ho, wo = _geometry(x_shape, k, stride)
     dx = np.zeros(x_shape, dtype=dy.dtype)
-    g = dy / (k * k)
-    for a in range(k):
-        for b in range(k):
-            dx[:, a:a + s * (ho - 1) + 1:s, b:b + s * (wo - 1) + 1:s, :] += g
+    g = dy / (kh * kw)
+    for _, _, rows, cols in tap_slices(kh, kw, s, ho, wo):
+        dx[:, rows, cols, :] += g
+    return dx
+
+
+def global_avg_pool2d(x: np.ndarray) -> np.ndarray:
+    """``(N, H, W, C) → (N, C)``: the mean over every pixel of each channel."""
+    if x.ndim != 4:
+        raise ValueError(f"global average pooling expects inputs (N, H, W, C), got {x.shape}")
+    return x.mean(axis=(1, 2))
+
+
+def global_avg_pool2d_backward(dy: np.ndarray, x_shape: tuple) -> np.ndarray:
+    """``∂E/∂x``: ``dy (N, C)`` shared equally by the ``H·W`` pixels, ``(N, H, W, C)``."""
+    n, h, w, c = x_shape
+    dx = np.empty(x_shape, dtype=dy.dtype)
+    dx[...] = (dy / (h * w))[:, None, None, :]
     return dx
 
 

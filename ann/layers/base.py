@@ -8,6 +8,15 @@ running statistics) live in ``state``. ``get_weights``/``set_weights`` use the
 
 ``need_dx = False`` (set by the network up to its first trained layer) lets ``backward`` skip
 ``dx`` and return ``None``.
+
+**Multi-input layers** (merges: :class:`~ann.layers.merge.Add`,
+:class:`~ann.layers.merge.Concatenate`) mark themselves with ``n_inputs = None`` ("any number,
+at least 2"); ordinary layers have ``n_inputs = 1``. A multi-input layer's
+``forward(xs, training)`` takes a *list* of arrays ``[x_1, …, x_k]`` and its ``backward(dy)``
+returns a *list* ``[∂E/∂x_1, …, ∂E/∂x_k]``, one gradient per input, in the same order (or
+``None`` when ``need_dx`` is false). No two of them share memory (one may be ``dy`` itself or
+a view of it), so a graph may accumulate into them in place where a tensor feeds several
+layers. A graph runner dispatches on ``n_inputs``: one input array, or the list of its inputs.
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ class Layer(ABC):
     """Abstract base: subclasses define ``forward`` and ``backward``."""
 
     type = "Layer"
+    #: inputs of ``forward``: 1 (an array), or ``None`` for a list of ≥ 2 arrays (module docstring)
+    n_inputs: int | None = 1
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}

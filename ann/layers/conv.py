@@ -13,6 +13,12 @@ because ReLU is non-decreasing, and its gradient is the same too: where the wind
 ``h(u) = 0`` and ``h'(m) = 0`` makes the gradient 0 either way. The ``k²`` convolution outputs of
 each window are computed as one *pooled convolution* (:mod:`ann.conv_plan`), and ``∂E/∂W`` is
 folded back from its kernel (:func:`~ann.conv_plan.unpool_kernel`).
+
+**Non-square strides and pools.** Kernels may be non-square (``kh ≠ kw``) on every path. A stride
+``(s_h, s_w)`` with ``s_h ≠ s_w``, or a fused pooling window ``(k_h, k_w)`` with ``k_h ≠ k_w``,
+runs the *plain* path instead: :func:`~ann.convolution.conv2d`'s im2col and one product, then
+:func:`~ann.pooling.max_pool2d` if pooling, and their backward functions — the same values, without
+the layout of :mod:`ann.conv_plan` (which is kept to the square cases it was built for).
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ import functools
 import numpy as np
 
 from ..conv_plan import ConvPlan, pooled_kernel, unpool_kernel
-from ..convolution import col2im, cols_t_dot, conv2d_input_grad
-from ..pooling import max_over_groups, max_over_groups_backward
+from ..convolution import (col2im, cols_t_dot, conv2d_backward, conv2d_input_grad, im2col,
+                           pair)
+from ..pooling import (max_over_groups, max_over_groups_backward, max_pool2d,
+                       max_pool2d_backward)
 from .activation import Activation
 from .base import Layer
 
@@ -48,12 +56,15 @@ def _groups(u: np.ndarray, k2: int, cout: int, channel_major: bool) -> list[np.n
 
 
 class Conv2D(Layer):
-    """Kernel ``W (kh, kw, C_in, C_out)``, bias ``b (C_out,)``, ``stride``, ``padding``
-    (``"valid"``, ``"same"`` or an int).
+    """Kernel ``W (kh, kw, C_in, C_out)``, bias ``b (C_out,)``, ``stride`` (an int or
+    ``(s_h, s_w)``), ``padding`` (``"valid"``, ``"same"`` or an int).
 
-    ``forward(x, pool=k)`` with ``k > 1`` fuses ``k×k`` max pooling with stride ``k`` (see the
-    module docstring): the output is then ``(N, ⌊Ho/k⌋, ⌊Wo/k⌋, C_out)``, and ``backward``
-    returns the gradient through both.
+    ``forward(x, pool=k)`` with ``k > 1`` (an int or ``(k_h, k_w)``) fuses ``k×k`` max pooling
+    with stride ``k`` (see the module docstring): the output is then
+    ``(N, ⌊Ho/k_h⌋, ⌊Wo/k_w⌋, C_out)``, and ``backward`` returns the gradient through both.
+
+    ``stride`` is kept as an int when square, as a pair otherwise. ``TypeError``/``ValueError``
+    for a stride or pool that is not a positive int or pair of them.
     """
 
     type = "Conv2D"
@@ -63,7 +74,8 @@ class Conv2D(Layer):
         self.params["W"] = W
         if b is not None:
             self.params["b"] = b
-        self.stride = stride
+        sh, sw = pair(stride, "Conv2D strides")
+        self.stride = sh if sh == sw else (sh, sw)
         self.padding = tuple(padding) if isinstance(padding, list) else padding
         self.activation = None if activation == "linear" else Activation(activation)
         self.clear_buffers()
@@ -122,20 +134,24 @@ class Conv2D(Layer):
         kh, kw, cin, cout = W.shape
         if x.ndim != 4 or x.shape[3] != cin:
             raise ValueError(f"Conv2D expects inputs (N, H, W, {cin}), got {x.shape}")
-        if isinstance(pool, bool) or not isinstance(pool, int) or pool < 1:
+        if isinstance(pool, bool) or not isinstance(pool, (int, tuple)) or \
+                (isinstance(pool, int) and pool < 1):
             raise ValueError(f"Conv2D: pool must be a positive int, got {pool!r}")
-        if pool > 1 and self.activation is not None and activate and \
+        kp = pair(pool, "Conv2D pool")
+        if kp != (1, 1) and self.activation is not None and activate and \
                 self.activation.name not in POOL_FUSABLE:
             raise ValueError(f"Conv2D: max pooling cannot be fused with {self.activation.name!r}")
-        if training:
-            self._kept = self._convolve(x, True, pool)
+        if isinstance(self.stride, tuple) or kp[0] != kp[1]:
+            y = self._plain_forward(x, training, kp)
+        elif training:
+            self._kept = self._convolve(x, True, kp[0])
             y = self._output(self._kept)
         else:  # in slices of bounded memory
-            p1 = self.plan((1,) + x.shape[1:], pool)
+            p1 = self.plan((1,) + x.shape[1:], kp[0])
             step = max(1, INFERENCE_BYTES // (p1.M * (p1.K + 1) * x.itemsize))
-            y = np.concatenate([self._output(self._convolve(x[i:i + step], False, pool))
+            y = np.concatenate([self._output(self._convolve(x[i:i + step], False, kp[0]))
                                 for i in range(0, len(x), step)]) if len(x) > step else \
-                self._output(self._convolve(x, False, pool))
+                self._output(self._convolve(x, False, kp[0]))
         self._activated = activate and self.activation is not None
         if not self._activated:
             return y
@@ -150,11 +166,37 @@ class Conv2D(Layer):
         return (np.ascontiguousarray(y.T) if channel_major else y.copy() if p.pool > 1 else y
                 ).reshape(p.out_shape)
 
+    def _plain_forward(self, x, training, pool):
+        """The plain path (module docstring): ``u = conv2d(x)``, then ``maxpool(u)`` if
+        ``pool ≠ (1, 1)``. In training, keeps ``(x, cols, u, maxpool(u))`` for ``backward``."""
+        W = self.params["W"]
+        kh, kw, _, cout = W.shape
+        cols, (ho, wo) = im2col(x, kh, kw, self.stride, self.padding)
+        u = (cols @ W.reshape(-1, cout)).reshape(x.shape[0], ho, wo, cout)
+        if "b" in self.params:
+            u += self.params["b"]
+        y = u if pool == (1, 1) else max_pool2d(u, pool)
+        if not training:
+            return y
+        self._kept = ("plain", x, cols, u, y, pool)
+        return y.copy() if pool != (1, 1) else y  # the activation may overwrite it in place
+
+    def _plain_backward(self, delta):
+        _, x, cols, u, y, pool = self._kept
+        du = delta if pool == (1, 1) else max_pool2d_backward(delta, u, y, pool)
+        dx, self.grads["W"], db = conv2d_backward(du, x, self.params["W"], self.stride,
+                                                  self.padding, cols, self.need_dx)
+        if "b" in self.params:
+            self.grads["b"] = db
+        return dx
+
     def backward(self, dy):
         W = self.params["W"]
         kh, kw, cin, cout = W.shape
-        p, mat, Wm, u, y, channel_major = self._kept
         delta = self.activation.backward(dy) if self._activated else dy
+        if isinstance(self._kept[0], str):  # "plain"
+            return self._plain_backward(delta)
+        p, mat, Wm, u, y, channel_major = self._kept
         g = delta.reshape(p.M, cout)
         if p.pool > 1:
             if channel_major:
@@ -188,7 +230,8 @@ class Conv2D(Layer):
 
 class ConvPool(Layer):
     """A network stage: ``conv`` (linear or ReLU) and the ``k×k``, stride-``k`` max pooling
-    after it, run as one pooled convolution (``conv.forward(x, pool=k)``). It holds no state of
+    after it, run as one pooled convolution (``conv.forward(x, pool=k)``; a non-square ``k`` or
+    convolution stride runs the plain path, see the module docstring). It holds no state of
     its own: parameters, gradients and ``need_dx`` are the convolution's."""
 
     type = "ConvPool"

@@ -27,18 +27,30 @@ def rel_error(a: np.ndarray, b: np.ndarray) -> float:
     return 0.0 if den == 0 else float(np.linalg.norm(a - b) / den)
 
 
-def check_layer(layer, x: np.ndarray, rng: np.random.Generator, tol: float = 1e-6) -> None:
+def check_layer(layer, x, rng: np.random.Generator, tol: float = 1e-6) -> None:
     """Check ``dx`` and every ``∂E/∂θ`` of ``layer`` for ``E = Σ forward(x) ⋆ R`` with a random
-    ``R`` against central differences (relative error < ``tol``)."""
+    ``R`` against central differences (relative error < ``tol``).
+
+    ``x`` is an array, or a list of arrays for a multi-input layer (``n_inputs = None``), whose
+    ``backward`` must then return one gradient per input, each its own array."""
+    multi = isinstance(x, list)
+    assert multi == (getattr(layer, "n_inputs", 1) is None), "x must be a list iff multi-input"
+    xs = x if multi else [x]
     y = layer.forward(x, training=True)
     R = rng.standard_normal(y.shape)
     dx = layer.backward(R)
+    dxs = list(dx) if multi else [dx]
+    assert len(dxs) == len(xs)
+    assert len({id(d) for d in dxs}) == len(dxs), "a gradient array is returned twice"
+    dxs = [d.copy() for d in dxs]
     analytic = {k: g.copy() for k, g in layer.grads.items()}
 
     def E():
         return float((layer.forward(x, training=True) * R).sum())
 
-    assert rel_error(dx, numerical_gradient(E, x)) < tol
+    for i, (xi, di) in enumerate(zip(xs, dxs)):
+        assert di.shape == xi.shape, (i, di.shape, xi.shape)
+        assert rel_error(di, numerical_gradient(E, xi)) < tol, f"input {i}"
     assert set(analytic) == set(layer.params)
     for k, p in layer.params.items():
         assert rel_error(analytic[k], numerical_gradient(E, p)) < tol, k
