@@ -201,7 +201,8 @@ def main(argv=None) -> int:
 
 def _readout(snn, x, T):
     """neurosim's output potential after T steps (float32), for each image."""
-    from bridge.batch import Plan, run_batch
+    from bridge.plan import Plan
+    from bridge.step_loop import run_batch
 
     plan = Plan(snn, np.float32)
     last = {}

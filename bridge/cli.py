@@ -14,7 +14,7 @@ import argparse
 import os
 from pathlib import Path
 
-from common.cli_types import count_at_most, fraction, positive_int
+from common.cli_types import count_at_most, fraction, memory_size, positive_int
 
 from .convert_cli import _write_outputs, brian2_check, format_report  # noqa: F401 (re-export)
 
@@ -59,8 +59,16 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
                    default=10000,
                    metavar="N", help="training images for the normalisation statistics "
                                      "(default %(default)s)")
+    p.add_argument("--simulator", choices=("layerwise", "step"), default="layerwise",
+                   help="layerwise: each layer over all T steps at once (fast); step: every "
+                        "step through all layers, the reference (default %(default)s)")
+    p.add_argument("--memory-budget", type=memory_size, default="256MiB", metavar="SIZE",
+                   help="memory the layerwise simulator may hold, all workers together; sets "
+                        "how many images are simulated at once, never the results "
+                        "(e.g. 64MiB, 2GiB; default 256MiB)")
     p.add_argument("--batch-size", type=positive_int, default=500, metavar="B",
-                   help="images simulated together, bounds memory (default %(default)s)")
+                   help="images per ANN batch, and per batch of the step simulator "
+                        "(default %(default)s)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="processes sharing the test images (default: one per CPU core, "
                         f"{os.cpu_count() or 1} here)")

@@ -21,6 +21,7 @@ def _config(args):
                       v_init=args.v_init, max_pool=args.max_pool, seeds=args.seeds,
                       seed=args.seed, n_test=args.n_test,
                       norm_samples=args.norm_samples, batch_size=args.batch_size,
+                      simulator=args.simulator, memory_budget=args.memory_budget,
                       **({"workers": args.workers} if args.workers else {}))
 
 

@@ -13,7 +13,7 @@ from .checks import fit_images
 from .convert import convert
 from .encoding import ENCODINGS
 from .report import build_report
-from .simulate import simulate
+from .simulate import DEFAULT_MEMORY_BUDGET, SIMULATORS, simulate
 
 __all__ = ["EvalConfig", "Evaluation", "load_trained", "evaluate"]
 
@@ -36,9 +36,15 @@ class EvalConfig:
     norm_samples: int = 10000
     batch_size: int = 500
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    simulator: str = "layerwise"
+    memory_budget: int = DEFAULT_MEMORY_BUDGET   # bytes
 
     def __post_init__(self):
-        for name in ("timesteps", "seeds", "n_test", "norm_samples", "batch_size", "workers"):
+        if self.simulator not in SIMULATORS:
+            raise ValueError(f"unknown simulator {self.simulator!r}; known: "
+                             f"{', '.join(SIMULATORS)}")
+        for name in ("timesteps", "seeds", "n_test", "norm_samples", "batch_size", "workers",
+                     "memory_budget"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
@@ -121,7 +127,9 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig(), progress=None) -
         results.append(simulate(snn, x_test, y_test, config.timesteps,
                                 encoding=config.encoding, rng=np.random.default_rng(s),
                                 batch_size=config.batch_size, statistics=k == 0,
-                                workers=config.workers, progress=count))
+                                workers=config.workers, progress=count,
+                                simulator=config.simulator,
+                                memory_budget=config.memory_budget))
     if runs > 1:  # statistics come from the first seed; the others only add accuracy curves
         for r in results[1:]:
             r.layers, r.synops_per_image = results[0].layers, results[0].synops_per_image

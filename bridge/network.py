@@ -2,7 +2,7 @@
 the spiking simulator.
 
 * :class:`Synaptic` — ``u = W·s + b`` (``Dense``: ``s @ W + b``; ``Conv2D``: cross-correlation,
-  NHWC, via :func:`ann.functional.conv2d`). With ``spiking=True`` IF neurons follow it (the
+  NHWC, im2col and one matrix product). With ``spiking=True`` IF neurons follow it (the
   ANN view applies ReLU); the output layer may instead be read out by its potential.
 * :class:`Pool` — ``"max"`` or ``"avg"`` over ``size×size`` windows (valid padding).
 * :class:`Flatten` — ``(B, H, W, C) → (B, H·W·C)`` (NHWC order, as Keras and :mod:`ann`).
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ann.functional import avg_pool2d, conv2d, im2col, max_pool2d
+from ann.functional import avg_pool2d, im2col, max_pool2d
 
 __all__ = ["Synaptic", "Pool", "Flatten", "SpikingNetwork", "ann_forward"]
 
@@ -34,19 +34,20 @@ class Synaptic:
     spiking: bool = True           # IF neurons (ReLU in the ANN view) follow
     name: str = ""
 
-    def current(self, s: np.ndarray, work: dict | None = None) -> np.ndarray:
+    def current(self, s: np.ndarray, work: dict | None = None, matmul=np.matmul) -> np.ndarray:
         """``W·s + b`` for a batch ``s``. ``work`` (optional, per layer) keeps the im2col buffer
-        of a convolution between calls, so repeated calls on same-sized batches allocate less."""
+        of a convolution between calls, so repeated calls on same-sized batches allocate less;
+        ``matmul`` is the matrix product (BLAS by default; see :mod:`bridge.plan`)."""
         if self.kind == "dense":
-            u = s @ self.W
+            u = matmul(s, self.W)
             u += self.b
             return u
-        if work is None:
-            return conv2d(s, self.W, self.b, self.stride, self.padding)
         kh, kw, _, cout = self.W.shape
-        cols, (ho, wo) = im2col(s, kh, kw, self.stride, self.padding, out=work.get("cols"))
-        work["cols"] = cols
-        u = cols @ self.W.reshape(-1, cout)
+        buf = None if work is None else work.get("cols")
+        cols, (ho, wo) = im2col(s, kh, kw, self.stride, self.padding, out=buf)
+        if work is not None:
+            work["cols"] = cols
+        u = matmul(cols, self.W.reshape(-1, cout))
         u += self.b
         return u.reshape(s.shape[0], ho, wo, cout)
 

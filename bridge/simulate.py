@@ -1,9 +1,16 @@
 """The batched spiking simulator: many images, ``T`` steps, accuracy at every step.
 
-:func:`simulate` streams the images in batches through :mod:`bridge.batch` (the step
-equations are there), optionally in several processes, and records after every step the
-accuracy and the agreement with the ANN; :func:`spike_counts` returns one batch's spike
-counts. Memory is bounded by the batch size, whatever the number of images.
+:func:`simulate` streams the images in chunks through one of two simulators of the same
+equations, optionally in several processes, and records after every step the accuracy and the
+agreement with the ANN; :func:`spike_counts` returns one batch's spike counts.
+
+* ``"layerwise"`` (default, :mod:`bridge.layerwise`): every layer over all ``T`` steps at once —
+  one large matrix product per layer and a compiled loop over time. Chunks are sized from a
+  memory budget (:func:`~bridge.layerwise.chunking`), so memory stays bounded whatever the
+  number of images or steps.
+* ``"step"`` (:mod:`bridge.step_loop`): every step through all layers, ``batch_size`` images at a
+  time; the reference the time-batched simulator is tested against (equal bit for bit in
+  float64).
 
 Costs are counted as an event-driven implementation would pay them (conventions):
 
@@ -21,14 +28,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .batch import Plan, check_inputs, label, run_batch
 from .checks import require_finite
 from .layer_stats import LayerStats
+from .layerwise import DEFAULT_MEMORY_BUDGET, chunking, run_chunk
 from .network import SpikingNetwork, ann_forward
+from .plan import Plan, check_inputs, label
+from .step_loop import run_batch
 from .spike_pool import MAX_POOLS, count_max_pool, gate_max_pool  # noqa: F401 (public here too)
 
 __all__ = ["simulate", "spike_counts", "SimulationResult", "count_max_pool", "gate_max_pool",
-           "MAX_POOLS"]
+           "MAX_POOLS", "SIMULATORS", "DEFAULT_MEMORY_BUDGET"]
+
+SIMULATORS = ("layerwise", "step")
 
 
 @dataclass
@@ -61,17 +72,35 @@ class SimulationResult:
 
 
 def spike_counts(snn: SpikingNetwork, x: np.ndarray, T: int, *, encoding: str = "constant",
-                 rng: np.random.Generator | None = None, dtype=np.float32) -> list[np.ndarray]:
-    """Spike counts of every spiking layer after ``T`` steps, for one batch ``x`` of ``B`` images
+                 rng: np.random.Generator | None = None, dtype=np.float32,
+                 simulator: str = "layerwise",
+                 memory_budget: int = DEFAULT_MEMORY_BUDGET) -> list[np.ndarray]:
+    """Spike counts of every spiking layer after ``T`` steps, for images ``x (B, ...)``
     (reshaped to the network's input if only the layout differs); a list of
     ``(B, *layer_shape)`` arrays in the order of the layers (the output too if it spikes).
-    ``ValueError`` (one line) for images that do not fit or hold NaN/Inf, and for a NaN/Inf
+
+    ``dtype`` float64 gives the exact counts the two simulators agree on bit for bit
+    (:mod:`bridge.plan`). The ``"layerwise"`` simulator streams ``x`` in chunks sized from
+    ``memory_budget`` (bytes); the ``"step"`` one runs ``x`` as one batch. ``ValueError`` (one
+    line) for images that do not fit or hold NaN/Inf, an unknown simulator, and a NaN/Inf
     membrane potential (naming the layer)."""
     x = check_inputs(snn, x, T)
+    _check_simulator(simulator)
     plan = Plan(snn, dtype)
-    counts, _ = run_batch(plan, x, T, encoding, rng, count_synops=False)
-    return [require_finite(counts[i], f"simulation: spike counts of {label(plan.ops, i)}")
+    if simulator == "step":
+        parts = [run_batch(plan, x, T, encoding, rng, False)]
+    else:
+        size, steps = chunking(plan, T, memory_budget, len(x))
+        parts = [run_chunk(plan, x[a:a + size], T, encoding, rng, False, steps=steps)
+                 for a in range(0, len(x), size)]
+    return [require_finite(np.concatenate([p.counts[i] for p in parts]),
+                           f"simulation: spike counts of {label(plan.ops, i)}")
             for i in plan.syn if plan.ops[i].spiking]
+
+
+def _check_simulator(simulator) -> None:
+    if simulator not in SIMULATORS:
+        raise ValueError(f"unknown simulator {simulator!r}; known: {', '.join(SIMULATORS)}")
 
 
 @dataclass
@@ -86,11 +115,22 @@ class _Partial:
     stats: dict
 
 
+def _chunks(plan: Plan, n_images: int, T: int, simulator: str, batch_size: int,
+            memory_budget: int):
+    """``(images per chunk, run)``: ``run(xb, rng, statistics)`` simulates one chunk."""
+    if simulator == "step":
+        return batch_size, lambda xb, encoding, rng, stats: run_batch(plan, xb, T, encoding, rng,
+                                                                      stats)
+    images, steps = chunking(plan, T, memory_budget, n_images)
+    return images, lambda xb, encoding, rng, stats: run_chunk(plan, xb, T, encoding, rng, stats,
+                                                              steps=steps)
+
+
 # NaN/Inf are reported by require_finite, in one line, not as warnings
 @np.errstate(over="ignore", invalid="ignore")
-def _simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics,
-                     tick=None) -> _Partial:
-    """The batch loop of :func:`simulate` over ``x`` (any number of images)."""
+def _simulate_images(snn, x, y, T, encoding, rng, statistics, simulator, batch_size,
+                     memory_budget, tick=None) -> _Partial:
+    """The chunk loop of :func:`simulate` over ``x`` (any number of images)."""
     plan = Plan(snn, np.float32)
     stats = {i: LayerStats(plan.ops[i].name, int(np.prod(plan.shapes[i])))
              for i in plan.syn if plan.ops[i].spiking}
@@ -98,29 +138,25 @@ def _simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics,
     agree = np.zeros(T, np.int64)
     ann_correct, synops = 0, 0.0
     predictions = np.empty(len(x), np.int64)
-    for start in range(0, len(x), batch_size):
-        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+    size, run = _chunks(plan, len(x), T, simulator, batch_size, memory_budget)
+    for start in range(0, len(x), size):
+        xb, yb = x[start:start + size], y[start:start + size]
         ann_out, acts = ann_forward(plan.ops, xb, collect=True)
         require_finite(ann_out, f"ANN output on images {start}–{start + len(xb) - 1}")
         ann_pred = ann_out.reshape(len(xb), -1).argmax(axis=1)
         ann_correct += int(np.count_nonzero(ann_pred == yb))
-        last: dict = {}
-
-        def on_step(t, readout, yb=yb, ann_pred=ann_pred, last=last):
-            last["pred"] = pred = readout.argmax(axis=1)
-            correct[t] += np.count_nonzero(pred == yb)
-            agree[t] += np.count_nonzero(pred == ann_pred)
-
-        counts, ops_b = run_batch(plan, xb, T, encoding, rng, statistics, on_step)
-        synops += ops_b
-        predictions[start:start + len(xb)] = last["pred"]
+        res = run(xb, encoding, rng, statistics)
+        correct += np.count_nonzero(res.predictions == yb, axis=1)
+        agree += np.count_nonzero(res.predictions == ann_pred, axis=1)
+        synops += res.synops
+        predictions[start:start + len(xb)] = res.predictions[-1]
         if tick is not None:
             tick(len(xb))
         if statistics:
             for k, i in enumerate(plan.syn):
                 if i in stats:
                     a = acts[k] if i != plan.last else np.maximum(acts[k], 0)
-                    stats[i].update(a, counts[i], T)
+                    stats[i].update(a, res.counts[i], T)
     return _Partial(correct, agree, ann_correct, synops, predictions, stats)
 
 
@@ -147,7 +183,8 @@ def _worker(args) -> _Partial:
 def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
              encoding: str = "constant", rng: np.random.Generator | None = None,
              batch_size: int = 500, statistics: bool = True, workers: int = 1,
-             progress=None) -> SimulationResult:
+             progress=None, simulator: str = "layerwise",
+             memory_budget: int = DEFAULT_MEMORY_BUDGET) -> SimulationResult:
     """Simulate ``snn`` on images ``x (N, *input_shape)`` in [0, 1] with labels ``y (N,)``,
     recording the accuracy after every one of the ``T`` steps (float32 throughout). Images of
     another layout with as many values each (``(N, 28, 28, 1)`` for a ``(784,)`` input) are
@@ -159,27 +196,35 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
     Parameters
     ----------
     encoding : ``"constant"``, ``"poisson"`` (needs ``rng``) or ``"regular"``.
-    batch_size : images simulated together (bounds memory).
+    batch_size : images simulated together by the ``"step"`` simulator (bounds its memory).
     statistics : also compute per-layer rate statistics against the ANN and SynOps.
-    workers : processes sharing the images (contiguous shares, whole batches). Deterministic
-        encodings give identical results for any number; Poisson input draws each share's
-        spikes from its own generator spawned from ``rng``.
+    workers : processes sharing the images (contiguous shares; whole batches for ``"step"``).
+        Deterministic encodings give the same accuracies and predictions for any number; Poisson
+        input draws each share's spikes from its own generator spawned from ``rng``.
     progress : called as ``progress(done, total)`` with the number of images simulated so far
-        (after every batch; with workers, about twice a second), or ``None``.
+        (after every chunk; with workers, about twice a second), or ``None``.
+    simulator : ``"layerwise"`` (all steps of a layer at once; default) or ``"step"`` (the
+        step-by-step reference); see the module docstring.
+    memory_budget : bytes the ``"layerwise"`` simulator may hold for its chunks, all workers
+        together (default 256 MiB); ``ValueError`` if one step of one image does not fit.
     """
     x = check_inputs(snn, x, T)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int, got {workers!r}")
+    for name, v in (("batch_size", batch_size), ("workers", workers),
+                    ("memory_budget", memory_budget)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive int, got {v!r}")
+    _check_simulator(simulator)
     y = np.asarray(y)
     if y.shape != (len(x),):
         raise ValueError(f"{len(x)} images but labels of shape {y.shape}")
     if encoding == "poisson" and rng is None:
         raise ValueError("poisson encoding needs rng (a numpy.random.Generator)")
     t0 = time.perf_counter()
-    n_batches = -(-len(x) // batch_size)
-    workers = min(workers, n_batches)
+    unit = batch_size if simulator == "step" else 1     # a worker's share: whole units
+    n_units = -(-len(x) // unit)
+    workers = min(workers, n_units)
+    budget = memory_budget // workers
+    chunking(Plan(snn, np.float32), T, budget, len(x))  # ValueError now if the budget is too small
     if workers == 1:
         done = [0]
 
@@ -187,16 +232,16 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
             done[0] += k
             progress(done[0], len(x))
 
-        parts = [_simulate_images(snn, x, y, T, encoding, rng, batch_size, statistics,
-                                  tick if progress is not None else None)]
+        parts = [_simulate_images(snn, x, y, T, encoding, rng, statistics, simulator, batch_size,
+                                  budget, tick if progress is not None else None)]
     else:
         import concurrent.futures
         import multiprocessing
 
-        bounds = [batch_size * (n_batches * k // workers) for k in range(workers + 1)]
+        bounds = [unit * (n_units * k // workers) for k in range(workers + 1)]
         bounds[-1] = len(x)
         rngs = rng.spawn(workers) if rng is not None else [None] * workers
-        jobs = [(snn, x[a:b], y[a:b], T, encoding, r, batch_size, statistics)
+        jobs = [(snn, x[a:b], y[a:b], T, encoding, r, statistics, simulator, batch_size, budget)
                 for a, b, r in zip(bounds[:-1], bounds[1:], rngs)]
         ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("q", 0) if progress is not None else None

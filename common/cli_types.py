@@ -1,4 +1,5 @@
-"""argparse ``type=`` functions shared by the subcommands: counts, bounded counts, fractions.
+"""argparse ``type=`` functions shared by the subcommands: counts, bounded counts, fractions,
+memory sizes.
 
 Each raises ``argparse.ArgumentTypeError`` with the value named, so argparse prints one line
 ``neurosim CMD: error: argument --n-test: at most 10000 (the MNIST test set), got 20000`` and
@@ -8,8 +9,9 @@ the command exits with status 2.
 from __future__ import annotations
 
 import argparse
+import re
 
-__all__ = ["positive_int", "count_at_most", "fraction"]
+__all__ = ["positive_int", "count_at_most", "fraction", "memory_size"]
 
 
 def positive_int(text: str) -> int:
@@ -42,4 +44,21 @@ def fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
     if not 0 <= v < 1:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+    return v
+
+
+_UNITS = {"": 2 ** 20, "b": 1, "kb": 10 ** 3, "mb": 10 ** 6, "gb": 10 ** 9,
+          "kib": 2 ** 10, "mib": 2 ** 20, "gib": 2 ** 30, "k": 2 ** 10, "m": 2 ** 20, "g": 2 ** 30}
+
+
+def memory_size(text: str) -> int:
+    """A memory size in bytes from ``256MiB``, ``1.5GiB``, ``300MB``, ``64M`` or a bare number
+    of MiB (``512``); at least 1 MiB."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*", text)
+    unit = m.group(2).lower() if m else None
+    if m is None or unit not in _UNITS:
+        raise argparse.ArgumentTypeError(f"expected a size such as 256MiB or 2GiB, got {text!r}")
+    v = int(float(m.group(1)) * _UNITS[unit])
+    if v < 2 ** 20:
+        raise argparse.ArgumentTypeError(f"expected at least 1MiB, got {text!r}")
     return v

@@ -30,68 +30,28 @@ potential; it is a one-line ``ValueError`` naming the layer. SynOps are counted 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
-from ann.functional import col2im
-
-from .checks import fit_images, require_finite
+from .checks import require_finite
 from .encoding import make_encoder
-from .network import Pool, SpikingNetwork, Synaptic
-from .neuron import IFParams, if_step
-from .spike_pool import MAX_POOLS, count_max_pool, gate_max_pool
+from .network import Pool, Synaptic
+from .neuron import if_step
+from .plan import BatchResult, Plan, events, label
+from .spike_pool import count_max_pool, gate_max_pool
 
-__all__ = ["Plan", "run_batch", "check_inputs", "label"]
-
-
-def _fanout(op: Synaptic, in_shape: tuple) -> np.ndarray | int:
-    """Outgoing synapses per input position (conv: an (H, W) map; dense: an int)."""
-    if op.kind == "dense":
-        return op.W.shape[1]
-    kh, kw, cin, cout = op.W.shape
-    h, w = in_shape[0], in_shape[1]
-    ho, wo = op.current(np.zeros((1, h, w, cin), np.float32)).shape[1:3]
-    # col2im of ones counts, for every input pixel, the output windows that cover it
-    cover = col2im(np.ones((ho * wo, kh * kw), np.float32), (1, h, w, 1), kh, kw, op.stride,
-                   op.padding)[0, :, :, 0]
-    return cover * cout
-
-
-class Plan:
-    """What every batch needs and never changes: shapes, fan-outs, MACs, neuron parameters."""
-
-    def __init__(self, snn: SpikingNetwork, dtype):
-        self.ops, self.dtype = snn.ops, np.dtype(dtype)
-        if self.dtype != np.float32:  # e.g. float64 for the Brian2 cross-check
-            self.ops = [replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
-                        if isinstance(op, Synaptic) else op for op in snn.ops]
-        self.params = IFParams(snn.settings.get("v_th", 1.0), snn.settings.get("reset", "subtract"))
-        self.v_init = snn.settings.get("v_init", 0.0) * self.params.v_th
-        self.shapes = snn.shapes()
-        in_shapes = [tuple(snn.input_shape)] + self.shapes[:-1]
-        self.syn = [i for i, op in enumerate(self.ops) if isinstance(op, Synaptic)]
-        self.first, self.last = self.syn[0], self.syn[-1]
-        self.fanouts = {i: _fanout(self.ops[i], in_shapes[i]) for i in self.syn}
-        self.macs = {i: self.ops[i].macs(in_shapes[i], self.shapes[i]) for i in self.syn}
-        self.pool_before_first = any(isinstance(op, Pool) for op in self.ops[:self.first])
-        self.max_pool = snn.settings.get("max_pool", "count")
-        if self.max_pool not in MAX_POOLS:
-            raise ValueError(f"unknown max_pool method {self.max_pool!r}; known: "
-                             f"{', '.join(MAX_POOLS)}")
+__all__ = ["run_batch"]
 
 
 # NaN/Inf are reported by require_finite, in one line, not as warnings
 @np.errstate(over="ignore", invalid="ignore")
 def run_batch(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_synops: bool,
-              on_step=None):
-    """Simulate one batch ``xb (B, *input_shape)`` float32 for ``T`` steps (see the module
-    docstring).
+              record_readouts: bool = False) -> BatchResult:
+    """Simulate one batch ``xb (B, *input_shape)`` for ``T`` steps, one step at a time (see the
+    module docstring); the reference the time-batched simulator (:mod:`bridge.layerwise`) is
+    tested against.
 
-    ``on_step(t, readout)`` is called after every step with the output layer's potential or
-    spike counts ``(B, n_out)``. Returns ``(counts, synops)``: the spike counts of every weight
-    layer (``{op index: (B, ...)}``) and the synaptic operations of the batch. ``ValueError``
-    (one line, naming the layer) if a membrane potential ends NaN/Inf.
+    Returns a :class:`~bridge.plan.BatchResult`. ``ValueError`` (one line, naming the layer) if a
+    membrane potential ends NaN/Inf.
     """
     ops, params, B = plan.ops, plan.params, len(xb)
     xb = xb.astype(plan.dtype, copy=False)
@@ -101,20 +61,21 @@ def run_batch(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
     counts = {i: np.zeros((B,) + plan.shapes[i], plan.dtype) for i in plan.syn}
     counts[-1] = np.zeros_like(xb)            # input spikes, for a max pool before any layer
     pooled = {i: 0 for i, op in enumerate(ops) if isinstance(op, Pool) and op.kind == "max"}
-    synops = 0.0
+    result = BatchResult.empty(plan, T, B, record_readouts)
     work = {i: {} for i in plan.syn}
     if enc.constant:
         # the ops before the first weight layer, and that layer's current, never change
         pre = xb
         for op in ops[:plan.first]:
             pre = op.ann(pre)
-        first_current = ops[plan.first].current(pre)
-        synops += plan.macs[plan.first] * B
+        first_current = plan.current(plan.first, pre)
+        result.synops += plan.macs[plan.first] * B
         begin = plan.first
     else:
+        trains = enc.block(T)                 # drawn for all T at once (see bridge.encoding)
         begin = 0
     for t in range(T):
-        s = first_current if enc.constant else enc.step(t)
+        s = first_current if enc.constant else trains[t]
         if begin == 0 and plan.pool_before_first:
             counts[-1] += s
         prev_spiking = -1
@@ -125,8 +86,8 @@ def run_batch(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
                     current = s
                 else:
                     if count_synops:
-                        synops += _events(s, plan.fanouts[i])
-                    current = op.current(s, work[i])
+                        result.synops += events(s, plan.fanouts[i])
+                    current = plan.current(i, s, work[i])
                 if op.spiking:
                     s, _ = if_step(current, v[i], params, out=v[i])
                     counts[i] += s
@@ -141,35 +102,12 @@ def run_batch(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
                                                   op.stride)
             else:
                 s = op.ann(s)
-        if on_step is not None:
-            out = counts[plan.last] if ops[plan.last].spiking else v[plan.last]
-            on_step(t, out.reshape(B, -1))
+        out = counts[plan.last] if ops[plan.last].spiking else v[plan.last]
+        result.record(t, out.reshape(B, -1))
     # a NaN current never crosses the threshold and an Inf one fires every step, so the counts
     # would look sound; NaN/Inf stays in the potential (and in the potential readout) for good
     for i in plan.syn:
         require_finite(v[i], f"simulation: membrane potential of {label(ops, i)}")
     del counts[-1]
-    return counts, synops
-
-
-def label(ops: list, i: int) -> str:
-    """The name of ``ops[i]`` for messages."""
-    return ops[i].name or f"operation {i}"
-
-
-def check_inputs(snn, x, T) -> np.ndarray:
-    """``x`` as float32 ``(N, *input_shape)`` (:func:`~bridge.checks.fit_images`: reshaped if only
-    the layout differs; ``ValueError`` if it does not fit or holds NaN/Inf); ``ValueError`` if
-    ``T`` is not a positive int."""
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be a positive int, got {T!r}")
-    return fit_images(x, snn.input_shape)
-
-
-def _events(s: np.ndarray, fanout) -> float:
-    """Synaptic operations caused by the non-zero entries of ``s`` (conventions in
-    :mod:`bridge.simulate`)."""
-    nz = s != 0
-    if np.isscalar(fanout):
-        return float(np.count_nonzero(nz)) * fanout
-    return float((nz.sum(axis=(0, 3), dtype=np.float64) * fanout).sum())
+    result.counts = counts
+    return result

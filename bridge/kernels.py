@@ -1,0 +1,133 @@
+"""The time-batched simulator's element-wise loops over time, compiled with Numba.
+
+Each loop runs the equations of :mod:`bridge.neuron` (the IF neuron) or the potential readout for
+``n`` steps on a ``(n, M)`` block (``M`` neurons: images × units, flattened), in one pass over
+memory. The arithmetic is that of :func:`bridge.neuron.if_step`, operation for operation in the
+block's dtype (``V ← V + I``; ``s = [V ≥ θ]``; ``V ← V − θ·s`` or ``V ← V·(1 − s)``), so results
+equal the step-by-step simulator's bit for bit; ``θ`` must be given in the block's dtype
+(:func:`if_run` casts it). No ``fastmath``: Numba keeps IEEE semantics (no reassociation, no fused
+multiply-add), and NaN/Inf propagate as in NumPy (a NaN potential never fires, an Inf one fires
+every step).
+
+Compiled on first use for each dtype and cached on disk (``cache=True``) when the package folder
+is writable.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+__all__ = ["if_run", "accumulate", "count_max_pool_run"]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _if_loop(io, v, v_th, subtract, counts):  # pragma: no cover - compiled
+    # in place (current in, spikes out): one array, so that LLVM vectorises the inner loops
+    n, m = io.shape
+    one = v_th / v_th          # 1 in the dtype of v_th (and of v)
+    for t in range(n):
+        x = io[t]
+        if subtract:           # two loops: no branch inside the vectorised one
+            for j in range(m):
+                vj = v[j] + x[j]
+                s = one * (vj >= v_th)
+                v[j] = vj - v_th * s
+                x[j] = s
+                counts[j] += s
+        else:
+            for j in range(m):
+                vj = v[j] + x[j]
+                s = one * (vj >= v_th)
+                v[j] = vj * (one - s)
+                x[j] = s
+                counts[j] += s
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _accumulate_loop(io, v):  # pragma: no cover - compiled
+    n, m = io.shape
+    for t in range(n):
+        x = io[t]
+        for j in range(m):
+            v[j] = v[j] + x[j]
+            x[j] = v[j]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _count_pool_loop(s, n_in, n_out, out, k, stride):  # pragma: no cover - compiled
+    # s (n, B, H, W, C) input spikes; n_in (B, H, W, C) input counts and n_out (B, Ho, Wo, C)
+    # pooled counts so far (updated); out (n, B, Ho, Wo, C) pooled spikes. Rows of W·C values
+    # are contiguous: the count update and the max over a window's rows run along them.
+    n, B, H, W, C = s.shape
+    Ho, Wo = out.shape[2], out.shape[3]
+    row = W * C
+    best = np.empty(row, s.dtype)
+    for t in range(n):
+        for b in range(B):
+            cb = n_in[b].reshape(H * row)
+            sb = s[t, b].reshape(H * row)
+            for q in range(H * row):
+                cb[q] += sb[q]
+            ob, pb = out[t, b], n_out[b]
+            for i in range(Ho):
+                r = i * stride * row
+                for q in range(row):
+                    best[q] = cb[r + q]
+                for a in range(1, k):
+                    r = (i * stride + a) * row
+                    for q in range(row):
+                        best[q] = max(best[q], cb[r + q])
+                for j in range(Wo):
+                    for c in range(C):
+                        m = best[j * stride * C + c]
+                        for d in range(1, k):
+                            m = max(m, best[(j * stride + d) * C + c])
+                        ob[i, j, c] = m - pb[i, j, c]
+                        pb[i, j, c] = m
+
+
+def count_max_pool_run(s: np.ndarray, n_in: np.ndarray, n_out: np.ndarray, k: int,
+                       stride: int | None) -> np.ndarray:
+    """Count-based max pooling (:func:`bridge.spike_pool.count_max_pool`) of the trains
+    ``s (n, B, H, W, C)`` over their ``n`` steps: ``N_in += s[t]``, ``N_out[t] = max_window
+    N_in``, spike ``N_out[t] − N_out[t−1]``. ``n_in (B, H, W, C)`` and ``n_out (B, Ho, Wo, C)``
+    are the counts so far, updated in place; returns ``(n, B, Ho, Wo, C)`` spikes. Counts are
+    whole numbers, exact in any float dtype."""
+    stride = stride or k
+    n, B, H, W, C = s.shape
+    out = np.empty((n, B, (H - k) // stride + 1, (W - k) // stride + 1, C), s.dtype)
+    _count_pool_loop(s, n_in, n_out, out, k, stride)
+    return out
+
+
+def _steps(current: np.ndarray, v: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """The ``(n, M)`` block the loops work on in place: ``current`` itself, or ``out`` filled
+    with it (a constant ``current`` shaped like ``v`` is copied to every step)."""
+    if out is None:
+        if current.shape == v.shape:
+            raise ValueError("a constant current needs out, the (n, ...) array for the spikes")
+        out = current
+    elif out is not current:
+        np.copyto(out, current)
+    return out.reshape(out.shape[0], -1)
+
+
+def if_run(current: np.ndarray, v: np.ndarray, v_th: float, reset: str, counts: np.ndarray,
+           out: np.ndarray | None = None) -> np.ndarray:
+    """``n`` steps of IF neurons: ``current (n, ...)`` (or ``(...)``: the same current every step,
+    then ``out`` is required), potentials ``v (...)`` and spike counts ``counts (...)`` updated in
+    place. Returns the spikes ``(n, ...)`` (0/1 in ``v``'s dtype) in ``out`` — by default
+    ``current`` itself, overwritten."""
+    io = _steps(current, v, out)
+    _if_loop(io, v.reshape(-1), v.dtype.type(v_th), reset == "subtract", counts.reshape(-1))
+    return io.reshape((io.shape[0],) + v.shape)
+
+
+def accumulate(current: np.ndarray, v: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The potential readout over ``n`` steps: ``V[t] = V[t−1] + I[t]`` in order, ``V[t]`` written
+    to ``out[t]`` (by default ``current`` itself; a constant ``current (...)`` needs ``out``) and
+    ``v`` left at the last step's value."""
+    io = _steps(current, v, out)
+    _accumulate_loop(io, v.reshape(-1))
+    return io.reshape((io.shape[0],) + v.shape)

@@ -1,0 +1,188 @@
+"""The time-batched simulator: every layer over all ``T`` steps at once, layer after layer.
+
+The converted network is feed-forward and a spike reaches the next layer in the same step, so
+layer ``l``'s input for all steps is known once layer ``l−1`` has run for all steps. Each layer is
+then one large matrix product over ``B·T`` frames instead of ``T`` small ones, and a loop over
+time that is element-wise and compiled (:mod:`bridge.kernels`). With ``S_l`` the ``(T, B, ...)``
+spike trains of layer ``l``::
+
+    S_0         = encoder block of T steps                 (bridge.encoding; constant: x)
+    I_l         = W̃_l S_{l−1} + b̃_l                        one product over the T·B frames
+    S_l, V_l    = IF loop over t of I_l[t]                 (bridge.kernels.if_run)
+    max pool:   N[t] = N[0] + Σ_{τ≤t} S[τ]  (cumulative counts of the input, all t at once)
+                N_out[t] = max over the window of N[t];  S_out[t] = N_out[t] − N_out[t−1]
+                (gate: the spikes of the window's busiest input so far, frame by frame)
+    avg pool, flatten:  applied to the T·B frames
+    readout:    V_out[t] = V_out[t−1] + I_out[t] (potential) or the cumulative output counts;
+                prediction[t] = argmax (ties → lowest class)
+
+These are the equations of the step-by-step simulator (:mod:`bridge.step_loop`) reordered; with
+the same inputs the results are the same: bit for bit in float64 (spike counts, readouts,
+predictions; :mod:`bridge.plan` explains the matrix product this takes), and up to the order in
+which BLAS sums a product in float32.
+
+**Memory.** A chunk of ``B`` images holds every layer's trains for all its steps; :func:`chunking`
+sizes ``B`` from a memory budget. When a single image's ``T`` steps exceed the budget, the chunk
+is one image run in blocks of ``n < T`` steps, the state (potentials, counts, pooling) carried
+from block to block. Neither the chunk size nor the block length changes the float64 results, and
+Poisson input is the same for every chunking (:mod:`bridge.encoding`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import require_finite
+from .encoding import make_encoder
+from .kernels import accumulate, count_max_pool_run, if_run
+from .network import Pool, Synaptic
+from .plan import BatchResult, Plan, events, label
+from .spike_pool import gate_max_pool
+
+__all__ = ["run_chunk", "chunking", "DEFAULT_MEMORY_BUDGET"]
+
+#: bytes (default memory budget of a simulation: 256 MiB)
+DEFAULT_MEMORY_BUDGET = 256 * 2 ** 20
+#: bytes of im2col rows per matrix product of a convolution (the rows are sliced to stay below)
+COLS_BYTES = 8 * 2 ** 20
+#: bytes held regardless of the chunk: the im2col slice, a Poisson draw, the ANN's products
+_FIXED_BYTES = 3 * COLS_BYTES
+
+
+def _size(shape) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def chunking(plan: Plan, T: int, budget: int, n_images: int) -> tuple[int, int]:
+    """``(images, steps)`` per chunk for a memory ``budget`` in bytes: as many images as fit with
+    all ``T`` steps, or one image in blocks of ``steps < T``. ``ValueError`` (one line, naming the
+    minimum) if not even one step of one image fits.
+
+    Per step of an image, the largest operation holds its input and output trains, and a max pool
+    also the cumulative counts and their maximum; per image, every layer's potential and counts,
+    the pooling state and the ANN activations (for the statistics) stay for the whole chunk.
+    """
+    item = plan.dtype.itemsize
+    sizes = [(_size(i), _size(o)) for i, o in zip(plan.in_shapes, plan.shapes)]
+    per_step = max(2 * i + 2 * o for i, o in sizes) * item
+    per_image = 4 * sum(i + o for i, o in sizes) * item
+    free = budget - _FIXED_BYTES
+    images = free // (T * per_step + per_image) if free > 0 else 0
+    if images >= 1:
+        return int(min(images, max(n_images, 1))), T
+    steps = (free - per_image) // per_step if free > 0 else 0
+    if steps < 1:
+        need = _FIXED_BYTES + per_image + per_step
+        raise ValueError(f"memory budget {budget / 2 ** 20:.3g} MiB is too small for this "
+                         f"network: one step of one image needs {need / 2 ** 20:.3g} MiB")
+    return 1, int(steps)
+
+
+def _frames(s: np.ndarray) -> np.ndarray:
+    """``(n, B, ...)`` trains as ``(n·B, ...)`` frames (a view)."""
+    return s.reshape((-1,) + s.shape[2:])
+
+
+def _currents(plan: Plan, i: int, s: np.ndarray, work: dict) -> np.ndarray:
+    """``W̃ S + b̃`` of weight layer ``i`` for the trains ``s (n, B, ...)``: one product over all
+    frames (a convolution in slices of at most :data:`COLS_BYTES` of im2col rows)."""
+    frames = _frames(s)
+    op = plan.ops[i]
+    if op.kind == "dense":
+        u = plan.current(i, frames)
+    else:
+        kh, kw, cin, _ = op.W.shape
+        per_frame = _size(plan.shapes[i][:2]) * kh * kw * cin * plan.dtype.itemsize
+        step = max(1, COLS_BYTES // per_frame)
+        u = np.empty((len(frames),) + plan.shapes[i], plan.dtype)
+        for a in range(0, len(frames), step):
+            u[a:a + step] = plan.current(i, frames[a:a + step], work)
+    return u.reshape(s.shape[:2] + plan.shapes[i])
+
+
+class _State:
+    """What a chunk carries from one block of steps to the next."""
+
+    def __init__(self, plan: Plan, B: int):
+        ops, dt = plan.ops, plan.dtype
+        self.v = {i: np.full((B,) + plan.shapes[i], plan.v_init if ops[i].spiking else 0, dt)
+                  for i in plan.syn}
+        self.counts = {i: np.zeros((B,) + plan.shapes[i], dt) for i in plan.syn}
+        maxpools = [i for i, op in enumerate(ops) if isinstance(op, Pool) and op.kind == "max"]
+        self.pool_in = {i: np.zeros((B,) + plan.in_shapes[i], dt) for i in maxpools}
+        self.pool_out = {i: np.zeros((B,) + plan.shapes[i], dt) for i in maxpools}
+
+
+def _max_pool(plan: Plan, i: int, s: np.ndarray, st: _State) -> np.ndarray:
+    """Max pooling of the trains ``s (n, B, H, W, C)`` for all ``n`` steps at once."""
+    op, (n, B) = plan.ops[i], s.shape[:2]
+    if plan.max_pool == "count":
+        return count_max_pool_run(s, st.pool_in[i], st.pool_out[i], op.size, op.stride)
+    counts = np.empty_like(s)                 # the gate needs every step's counts
+    for t in range(n):
+        st.pool_in[i] += s[t]
+        counts[t] = st.pool_in[i]
+    out = gate_max_pool(_frames(s), _frames(counts), op.size, op.stride)
+    return out.reshape((n, B) + out.shape[1:])
+
+
+# NaN/Inf are reported by require_finite, in one line, not as warnings
+@np.errstate(over="ignore", invalid="ignore")
+def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_synops: bool,
+              record_readouts: bool = False, steps: int | None = None) -> BatchResult:
+    """Simulate a chunk ``xb (B, *input_shape)`` for ``T`` steps, layer by layer over blocks of
+    ``steps`` steps (default: all ``T``; see the module docstring).
+
+    Returns a :class:`~bridge.plan.BatchResult`. ``ValueError`` (one line, naming the layer) if a
+    membrane potential ends NaN/Inf.
+    """
+    ops, B = plan.ops, len(xb)
+    steps = T if steps is None else steps
+    xb = xb.astype(plan.dtype, copy=False)
+    enc = make_encoder(encoding, xb, rng)
+    st = _State(plan, B)
+    result = BatchResult.empty(plan, T, B, record_readouts)
+    work: dict = {}
+    begin = 0
+    if enc.constant:
+        # the ops before the first weight layer, and that layer's current, never change
+        pre = xb
+        for op in ops[:plan.first]:
+            pre = op.ann(pre)
+        first_current = plan.current(plan.first, pre)
+        result.synops += plan.macs[plan.first] * B
+        begin = plan.first
+    th, reset = plan.params
+    for t0 in range(0, T, steps):
+        n = min(steps, T - t0)
+        s = None if enc.constant else enc.block(n)
+        before = st.counts[plan.last].copy() if ops[plan.last].spiking else None
+        for i in range(begin, len(ops)):
+            op = ops[i]
+            if isinstance(op, Synaptic):
+                if i == begin and enc.constant:
+                    current, out = first_current, np.empty((n, B) + plan.shapes[i], plan.dtype)
+                else:
+                    if count_synops:
+                        result.synops += events(_frames(s), plan.fanouts[i])
+                    current, out = _currents(plan, i, s, work), None
+                if op.spiking:
+                    s = if_run(current, st.v[i], th, reset, st.counts[i], out=out)
+                else:
+                    s = accumulate(current, st.v[i], out=out)   # the output potential V[t]
+            elif isinstance(op, Pool) and op.kind == "max":
+                s = _max_pool(plan, i, s, st)
+            else:
+                y = op.ann(_frames(s))
+                s = y.reshape((n, B) + y.shape[1:])
+        if before is not None:                 # spike-count readout: cumulative counts
+            for t in range(n):
+                before += s[t]
+                s[t] = before
+        result.record(t0, s.reshape(n, B, -1))
+    # a NaN current never crosses the threshold and an Inf one fires every step, so the counts
+    # would look sound; NaN/Inf stays in the potential (and in the potential readout) for good
+    for i in plan.syn:
+        require_finite(st.v[i], f"simulation: membrane potential of {label(ops, i)}")
+    result.counts = st.counts
+    return result

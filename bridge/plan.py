@@ -1,0 +1,134 @@
+"""What both simulators need of a converted network and never changes: the :class:`Plan`.
+
+A plan holds the operations in the simulation's dtype, every operation's output shape, the
+fan-out of every weight layer (for SynOps), its ANN MACs, the IF parameters and the matrix
+product the currents use.
+
+**The matrix product.** In float32 the currents use BLAS (``numpy.matmul``). OpenBLAS's result
+for one row of a product depends on how many rows the product has and where the row sits in it
+(measured here: for ``(M, 150) @ (150, 16)`` in float32 about half the rows differ in the last
+bit when the same rows are multiplied in blocks at other offsets; float64 ``dgemm`` differs by up
+to 3·10⁻¹⁴). So in float64, the precision used to check one simulator against the other,
+:func:`exact_matmul` sums every row in one fixed order (``numpy.einsum`` without BLAS), whatever
+the number of rows: the step-by-step and the time-batched simulators then agree bit for bit, for
+any batch or chunk size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ann.functional import col2im
+
+from .checks import fit_images
+from .network import Pool, SpikingNetwork, Synaptic
+from .neuron import IFParams
+from .spike_pool import MAX_POOLS
+
+__all__ = ["Plan", "BatchResult", "exact_matmul", "events", "label", "check_inputs"]
+
+
+def exact_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` with each output element summed over the inner index in order, independently of
+    the other rows (no BLAS): the same bits for a row whatever the batch it is computed in."""
+    return np.einsum("ij,jk->ik", a, b, optimize=False)
+
+
+def _fanout(op: Synaptic, in_shape: tuple) -> np.ndarray | int:
+    """Outgoing synapses per input position (conv: an (H, W) map; dense: an int)."""
+    if op.kind == "dense":
+        return op.W.shape[1]
+    kh, kw, cin, cout = op.W.shape
+    h, w = in_shape[0], in_shape[1]
+    ho, wo = op.current(np.zeros((1, h, w, cin), np.float32)).shape[1:3]
+    # col2im of ones counts, for every input pixel, the output windows that cover it
+    cover = col2im(np.ones((ho * wo, kh * kw), np.float32), (1, h, w, 1), kh, kw, op.stride,
+                   op.padding)[0, :, :, 0]
+    return cover * cout
+
+
+class Plan:
+    """The operations of ``snn`` in ``dtype`` (float32, or float64 for exact comparisons), with
+    their shapes, fan-outs, MACs, the IF parameters and the max-pooling method."""
+
+    def __init__(self, snn: SpikingNetwork, dtype):
+        self.ops, self.dtype = snn.ops, np.dtype(dtype)
+        if self.dtype != np.float32:  # e.g. float64 for the Brian2 cross-check
+            self.ops = [replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
+                        if isinstance(op, Synaptic) else op for op in snn.ops]
+        self.matmul = np.matmul if self.dtype == np.float32 else exact_matmul
+        self.params = IFParams(snn.settings.get("v_th", 1.0), snn.settings.get("reset", "subtract"))
+        self.v_init = snn.settings.get("v_init", 0.0) * self.params.v_th
+        self.shapes = snn.shapes()
+        self.in_shapes = [tuple(snn.input_shape)] + self.shapes[:-1]
+        self.syn = [i for i, op in enumerate(self.ops) if isinstance(op, Synaptic)]
+        self.first, self.last = self.syn[0], self.syn[-1]
+        self.fanouts = {i: _fanout(self.ops[i], self.in_shapes[i]) for i in self.syn}
+        self.macs = {i: self.ops[i].macs(self.in_shapes[i], self.shapes[i]) for i in self.syn}
+        self.pool_before_first = any(isinstance(op, Pool) for op in self.ops[:self.first])
+        self.max_pool = snn.settings.get("max_pool", "count")
+        if self.max_pool not in MAX_POOLS:
+            raise ValueError(f"unknown max_pool method {self.max_pool!r}; known: "
+                             f"{', '.join(MAX_POOLS)}")
+
+    def current(self, i: int, s: np.ndarray, work: dict | None = None) -> np.ndarray:
+        """``W·s + b`` of weight layer ``ops[i]`` for a batch ``s``, with this plan's product."""
+        return self.ops[i].current(s, work, self.matmul)
+
+
+@dataclass
+class BatchResult:
+    """What either simulator returns for one batch of ``B`` images over ``T`` steps.
+
+    ``predictions[t]`` — the class read out after step ``t + 1`` (argmax of the output potential
+    or spike count; ties → the lowest class), ``(T, B)``; ``readout`` — the output after the last
+    step, ``(B, n_out)``; ``readouts`` — after every step, ``(T, B, n_out)`` (only when asked
+    for); ``counts`` — spike counts of every weight layer, ``{op index: (B, ...)}``; ``synops`` —
+    the batch's synaptic operations (when counted).
+    """
+
+    predictions: np.ndarray
+    readout: np.ndarray | None = None
+    readouts: np.ndarray | None = None
+    counts: dict = field(default_factory=dict)
+    synops: float = 0.0
+
+    @classmethod
+    def empty(cls, plan: "Plan", T: int, B: int, record_readouts: bool) -> "BatchResult":
+        n_out = int(np.prod(plan.shapes[plan.last]))
+        return cls(np.empty((T, B), np.int64),
+                   readouts=np.empty((T, B, n_out), plan.dtype) if record_readouts else None)
+
+    def record(self, t: int, out: np.ndarray) -> None:
+        """Store the readout ``out (B, n_out)`` or ``(n, B, n_out)`` of step ``t`` (of steps
+        ``t … t+n−1``)."""
+        n = 1 if out.ndim == 2 else len(out)
+        self.predictions[t:t + n] = out.argmax(axis=-1)
+        if self.readouts is not None:
+            self.readouts[t:t + n] = out
+        self.readout = (out if out.ndim == 2 else out[-1]).copy()
+
+
+def events(s: np.ndarray, fanout) -> float:
+    """Synaptic operations caused by the non-zero entries of ``s`` (a batch of frames; conventions
+    in :mod:`bridge.simulate`)."""
+    nz = s != 0
+    if np.isscalar(fanout):
+        return float(np.count_nonzero(nz)) * fanout
+    return float((nz.sum(axis=(0, 3), dtype=np.float64) * fanout).sum())
+
+
+def label(ops: list, i: int) -> str:
+    """The name of ``ops[i]`` for messages."""
+    return ops[i].name or f"operation {i}"
+
+
+def check_inputs(snn, x, T) -> np.ndarray:
+    """``x`` as float32 ``(N, *input_shape)`` (:func:`~bridge.checks.fit_images`: reshaped if only
+    the layout differs; ``ValueError`` if it does not fit or holds NaN/Inf); ``ValueError`` if
+    ``T`` is not a positive int."""
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
+        raise ValueError(f"T must be a positive int, got {T!r}")
+    return fit_images(x, snn.input_shape)
