@@ -1,9 +1,23 @@
 """One description of an architecture, many builders.
 
-A :class:`ModelSpec` is plain data (JSON-serialisable): an input shape and an ordered list of
-:class:`LayerSpec`. The NumPy models (:mod:`ann`), the Keras twin (:mod:`ann.keras_models`), the
-spiking converter (:mod:`bridge`) and the LeNet figure all build from the same spec, and saved
-models store it as their architecture.
+A :class:`ModelSpec` is plain data (JSON-serialisable): an input shape and a tuple of
+:class:`LayerSpec`, wired as a directed acyclic graph. The NumPy models (:mod:`ann`), the Keras
+twin (:mod:`ann.keras_models`), the spiking converter (:mod:`bridge`) and the LeNet figure all
+build from the same spec, and saved models store it as their architecture.
+
+**Wiring.** A layer may carry a ``name`` and ``inputs``, the names of earlier layers (or
+``"input"``, the model's input). A layer without ``inputs`` takes the previous layer's output,
+so a chain is written exactly as before, without names. ``Add`` and ``Concatenate`` take two or
+more inputs, every other layer one. The last layer is the model's one output, and every other
+layer's output must be used. A residual block::
+
+    LayerSpec("Conv2D", {"filters": 16, "kernel_size": 3, "padding": "same"}, name="c1"),
+    LayerSpec("Activation", {"activation": "relu"}),
+    LayerSpec("Conv2D", {"filters": 16, "kernel_size": 3, "padding": "same"}, name="c2"),
+    LayerSpec("Add", inputs=("c1", "c2"), name="sum"),
+
+The checks and their messages are in :mod:`ann.spec_graph`; :attr:`ModelSpec.sources` holds
+the resolved wiring and :attr:`ModelSpec.is_chain` says whether it is a plain chain.
 
 Conventions, shared by every builder (they are Keras's, so weights move across unchanged):
 
@@ -12,133 +26,87 @@ Conventions, shared by every builder (they are Keras's, so weights move across u
   (the lecture's ``u = Wᵀx`` with ``x`` a column; here rows are samples).
 * ``Conv2D``: kernel ``W`` of shape ``(kh, kw, c_in, c_out)``, ``b`` of ``(c_out,)``;
   cross-correlation as in every deep-learning library; ``padding`` is ``"valid"``,
-  ``"same"`` or an int (zeros on each side).
+  ``"same"`` or an int (zeros on each side). ``kernel_size``, ``strides`` and ``pool_size``
+  are an int or a pair ``(h, w)``.
+* ``DepthwiseConv2D``: kernel ``W (kh, kw, C, M)`` (``M`` the ``depth_multiplier``), bias
+  ``b (C·M,)``; input channel ``c`` feeds output channels ``c·M … c·M + M − 1``.
+  ``SeparableConv2D``: ``W_depthwise (kh, kw, C, M)``, then a 1×1 ``W_pointwise
+  (1, 1, C·M, filters)`` and ``b (filters,)``.
 * ``BatchNorm``: ``gamma, beta, running_mean, running_var`` of shape ``(C,)`` over the last axis;
   ``y = gamma (x − μ) / sqrt(σ² + eps) + beta``; running averages
   ``r ← momentum·r + (1 − momentum)·batch`` (Keras's convention, momentum 0.99 by default).
-* ``Activation``: one of :data:`ACTIVATIONS`. A ``Dense`` or ``Conv2D`` may carry its own
-  ``activation``; the builders treat that exactly like a separate ``Activation`` layer after it.
+* ``Activation``: one of :data:`ACTIVATIONS` (``relu6`` is ``min(max(0, u), 6)``). A weight
+  layer may carry its own ``activation``; the builders treat that exactly like a separate
+  ``Activation`` layer after it. ``ReLU``: ``min(max(0, u), max_value)`` (``None``: no cap).
+* ``Add``: ``y = Σ x_i`` of equal shapes; ``Concatenate``: along the last axis (channels).
 
 Weights of a model built from a spec are a list with one dict per layer (same order), holding
-float arrays: ``Dense``/``Conv2D`` → ``{"W", "b"}`` (``b`` only if ``use_bias``); ``BatchNorm`` →
+float arrays: ``Dense``/``Conv2D``/``DepthwiseConv2D`` → ``{"W", "b"}`` (``b`` only if
+``use_bias``); ``SeparableConv2D`` → ``{"W_depthwise", "W_pointwise", "b"}``; ``BatchNorm`` →
 ``{"gamma", "beta", "running_mean", "running_var"}``; every other layer → ``{}``.
 
 Layer types and their parameters:
 
-================  ==========================================================================
-``Dense``         ``units``, ``activation`` (default ``"linear"``), ``use_bias`` (True)
-``Conv2D``        ``filters``, ``kernel_size``, ``strides`` (1), ``padding`` (``"valid"``),
-                  ``activation`` (``"linear"``), ``use_bias`` (True)
-``MaxPool2D``     ``pool_size`` (2), ``strides`` (= pool_size)
-``AvgPool2D``     ``pool_size`` (2), ``strides`` (= pool_size)
-``Flatten``       —
-``Dropout``       ``rate`` (fraction dropped in training; inverted dropout)
-``BatchNorm``     ``momentum`` (0.99), ``eps`` (1e-3)
-``Activation``    ``activation``
-================  ==========================================================================
+==========================  ================================================================
+``Dense``                   ``units``, ``activation`` (default ``"linear"``), ``use_bias`` (True)
+``Conv2D``                  ``filters``, ``kernel_size``, ``strides`` (1), ``padding``
+                            (``"valid"``), ``activation`` (``"linear"``), ``use_bias`` (True)
+``DepthwiseConv2D``         ``kernel_size``, ``strides`` (1), ``padding`` (``"valid"`` or
+                            ``"same"``), ``depth_multiplier`` (1), ``use_bias``, ``activation``
+``SeparableConv2D``         ``filters`` and the parameters of ``DepthwiseConv2D``
+``MaxPool2D``               ``pool_size`` (2), ``strides`` (= pool_size)
+``AvgPool2D``               ``pool_size`` (2), ``strides`` (= pool_size)
+``GlobalAveragePooling2D``  — (``(H, W, C) → (C,)``, the mean over pixels)
+``Flatten``                 —
+``Reshape``                 ``target_shape`` (per sample; at most one ``-1``)
+``Dropout``                 ``rate`` (fraction dropped in training; inverted dropout)
+``BatchNorm``               ``momentum`` (0.99), ``eps`` (1e-3)
+``Activation``              ``activation``
+``ReLU``                    ``max_value`` (``None``)
+``Add``, ``Concatenate``    — (two or more ``inputs``)
+==========================  ================================================================
+
+More architectures (the residual network) are in :mod:`ann.spec_models`.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
-__all__ = ["ACTIVATIONS", "LAYER_TYPES", "LayerSpec", "ModelSpec", "perceptron_spec",
-           "mlp_spec", "lenet5_spec", "cnn_spec", "output_shapes"]
+from .spec_graph import resolve_graph
+from .spec_layers import ACTIVATIONS, INPUT, LAYER_TYPES, MERGE_TYPES, LayerSpec
 
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softmax")
-
-#: layer type -> {parameter: default}; a parameter without a default is required (``...``).
-LAYER_TYPES: dict[str, dict[str, Any]] = {
-    "Dense": {"units": ..., "activation": "linear", "use_bias": True},
-    "Conv2D": {"filters": ..., "kernel_size": ..., "strides": 1, "padding": "valid",
-               "activation": "linear", "use_bias": True},
-    "MaxPool2D": {"pool_size": 2, "strides": None},
-    "AvgPool2D": {"pool_size": 2, "strides": None},
-    "Flatten": {},
-    "Dropout": {"rate": ...},
-    "BatchNorm": {"momentum": 0.99, "eps": 1e-3},
-    "Activation": {"activation": ...},
-}
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """One layer: its ``type`` (a key of :data:`LAYER_TYPES`) and its parameters.
-
-    Missing parameters take their defaults; unknown types, unknown parameters and bad values
-    raise ``ValueError`` naming them.
-    """
-
-    type: str
-    params: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        if self.type not in LAYER_TYPES:
-            raise ValueError(f"unknown layer type {self.type!r}; known: {', '.join(LAYER_TYPES)}")
-        schema = LAYER_TYPES[self.type]
-        unknown = set(self.params) - set(schema)
-        if unknown:
-            raise ValueError(f"{self.type}: unknown parameter(s) {', '.join(sorted(unknown))}")
-        full = {}
-        for k, default in schema.items():
-            if k in self.params:
-                full[k] = self.params[k]
-            elif default is ...:
-                raise ValueError(f"{self.type}: missing parameter {k!r}")
-            else:
-                full[k] = default
-        _check_values(self.type, full)
-        object.__setattr__(self, "params", full)
-
-    def __getitem__(self, key):
-        return self.params[key]
-
-    def to_dict(self) -> dict:
-        return {"type": self.type, **self.params}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "LayerSpec":
-        if not isinstance(d, dict) or "type" not in d:
-            raise ValueError(f"a layer must be a dict with a 'type', got {d!r}")
-        d = dict(d)
-        return cls(d.pop("type"), d)
-
-
-def _positive_int(layer, key, v):
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError(f"{layer}: {key} must be a positive int, got {v!r}")
-
-
-def _check_values(layer: str, p: dict) -> None:
-    for key in ("units", "filters", "kernel_size", "strides", "pool_size"):
-        if key in p and p[key] is not None:
-            _positive_int(layer, key, p[key])
-    if "activation" in p and p["activation"] not in ACTIVATIONS:
-        raise ValueError(f"{layer}: unknown activation {p['activation']!r}; "
-                         f"known: {', '.join(ACTIVATIONS)}")
-    if "padding" in p:
-        pad = p["padding"]
-        if pad not in ("valid", "same") and not (isinstance(pad, int) and not
-                                                 isinstance(pad, bool) and pad >= 0):
-            raise ValueError(f"{layer}: padding must be 'valid', 'same' or an int >= 0, got {pad!r}")
-    if "rate" in p and not (isinstance(p["rate"], (int, float)) and 0 <= p["rate"] < 1):
-        raise ValueError(f"{layer}: rate must be in [0, 1), got {p['rate']!r}")
-    if "momentum" in p and not (0 <= p["momentum"] < 1):
-        raise ValueError(f"{layer}: momentum must be in [0, 1), got {p['momentum']!r}")
-    if "eps" in p and not p["eps"] > 0:
-        raise ValueError(f"{layer}: eps must be > 0, got {p['eps']!r}")
+__all__ = ["ACTIVATIONS", "LAYER_TYPES", "MERGE_TYPES", "INPUT", "LayerSpec", "ModelSpec",
+           "perceptron_spec", "mlp_spec", "lenet5_spec", "cnn_spec", "output_shapes",
+           "input_shapes"]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """An architecture: ``input_shape`` (without the batch axis, e.g. ``(28, 28, 1)`` or
-    ``(784,)``), the ``layers`` in order and a ``name``."""
+    ``(784,)``), the ``layers`` (a tuple of :class:`LayerSpec`, dicts are converted) in a
+    topological order, and a ``name``.
+
+    Attributes set on construction (not compared, not serialised):
+
+    sources : per layer, the tuple of indices of its inputs (``-1``: the model's input).
+    shapes : per layer, its output shape (see :func:`output_shapes`).
+    is_chain : every layer takes the previous one (the plain chain of the lecture's models).
+
+    Raises
+    ------
+    ValueError
+        bad input shape, no layers, or any problem of the graph: unknown, duplicate or later
+        names, wrong arity, shapes that do not fit, an unused output (:mod:`ann.spec_graph`).
+    """
 
     input_shape: tuple
     layers: tuple
     name: str = "model"
+    sources: tuple = field(init=False, repr=False, compare=False)
+    shapes: tuple = field(init=False, repr=False, compare=False)
+    is_chain: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         shape = tuple(self.input_shape)
@@ -148,9 +116,11 @@ class ModelSpec:
                        for lay in self.layers)
         if not layers:
             raise ValueError("a model needs at least one layer")
-        object.__setattr__(self, "input_shape", shape)
-        object.__setattr__(self, "layers", layers)
-        output_shapes(self)  # raises ValueError on shapes that do not fit
+        sources, shapes = resolve_graph(shape, layers)
+        for k, v in (("input_shape", shape), ("layers", layers), ("sources", tuple(sources)),
+                     ("shapes", tuple(shapes)),
+                     ("is_chain", all(s == (i - 1,) for i, s in enumerate(sources)))):
+            object.__setattr__(self, k, v)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "input_shape": list(self.input_shape),
@@ -175,43 +145,19 @@ class ModelSpec:
         return cls.from_dict(d)
 
 
-def _conv_out(n: int, k: int, s: int, padding) -> int:
-    if padding == "same":
-        return -(-n // s)
-    pad = 0 if padding == "valid" else padding
-    return (n + 2 * pad - k) // s + 1
-
-
 def output_shapes(spec: ModelSpec) -> list[tuple]:
-    """Shape after each layer (without the batch axis); ``ValueError`` where a layer does not fit."""
-    shape, shapes = spec.input_shape, []
-    for i, lay in enumerate(spec.layers):
-        where = f"layer {i} ({lay.type})"
-        t, p = lay.type, lay.params
-        if t == "Dense":
-            if len(shape) != 1:
-                raise ValueError(f"{where} needs a flat input, got shape {shape}; add Flatten")
-            shape = (p["units"],)
-        elif t in ("Conv2D", "MaxPool2D", "AvgPool2D"):
-            if len(shape) != 3:
-                raise ValueError(f"{where} needs (H, W, C) input, got shape {shape}")
-            h, w, c = shape
-            if t == "Conv2D":
-                k, s, pad, c = p["kernel_size"], p["strides"], p["padding"], p["filters"]
-            else:
-                k, pad = p["pool_size"], "valid"
-                s = p["strides"] or k
-            h, w = _conv_out(h, k, s, pad), _conv_out(w, k, s, pad)
-            if h < 1 or w < 1:
-                raise ValueError(f"{where}: output would be {h}×{w}; input {shape} is too small")
-            shape = (h, w, c)
-        elif t == "Flatten":
-            n = 1
-            for d in shape:
-                n *= d
-            shape = (n,)
-        shapes.append(shape)
-    return shapes
+    """Shape after each layer (without the batch axis), in the order of ``spec.layers``; the
+    last is the model's output. (Validated when the spec was built.)"""
+    return list(spec.shapes)
+
+
+def input_shapes(spec: ModelSpec) -> list:
+    """Per layer, the shape of its input (a tuple), or for ``Add``/``Concatenate`` the list of
+    its inputs' shapes, in the order of its ``inputs``."""
+    def shape(j):
+        return spec.input_shape if j < 0 else spec.shapes[j]
+    return [[shape(j) for j in src] if lay.type in MERGE_TYPES else shape(src[0])
+            for lay, src in zip(spec.layers, spec.sources)]
 
 
 # --- the lecture's architectures -----------------------------------------------------------
