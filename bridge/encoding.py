@@ -27,7 +27,7 @@ __all__ = ["ENCODINGS", "make_encoder"]
 ENCODINGS = ("constant", "poisson", "regular")
 
 #: uniform numbers drawn at once at most (bounds the transient memory of a Poisson block)
-_DRAW = 1 << 22
+_DRAW = 1 << 20
 
 
 class ConstantEncoder:

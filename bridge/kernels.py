@@ -45,6 +45,29 @@ def _if_loop(io, v, v_th, subtract, counts):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def _if_constant_loop(current, out, v, v_th, subtract, counts):  # pragma: no cover - compiled
+    # the same current every step: read from one (M,) array, spikes written to out (n, M)
+    n, m = out.shape
+    one = v_th / v_th
+    for t in range(n):
+        x = out[t]
+        if subtract:
+            for j in range(m):
+                vj = v[j] + current[j]
+                s = one * (vj >= v_th)
+                v[j] = vj - v_th * s
+                x[j] = s
+                counts[j] += s
+        else:
+            for j in range(m):
+                vj = v[j] + current[j]
+                s = one * (vj >= v_th)
+                v[j] = vj * (one - s)
+                x[j] = s
+                counts[j] += s
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _accumulate_loop(io, v):  # pragma: no cover - compiled
     n, m = io.shape
     for t in range(n):
@@ -57,34 +80,40 @@ def _accumulate_loop(io, v):  # pragma: no cover - compiled
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _count_pool_loop(s, n_in, n_out, out, k, stride):  # pragma: no cover - compiled
     # s (n, B, H, W, C) input spikes; n_in (B, H, W, C) input counts and n_out (B, Ho, Wo, C)
-    # pooled counts so far (updated); out (n, B, Ho, Wo, C) pooled spikes. Rows of W·C values
-    # are contiguous: the count update and the max over a window's rows run along them.
+    # pooled counts so far (updated); out (n, B, Ho, Wo, C) pooled spikes. Every inner loop runs
+    # over a contiguous 1-D view (a row of W·C values, or C channels), never over computed
+    # offsets, so that LLVM vectorises it.
     n, B, H, W, C = s.shape
     Ho, Wo = out.shape[2], out.shape[3]
-    row = W * C
-    best = np.empty(row, s.dtype)
+    best = np.empty((W, C), s.dtype)           # a window row's max over its k image rows
+    flat = best.reshape(W * C)
     for t in range(n):
         for b in range(B):
-            cb = n_in[b].reshape(H * row)
-            sb = s[t, b].reshape(H * row)
-            for q in range(H * row):
-                cb[q] += sb[q]
-            ob, pb = out[t, b], n_out[b]
+            counts, spikes = n_in[b].reshape(H * W * C), s[t, b].reshape(H * W * C)
+            for q in range(H * W * C):
+                counts[q] += spikes[q]
+            rows = n_in[b].reshape(H, W * C)
             for i in range(Ho):
-                r = i * stride * row
-                for q in range(row):
-                    best[q] = cb[r + q]
+                first = rows[i * stride]
+                for q in range(W * C):
+                    flat[q] = first[q]
                 for a in range(1, k):
-                    r = (i * stride + a) * row
-                    for q in range(row):
-                        best[q] = max(best[q], cb[r + q])
+                    other = rows[i * stride + a]
+                    for q in range(W * C):
+                        flat[q] = max(flat[q], other[q])
+                o_row, p_row = out[t, b, i], n_out[b, i]
                 for j in range(Wo):
+                    o, p, m = o_row[j], p_row[j], best[j * stride]
                     for c in range(C):
-                        m = best[j * stride * C + c]
-                        for d in range(1, k):
-                            m = max(m, best[(j * stride + d) * C + c])
-                        ob[i, j, c] = m - pb[i, j, c]
-                        pb[i, j, c] = m
+                        o[c] = m[c]
+                    for d in range(1, k):
+                        md = best[j * stride + d]
+                        for c in range(C):
+                            o[c] = max(o[c], md[c])
+                    for c in range(C):
+                        m_c = o[c]
+                        o[c] = m_c - p[c]
+                        p[c] = m_c
 
 
 def count_max_pool_run(s: np.ndarray, n_in: np.ndarray, n_out: np.ndarray, k: int,
@@ -119,8 +148,14 @@ def if_run(current: np.ndarray, v: np.ndarray, v_th: float, reset: str, counts: 
     then ``out`` is required), potentials ``v (...)`` and spike counts ``counts (...)`` updated in
     place. Returns the spikes ``(n, ...)`` (0/1 in ``v``'s dtype) in ``out`` — by default
     ``current`` itself, overwritten."""
-    io = _steps(current, v, out)
-    _if_loop(io, v.reshape(-1), v.dtype.type(v_th), reset == "subtract", counts.reshape(-1))
+    v_th, subtract = v.dtype.type(v_th), reset == "subtract"
+    if current.shape == v.shape and out is not None:   # constant: never copied to every step
+        io = out.reshape(out.shape[0], -1)
+        _if_constant_loop(np.ascontiguousarray(current).reshape(-1), io, v.reshape(-1), v_th,
+                          subtract, counts.reshape(-1))
+    else:
+        io = _steps(current, v, out)
+        _if_loop(io, v.reshape(-1), v_th, subtract, counts.reshape(-1))
     return io.reshape((io.shape[0],) + v.shape)
 
 

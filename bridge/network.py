@@ -34,12 +34,14 @@ class Synaptic:
     spiking: bool = True           # IF neurons (ReLU in the ANN view) follow
     name: str = ""
 
-    def current(self, s: np.ndarray, work: dict | None = None, matmul=np.matmul) -> np.ndarray:
+    def current(self, s: np.ndarray, work: dict | None = None, matmul=np.matmul,
+                out: np.ndarray | None = None) -> np.ndarray:
         """``W·s + b`` for a batch ``s``. ``work`` (optional, per layer) keeps the im2col buffer
         of a convolution between calls, so repeated calls on same-sized batches allocate less;
-        ``matmul`` is the matrix product (BLAS by default; see :mod:`bridge.plan`)."""
+        ``matmul(a, b, out=None)`` is the matrix product (BLAS by default; see
+        :mod:`bridge.plan`); ``out`` (optional) receives the result."""
         if self.kind == "dense":
-            u = matmul(s, self.W)
+            u = matmul(s, self.W, out=out)
             u += self.b
             return u
         kh, kw, _, cout = self.W.shape
@@ -47,7 +49,8 @@ class Synaptic:
         cols, (ho, wo) = im2col(s, kh, kw, self.stride, self.padding, out=buf)
         if work is not None:
             work["cols"] = cols
-        u = matmul(cols, self.W.reshape(-1, cout))
+        u = matmul(cols, self.W.reshape(-1, cout),
+                   out=None if out is None else out.reshape(-1, cout))
         u += self.b
         return u.reshape(s.shape[0], ho, wo, cout)
 
@@ -106,19 +109,24 @@ class SpikingNetwork:
         return out
 
 
-def ann_forward(ops: list, x: np.ndarray, collect: bool = False):
+def ann_forward(ops: list, x: np.ndarray, collect: bool = False,
+                first_current: np.ndarray | None = None):
     """Run ``ops`` as a ReLU network on ``x (B, *input_shape)`` float32.
 
     Returns the output (the last layer's ``u``, before any softmax, never rectified) and, if
     ``collect``, the list of activations after every :class:`Synaptic` (ReLU applied to the
-    hidden ones).
+    hidden ones). ``first_current`` — the first weight layer's ``u`` for ``x``, if already
+    computed (the simulator's constant input current): the operations up to it are skipped.
     """
     acts = []
-    last = max(i for i, op in enumerate(ops) if isinstance(op, Synaptic))
-    for i, op in enumerate(ops):
+    syn = [i for i, op in enumerate(ops) if isinstance(op, Synaptic)]
+    begin = 0 if first_current is None else syn[0]
+    for i in range(begin, len(ops)):
+        op = ops[i]
         if isinstance(op, Synaptic):
-            x = op.current(x)
-            if i != last:
+            x = first_current.copy() if i == begin and first_current is not None \
+                else op.current(x)
+            if i != syn[-1]:
                 np.maximum(x, 0, out=x)
             if collect:
                 acts.append(x)

@@ -30,10 +30,10 @@ from .spike_pool import MAX_POOLS
 __all__ = ["Plan", "BatchResult", "exact_matmul", "events", "label", "check_inputs"]
 
 
-def exact_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def exact_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``a @ b`` with each output element summed over the inner index in order, independently of
     the other rows (no BLAS): the same bits for a row whatever the batch it is computed in."""
-    return np.einsum("ij,jk->ik", a, b, optimize=False)
+    return np.einsum("ij,jk->ik", a, b, optimize=False, out=out)
 
 
 def _fanout(op: Synaptic, in_shape: tuple) -> np.ndarray | int:
@@ -73,9 +73,11 @@ class Plan:
             raise ValueError(f"unknown max_pool method {self.max_pool!r}; known: "
                              f"{', '.join(MAX_POOLS)}")
 
-    def current(self, i: int, s: np.ndarray, work: dict | None = None) -> np.ndarray:
-        """``W·s + b`` of weight layer ``ops[i]`` for a batch ``s``, with this plan's product."""
-        return self.ops[i].current(s, work, self.matmul)
+    def current(self, i: int, s: np.ndarray, work: dict | None = None,
+                out: np.ndarray | None = None) -> np.ndarray:
+        """``W·s + b`` of weight layer ``ops[i]`` for a batch ``s``, with this plan's product
+        (into ``out`` if given)."""
+        return self.ops[i].current(s, work, self.matmul, out)
 
 
 @dataclass

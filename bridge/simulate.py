@@ -30,7 +30,7 @@ import numpy as np
 
 from .checks import require_finite
 from .layer_stats import LayerStats
-from .layerwise import DEFAULT_MEMORY_BUDGET, chunking, run_chunk
+from .layerwise import DEFAULT_MEMORY_BUDGET, chunking, constant_current, run_chunk
 from .network import SpikingNetwork, ann_forward
 from .plan import Plan, check_inputs, label
 from .step_loop import run_batch
@@ -119,11 +119,11 @@ def _chunks(plan: Plan, n_images: int, T: int, simulator: str, batch_size: int,
             memory_budget: int):
     """``(images per chunk, run)``: ``run(xb, rng, statistics)`` simulates one chunk."""
     if simulator == "step":
-        return batch_size, lambda xb, encoding, rng, stats: run_batch(plan, xb, T, encoding, rng,
-                                                                      stats)
+        return batch_size, lambda xb, encoding, rng, stats, first=None: run_batch(
+            plan, xb, T, encoding, rng, stats)
     images, steps = chunking(plan, T, memory_budget, n_images)
-    return images, lambda xb, encoding, rng, stats: run_chunk(plan, xb, T, encoding, rng, stats,
-                                                              steps=steps)
+    return images, lambda xb, encoding, rng, stats, first=None: run_chunk(
+        plan, xb, T, encoding, rng, stats, steps=steps, first_current=first)
 
 
 # NaN/Inf are reported by require_finite, in one line, not as warnings
@@ -141,11 +141,13 @@ def _simulate_images(snn, x, y, T, encoding, rng, statistics, simulator, batch_s
     size, run = _chunks(plan, len(x), T, simulator, batch_size, memory_budget)
     for start in range(0, len(x), size):
         xb, yb = x[start:start + size], y[start:start + size]
-        ann_out, acts = ann_forward(plan.ops, xb, collect=True)
+        # constant input: the first layer's current is the ANN's first pre-activation too
+        first = constant_current(plan, xb) if encoding == "constant" else None
+        ann_out, acts = ann_forward(plan.ops, xb, collect=True, first_current=first)
         require_finite(ann_out, f"ANN output on images {start}–{start + len(xb) - 1}")
         ann_pred = ann_out.reshape(len(xb), -1).argmax(axis=1)
         ann_correct += int(np.count_nonzero(ann_pred == yb))
-        res = run(xb, encoding, rng, statistics)
+        res = run(xb, encoding, rng, statistics, first)
         correct += np.count_nonzero(res.predictions == yb, axis=1)
         agree += np.count_nonzero(res.predictions == ann_pred, axis=1)
         synops += res.synops
