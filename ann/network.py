@@ -6,55 +6,29 @@ logits, takes the loss (softmax cross-entropy fused with a final softmax, giving
 ``δ = (y − t)/N``; otherwise mean squared error on the outputs) and sends ``δ`` back through
 every layer's ``backward``, which leaves ``∂E/∂θ`` in ``layer.grads``.
 
+A chain (``spec.is_chain``) runs as a plain loop over its stages. A graph (residual ``Add``,
+``Concatenate`` of branches) runs in topological order and backpropagates in reverse, summing
+the gradients of a tensor that feeds several layers (:mod:`ann.graph`); on a chain both give
+bit-identical results.
+
 Weights follow :mod:`ann.spec` (Keras layouts): one dict per layer, in order. Initialisation is
-Keras's default: Glorot-uniform kernels (``U(±√(6/(fan_in + fan_out)))``, for a convolution
-``fan = kh·kw·C``), zero biases, BatchNorm ``γ = 1, β = 0``, running mean 0 and variance 1.
+Keras's default (:mod:`ann.layer_init`): Glorot-uniform kernels (``U(±√(6/(fan_in +
+fan_out)))``, for a convolution ``fan = kh·kw·C``), zero biases, BatchNorm ``γ = 1, β = 0``,
+running mean 0 and variance 1.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .layers import (Activation, AvgPool2D, BatchNorm, Conv2D, ConvPool, Dense, Dropout, Flatten,
-                     Layer, MaxPool2D)
+from .graph import backward_graph, forward_graph, plan_graph
+from .layer_init import build_layer, glorot_uniform
+from .layers import Activation, Conv2D, ConvPool, Dropout, Layer, MaxPool2D
 from .layers.conv import POOL_FUSABLE
 from .losses import mean_squared_error, softmax_cross_entropy
-from .spec import ModelSpec, output_shapes
+from .spec import ModelSpec, input_shapes, output_shapes
 
 __all__ = ["Network", "glorot_uniform", "fuse_conv_pool"]
-
-
-def glorot_uniform(shape: tuple, fan_in: int, fan_out: int, rng: np.random.Generator,
-                   dtype=np.float32) -> np.ndarray:
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=shape).astype(dtype)
-
-
-def _build_layer(lay, in_shape, rng, dtype) -> Layer:
-    t, p = lay.type, lay.params
-    if t == "Dense":
-        n_in, n_out = in_shape[0], p["units"]
-        W = glorot_uniform((n_in, n_out), n_in, n_out, rng, dtype)
-        b = np.zeros(n_out, dtype) if p["use_bias"] else None
-        return Dense(W, b, p["activation"])
-    if t == "Conv2D":
-        k, cin, cout = p["kernel_size"], in_shape[2], p["filters"]
-        W = glorot_uniform((k, k, cin, cout), k * k * cin, k * k * cout, rng, dtype)
-        b = np.zeros(cout, dtype) if p["use_bias"] else None
-        return Conv2D(W, b, p["strides"], p["padding"], p["activation"])
-    if t == "MaxPool2D":
-        return MaxPool2D(p["pool_size"], p["strides"])
-    if t == "AvgPool2D":
-        return AvgPool2D(p["pool_size"], p["strides"])
-    if t == "Flatten":
-        return Flatten()
-    if t == "Dropout":
-        return Dropout(p["rate"], rng)
-    if t == "BatchNorm":
-        return BatchNorm(in_shape[-1], p["momentum"], p["eps"], dtype)
-    if t == "Activation":
-        return Activation(p["activation"])
-    raise ValueError(f"unknown layer type {t!r}")  # unreachable: ModelSpec validates types
 
 
 def fuse_conv_pool(layers: list[Layer]) -> list[Layer]:
@@ -82,16 +56,27 @@ class Network:
         activation as ``layer.activation``).
     stages : the layers as run: ``layers`` with each convolution and the max pooling after it
         as one :class:`~ann.layers.conv.ConvPool` where that is exact (:func:`fuse_conv_pool`).
+    graph : ``None`` for a chain; for a graph, its :class:`~ann.graph.GraphPlan` (whose
+        ``stages`` are ``stages``).
     dtype : float32 for training, float64 for gradient checks.
+
+    ``ValueError`` if ``layers`` is not one layer per spec layer.
     """
 
     def __init__(self, spec: ModelSpec, layers: list[Layer], dtype=np.float32):
         self.spec, self.layers, self.dtype = spec, list(layers), np.dtype(dtype)
-        for layer in self.layers:  # nothing before the first trained layer needs ∂E/∂x
-            layer.need_dx = False
-            if layer.params:
-                break
-        self.stages = fuse_conv_pool(self.layers)
+        if len(self.layers) != len(spec.layers):
+            raise ValueError(f"{len(self.layers)} layers for a spec of {len(spec.layers)}")
+        self.graph = None
+        if spec.is_chain:
+            for layer in self.layers:  # nothing before the first trained layer needs ∂E/∂x
+                layer.need_dx = False
+                if layer.params:
+                    break
+            self.stages = fuse_conv_pool(self.layers)
+        else:
+            self.graph = plan_graph(self.layers, spec.sources)
+            self.stages = self.graph.stages
         last = spec.layers[-1]
         self.ends_in_softmax = last.params.get("activation") == "softmax"
         self._skip_last = False
@@ -107,8 +92,8 @@ class Network:
             raise TypeError(f"spec must be an ann.spec.ModelSpec, got {type(spec).__name__}")
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        shapes = [spec.input_shape] + output_shapes(spec)
-        layers = [_build_layer(lay, shapes[i], rng, dtype) for i, lay in enumerate(spec.layers)]
+        layers = [build_layer(lay, shape, rng, dtype)
+                  for lay, shape in zip(spec.layers, input_shapes(spec))]
         net = cls(spec, layers, dtype)
         net.rng = rng
         return net
@@ -160,6 +145,10 @@ class Network:
 
     def _run(self, x, training, logits):
         x = self.check_input(x)
+        if self.graph is not None:
+            y, self._skip_last = forward_graph(self.graph, x, training,
+                                               logits and self.ends_in_softmax)
+            return y
         last = len(self.stages) - 1
         self._skip_last = False
         for i, layer in enumerate(self.stages):
@@ -184,6 +173,9 @@ class Network:
 
     def backward(self, dout: np.ndarray) -> None:
         """Backpropagate ``∂E/∂(output of the last forward pass)``; fills every ``grads``."""
+        if self.graph is not None:
+            backward_graph(self.graph, dout, self._skip_last)
+            return
         layers = self.stages[:-1] if self._skip_last else self.stages
         d = dout
         for layer in reversed(layers):
