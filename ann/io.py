@@ -7,8 +7,13 @@ A file is an ``.npz`` (a zip of ``.npy`` arrays) holding
   dtype, user ``metadata`` and, for checkpoints, the training position;
 * ``__sha256__``: SHA-256 over the JSON and every array (name, dtype, shape, bytes), so a
   truncated or edited file is detected, not silently used;
-* ``layer{i}/{name}`` for the weights (the :mod:`ann.spec` layout), and ``opt/{key}`` for a
-  checkpoint's optimizer state.
+* ``layer{i}/{name}`` for the weights (the :mod:`ann.spec` layout, ``i`` the layer's position in
+  ``spec.layers``), and ``opt/{key}`` for a checkpoint's optimizer state.
+
+Versions: **2** (written now) stores any :class:`~ann.spec.ModelSpec`, a graph included (layer
+``name`` and ``inputs`` in the spec's JSON); **1** (before graphs) holds a chain and is still
+read, as that chain. A version outside :data:`READABLE_VERSIONS` is refused with one line naming
+it (too old or too new).
 
 Everything is read with ``allow_pickle=False``; files are written atomically
 (:func:`common.fileio.atomic_write_bytes`), so an interrupted save leaves the previous file
@@ -32,11 +37,13 @@ from common.fileio import atomic_write_bytes
 from .network import Network
 from .spec import ModelSpec
 
-__all__ = ["FORMAT", "VERSION", "save_model", "load_model", "read_model_file", "write_arrays",
+__all__ = ["FORMAT", "VERSION", "READABLE_VERSIONS", "save_model", "load_model", "read_model_file", "write_arrays",
            "read_arrays"]
 
 FORMAT = "neurosim-ann"
-VERSION = 1
+VERSION = 2
+#: versions this code reads: 1 (chains only) and 2 (graphs)
+READABLE_VERSIONS = (1, 2)
 
 
 def _digest(meta_bytes: bytes, arrays: dict[str, np.ndarray]) -> str:
@@ -80,12 +87,20 @@ def read_arrays(path, kind: str | None = None) -> tuple[dict[str, np.ndarray], d
     stored = data.pop("__sha256__").tobytes().decode("ascii", "replace")
     if _digest(meta_bytes, data) != stored:
         raise ValueError(f"{path}: checksum mismatch; the file was modified or corrupted")
-    meta = json.loads(meta_bytes)
+    try:
+        meta = json.loads(meta_bytes)
+    except (ValueError, UnicodeDecodeError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: not a neurosim model file (metadata is not a JSON object)")
     if meta.get("format") != FORMAT:
         raise ValueError(f"{path}: unknown format {meta.get('format')!r}")
-    if meta.get("version") != VERSION:
-        raise ValueError(f"{path}: format version {meta.get('version')!r} is not supported "
-                         f"(this is version {VERSION})")
+    version = meta.get("version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        age = "unknown" if type(version) is not int else \
+            "too old" if version < READABLE_VERSIONS[0] else "too new"
+        raise ValueError(f"{path}: format version {version!r} is not supported ({age}; this "
+                         f"neurosim reads versions {READABLE_VERSIONS[0]} to {VERSION})")
     if kind is not None and meta.get("kind") != kind:
         raise ValueError(f"{path}: holds a {meta.get('kind')!r}, expected a {kind!r}")
     return data, meta
@@ -113,6 +128,11 @@ def network_from_arrays(path, arrays, meta) -> Network:
         dtype = np.dtype(meta.get("dtype", "float32"))
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"{path}: bad model specification: {e}") from None
+    if meta.get("version") == 1 and not spec.is_chain:
+        raise ValueError(f"{path}: a version 1 file must hold a chain of layers, but its "
+                         f"specification is a graph")
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"{path}: weights' dtype {dtype} is not float32 or float64")
     net = Network.from_spec(spec, np.random.default_rng(0), dtype=dtype)
     try:
         net.set_weights(arrays_to_weights(arrays, len(spec.layers)))
