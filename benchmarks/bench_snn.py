@@ -36,7 +36,8 @@ from ann.spec import LayerSpec, ModelSpec
 from ann.training import prepare_images
 from bridge.brian_export import Brian2Network
 from bridge.convert import convert
-from bridge.simulate import DEFAULT_MEMORY_BUDGET, simulate, spike_counts
+from bridge.layerwise import default_memory_budget
+from bridge.simulate import simulate, spike_counts
 from common.cli_types import memory_size
 
 
@@ -156,12 +157,14 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=500)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                     help="SNN worker processes (default: one per core; the ANN uses BLAS threads)")
-    ap.add_argument("--memory-budget", type=memory_size, default=DEFAULT_MEMORY_BUDGET,
-                    metavar="SIZE", help="the layerwise simulator's budget (default 256MiB)")
+    ap.add_argument("--memory-budget", type=memory_size, default=None, metavar="SIZE",
+                    help="the layerwise simulator's budget (default 256MiB, or 32MiB per "
+                         "worker where more)")
     ap.add_argument("--full", action="store_true", help="also time the full 10k test set")
     ap.add_argument("--brian2-images", type=int, default=0)
     ap.add_argument("--brian2-target", default="cython", choices=("cython", "numpy"))
     args = ap.parse_args()
+    args.memory_budget = args.memory_budget or default_memory_budget(args.workers)
     models = args.model or [Path("out/demo/lenet.npz")]
     for path in models:
         if not path.is_file():

@@ -62,10 +62,10 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
     p.add_argument("--simulator", choices=("layerwise", "step"), default="layerwise",
                    help="layerwise: each layer over all T steps at once (fast); step: every "
                         "step through all layers, the reference (default %(default)s)")
-    p.add_argument("--memory-budget", type=memory_size, default="256MiB", metavar="SIZE",
+    p.add_argument("--memory-budget", type=memory_size, default=None, metavar="SIZE",
                    help="memory the layerwise simulator may hold, all workers together; sets "
                         "how many images are simulated at once, never the results "
-                        "(e.g. 64MiB, 2GiB; default 256MiB)")
+                        "(e.g. 64MiB, 2GiB; default 256MiB, or 32MiB per worker where more)")
     p.add_argument("--batch-size", type=positive_int, default=500, metavar="B",
                    help="images per ANN batch, and per batch of the step simulator "
                         "(default %(default)s)")

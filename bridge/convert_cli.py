@@ -109,6 +109,7 @@ def run_convert(args) -> int:
     _check_paths(args)
     network = load_trained(args.model)
     _check_exports(network, args)
+    _check_memory_budget(network, config)
     mnist = load_mnist(download=not args.offline)
     progress = progress_printer(sys.stderr)
     result = evaluate(network, mnist, config, progress=progress)
@@ -159,6 +160,19 @@ def _check_exports(network, args) -> None:
         raise ValueError(f"{flag} needs a model without max pooling ({args.model} has "
                          "MaxPool2D); train one with average pooling: neurosim train lenet "
                          "--pool avg")
+
+
+def _check_memory_budget(network, config) -> None:
+    """Refuse a --memory-budget below one step of one image, before any data are loaded."""
+    if config.simulator != "layerwise":
+        return
+    from .convert import fold_model
+    from .network import SpikingNetwork
+    from .simulate import check_memory_budget
+
+    ops, input_shape = fold_model(network)
+    check_memory_budget(SpikingNetwork(ops, input_shape), config.timesteps,
+                        config.memory_budget, config.workers)
 
 
 def brian2_check(snn, mnist, n: int, T: int) -> dict:

@@ -13,7 +13,7 @@ from .checks import fit_images
 from .convert import convert
 from .encoding import ENCODINGS
 from .report import build_report
-from .simulate import DEFAULT_MEMORY_BUDGET, SIMULATORS, simulate
+from .simulate import SIMULATORS, simulate
 
 __all__ = ["EvalConfig", "Evaluation", "load_trained", "evaluate"]
 
@@ -37,14 +37,14 @@ class EvalConfig:
     batch_size: int = 500
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     simulator: str = "layerwise"
-    memory_budget: int = DEFAULT_MEMORY_BUDGET   # bytes
+    memory_budget: int | None = None    # bytes (None: 256 MiB, or 32 MiB per worker)
 
     def __post_init__(self):
         if self.simulator not in SIMULATORS:
             raise ValueError(f"unknown simulator {self.simulator!r}; known: "
                              f"{', '.join(SIMULATORS)}")
-        for name in ("timesteps", "seeds", "n_test", "norm_samples", "batch_size", "workers",
-                     "memory_budget"):
+        for name in ("timesteps", "seeds", "n_test", "norm_samples", "batch_size", "workers") + (
+                ("memory_budget",) if self.memory_budget is not None else ()):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")

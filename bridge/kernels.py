@@ -80,40 +80,43 @@ def _accumulate_loop(io, v):  # pragma: no cover - compiled
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _count_pool_loop(s, n_in, n_out, out, k, stride):  # pragma: no cover - compiled
     # s (n, B, H, W, C) input spikes; n_in (B, H, W, C) input counts and n_out (B, Ho, Wo, C)
-    # pooled counts so far (updated); out (n, B, Ho, Wo, C) pooled spikes. Every inner loop runs
-    # over a contiguous 1-D view (a row of W·C values, or C channels), never over computed
-    # offsets, so that LLVM vectorises it.
+    # pooled counts so far (updated); out (n, B, Ho, Wo, C) pooled spikes. Inner loops run over
+    # contiguous 1-D views (rows of W·C values) or a precomputed index map, never over offsets
+    # computed in the loop, so that LLVM vectorises them.
     n, B, H, W, C = s.shape
     Ho, Wo = out.shape[2], out.shape[3]
-    best = np.empty((W, C), s.dtype)           # a window row's max over its k image rows
-    flat = best.reshape(W * C)
+    row = W * C
+    best = np.empty(row, s.dtype)              # a window row's max over its k image rows
+    cols = np.empty((k, Wo * C), np.int64)     # where output (j, c)'s d-th column sits in a row
+    for d in range(k):
+        for j in range(Wo):
+            for c in range(C):
+                cols[d, j * C + c] = (j * stride + d) * C + c
     for t in range(n):
         for b in range(B):
-            counts, spikes = n_in[b].reshape(H * W * C), s[t, b].reshape(H * W * C)
-            for q in range(H * W * C):
+            counts, spikes = n_in[b].reshape(H * row), s[t, b].reshape(H * row)
+            for q in range(H * row):
                 counts[q] += spikes[q]
-            rows = n_in[b].reshape(H, W * C)
+            rows = n_in[b].reshape(H, row)
             for i in range(Ho):
                 first = rows[i * stride]
-                for q in range(W * C):
-                    flat[q] = first[q]
+                for q in range(row):
+                    best[q] = first[q]
                 for a in range(1, k):
                     other = rows[i * stride + a]
-                    for q in range(W * C):
-                        flat[q] = max(flat[q], other[q])
-                o_row, p_row = out[t, b, i], n_out[b, i]
-                for j in range(Wo):
-                    o, p, m = o_row[j], p_row[j], best[j * stride]
-                    for c in range(C):
-                        o[c] = m[c]
-                    for d in range(1, k):
-                        md = best[j * stride + d]
-                        for c in range(C):
-                            o[c] = max(o[c], md[c])
-                    for c in range(C):
-                        m_c = o[c]
-                        o[c] = m_c - p[c]
-                        p[c] = m_c
+                    for q in range(row):
+                        best[q] = max(best[q], other[q])
+                o, p, c0 = out[t, b, i].reshape(Wo * C), n_out[b, i].reshape(Wo * C), cols[0]
+                for q in range(Wo * C):
+                    o[q] = best[c0[q]]
+                for d in range(1, k):
+                    cd = cols[d]
+                    for q in range(Wo * C):
+                        o[q] = max(o[q], best[cd[q]])
+                for q in range(Wo * C):       # spike = N_out[t] − N_out[t−1]
+                    m = o[q]
+                    o[q] = m - p[q]
+                    p[q] = m
 
 
 def count_max_pool_run(s: np.ndarray, n_in: np.ndarray, n_out: np.ndarray, k: int,

@@ -39,31 +39,41 @@ from .network import Pool, Synaptic
 from .plan import BatchResult, Plan, events, label
 from .spike_pool import gate_max_pool
 
-__all__ = ["run_chunk", "chunking", "constant_current", "DEFAULT_MEMORY_BUDGET"]
+__all__ = ["run_chunk", "chunking", "constant_current", "default_memory_budget",
+           "DEFAULT_MEMORY_BUDGET"]
 
-#: bytes (default memory budget of a simulation: 256 MiB)
+#: bytes: the default memory budget of a simulation, 256 MiB, or 32 MiB per worker where more
 DEFAULT_MEMORY_BUDGET = 256 * 2 ** 20
+_PER_WORKER = 32 * 2 ** 20
+
+
+def default_memory_budget(workers: int = 1) -> int:
+    """The default budget in bytes: 256 MiB, or 32 MiB per worker process where that is more."""
+    return max(DEFAULT_MEMORY_BUDGET, workers * _PER_WORKER)
 #: bytes of im2col rows per matrix product of a convolution (the rows are sliced to stay below):
 #: a slice that stays in the cache between im2col and the product. Measured here (LeNet's second
 #: convolution, 3200 frames): 2 MiB 29 ms, 8 MiB 31 ms, 64 MiB 57 ms, 256 KiB 42 ms.
 COLS_BYTES = 2 * 2 ** 20
 #: bytes held regardless of the chunk: the im2col slice, a Poisson draw, the ANN's products
-_FIXED_BYTES = 8 * COLS_BYTES
+_FIXED_BYTES = 4 * COLS_BYTES
 
 
 def _size(shape) -> int:
     return int(np.prod(shape, dtype=np.int64))
 
 
-def chunking(plan: Plan, T: int, budget: int, n_images: int) -> tuple[int, int]:
-    """``(images, steps)`` per chunk for a memory ``budget`` in bytes: as many images as fit with
-    all ``T`` steps, or one image in blocks of ``steps < T``. ``ValueError`` (one line, naming the
-    minimum) if not even one step of one image fits.
+def chunking(plan: Plan, T: int, budget: int, n_images: int,
+             workers: int = 1) -> tuple[int, int]:
+    """``(images, steps)`` per chunk for a memory ``budget`` in bytes shared by ``workers``
+    processes: as many images as fit with all ``T`` steps, or one image in blocks of
+    ``steps < T``. ``ValueError`` (one line, naming the minimum) if not even one step of one image
+    fits.
 
     Per step of an image, the largest operation holds its input and output trains, and a max pool
     also the cumulative counts and their maximum; per image, every layer's potential and counts,
     the pooling state and the ANN activations (for the statistics) stay for the whole chunk.
     """
+    total, budget = budget, budget // workers
     item = plan.dtype.itemsize
     sizes = [(_size(i), _size(o)) for i, o in zip(plan.in_shapes, plan.shapes)]
     per_step = max(2 * i + 2 * o for i, o in sizes) * item
@@ -75,7 +85,9 @@ def chunking(plan: Plan, T: int, budget: int, n_images: int) -> tuple[int, int]:
     steps = (free - per_image) // per_step if free > 0 else 0
     if steps < 1:
         need = _FIXED_BYTES + per_image + per_step
-        raise ValueError(f"memory budget {budget / 2 ** 20:.3g} MiB is too small for this "
+        share = f" ({budget / 2 ** 20:.3g} MiB for each of {workers} workers)" if workers > 1 \
+            else ""
+        raise ValueError(f"memory budget {total / 2 ** 20:.3g} MiB{share} is too small for this "
                          f"network: one step of one image needs {need / 2 ** 20:.3g} MiB")
     return 1, int(steps)
 

@@ -30,14 +30,15 @@ import numpy as np
 
 from .checks import require_finite
 from .layer_stats import LayerStats
-from .layerwise import DEFAULT_MEMORY_BUDGET, chunking, constant_current, run_chunk
+from .layerwise import (DEFAULT_MEMORY_BUDGET, chunking, constant_current,
+                        default_memory_budget, run_chunk)
 from .network import SpikingNetwork, ann_forward
 from .plan import Plan, check_inputs, label
 from .step_loop import run_batch
 from .spike_pool import MAX_POOLS, count_max_pool, gate_max_pool  # noqa: F401 (public here too)
 
 __all__ = ["simulate", "spike_counts", "SimulationResult", "count_max_pool", "gate_max_pool",
-           "MAX_POOLS", "SIMULATORS", "DEFAULT_MEMORY_BUDGET"]
+           "MAX_POOLS", "SIMULATORS", "DEFAULT_MEMORY_BUDGET", "check_memory_budget"]
 
 SIMULATORS = ("layerwise", "step")
 
@@ -74,14 +75,14 @@ class SimulationResult:
 def spike_counts(snn: SpikingNetwork, x: np.ndarray, T: int, *, encoding: str = "constant",
                  rng: np.random.Generator | None = None, dtype=np.float32,
                  simulator: str = "layerwise",
-                 memory_budget: int = DEFAULT_MEMORY_BUDGET) -> list[np.ndarray]:
+                 memory_budget: int | None = None) -> list[np.ndarray]:
     """Spike counts of every spiking layer after ``T`` steps, for images ``x (B, ...)``
     (reshaped to the network's input if only the layout differs); a list of
     ``(B, *layer_shape)`` arrays in the order of the layers (the output too if it spikes).
 
     ``dtype`` float64 gives the exact counts the two simulators agree on bit for bit
     (:mod:`bridge.plan`). The ``"layerwise"`` simulator streams ``x`` in chunks sized from
-    ``memory_budget`` (bytes); the ``"step"`` one runs ``x`` as one batch. ``ValueError`` (one
+    ``memory_budget`` (bytes; default 256 MiB); the ``"step"`` one runs ``x`` as one batch. ``ValueError`` (one
     line) for images that do not fit or hold NaN/Inf, an unknown simulator, and a NaN/Inf
     membrane potential (naming the layer)."""
     x = check_inputs(snn, x, T)
@@ -90,12 +91,21 @@ def spike_counts(snn: SpikingNetwork, x: np.ndarray, T: int, *, encoding: str = 
     if simulator == "step":
         parts = [run_batch(plan, x, T, encoding, rng, False)]
     else:
-        size, steps = chunking(plan, T, memory_budget, len(x))
+        size, steps = chunking(plan, T, memory_budget or default_memory_budget(), len(x))
         parts = [run_chunk(plan, x[a:a + size], T, encoding, rng, False, steps=steps)
                  for a in range(0, len(x), size)]
     return [require_finite(np.concatenate([p.counts[i] for p in parts]),
                            f"simulation: spike counts of {label(plan.ops, i)}")
             for i in plan.syn if plan.ops[i].spiking]
+
+
+def check_memory_budget(snn: SpikingNetwork, T: int, memory_budget: int | None,
+                        workers: int = 1) -> None:
+    """``ValueError`` (one line, naming the minimum) if the layerwise simulator cannot run one
+    step of one image of ``snn`` within ``memory_budget`` bytes shared by ``workers`` processes
+    (``None``: the default budget)."""
+    chunking(Plan(snn, np.float32), T, memory_budget or default_memory_budget(workers), 1,
+             workers)
 
 
 def _check_simulator(simulator) -> None:
@@ -186,7 +196,7 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
              encoding: str = "constant", rng: np.random.Generator | None = None,
              batch_size: int = 500, statistics: bool = True, workers: int = 1,
              progress=None, simulator: str = "layerwise",
-             memory_budget: int = DEFAULT_MEMORY_BUDGET) -> SimulationResult:
+             memory_budget: int | None = None) -> SimulationResult:
     """Simulate ``snn`` on images ``x (N, *input_shape)`` in [0, 1] with labels ``y (N,)``,
     recording the accuracy after every one of the ``T`` steps (float32 throughout). Images of
     another layout with as many values each (``(N, 28, 28, 1)`` for a ``(784,)`` input) are
@@ -208,9 +218,12 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
     simulator : ``"layerwise"`` (all steps of a layer at once; default) or ``"step"`` (the
         step-by-step reference); see the module docstring.
     memory_budget : bytes the ``"layerwise"`` simulator may hold for its chunks, all workers
-        together (default 256 MiB); ``ValueError`` if one step of one image does not fit.
+        together (default: 256 MiB, or 32 MiB per worker where more); ``ValueError`` if one step
+        of one image does not fit.
     """
     x = check_inputs(snn, x, T)
+    if memory_budget is None:
+        memory_budget = default_memory_budget(workers)
     for name, v in (("batch_size", batch_size), ("workers", workers),
                     ("memory_budget", memory_budget)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
@@ -225,8 +238,9 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
     unit = batch_size if simulator == "step" else 1     # a worker's share: whole units
     n_units = -(-len(x) // unit)
     workers = min(workers, n_units)
+    if simulator == "layerwise":
+        check_memory_budget(snn, T, memory_budget, workers)
     budget = memory_budget // workers
-    chunking(Plan(snn, np.float32), T, budget, len(x))  # ValueError now if the budget is too small
     if workers == 1:
         done = [0]
 

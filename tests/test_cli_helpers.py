@@ -132,3 +132,22 @@ def test_json_rounding_is_one_rule_with_each_commands_digits():
                              "none": None}
     assert rounded(x, 7, nonfinite_to_none=True)["n"] is None
     assert rounded(1234.5678, 3) == 1230.0 and isinstance(rounded(np.int64(3), 3), int)
+
+
+@pytest.mark.parametrize("text, value", [("256MiB", 256 * 2 ** 20), ("2GiB", 2 * 2 ** 30),
+                                         ("300MB", 300 * 10 ** 6), ("64M", 64 * 2 ** 20),
+                                         ("512", 512 * 2 ** 20), ("1.5 GiB", 3 * 2 ** 29)])
+def test_memory_size(text, value):
+    from common.cli_types import memory_size
+
+    assert memory_size(text) == value
+
+
+@pytest.mark.parametrize("text", ["lots", "12 parsecs", "-5MiB", "0.5MiB", ""])
+def test_memory_size_refuses(text):
+    import argparse
+
+    from common.cli_types import memory_size
+
+    with pytest.raises(argparse.ArgumentTypeError, match=repr(text)):
+        memory_size(text)

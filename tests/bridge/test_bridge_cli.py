@@ -54,6 +54,12 @@ def test_convert_json_report_plot_nir_and_brian2(tmp_path, avgpool_model, mnist)
     (["convert", "{model}", "--encoding", "burst"], "invalid choice: 'burst'"),
     (["convert", "/no/such/graph.nir", "--offline"], "no such NIR file"),
     (["convert", "{garbage}", "--offline"], "garbage.npz"),
+    (["convert", "{model}", "--simulator", "fast"], "invalid choice: 'fast'"),
+    (["convert", "{model}", "--memory-budget", "lots"], "expected a size such as 256MiB"),
+    (["convert", "{model}", "--memory-budget", "512kB"], "expected at least 1MiB, got '512kB'"),
+    (["convert", "{model}", "--memory-budget", "4MiB", "--workers", "2", "-T", "3", "--n-test",
+      "10", "--norm-samples", "10", "--offline"],
+     "memory budget 4 MiB (2 MiB for each of 2 workers) is too small for this network"),
 ])
 def test_bad_input_is_one_line_exit_2(args, needle, avgpool_model, tmp_path):
     garbage = tmp_path / "garbage.npz"
@@ -63,6 +69,22 @@ def test_bad_input_is_one_line_exit_2(args, needle, avgpool_model, tmp_path):
     assert p.returncode == 2, p.stderr
     err = p.stderr.strip()
     assert needle in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_both_simulators_and_any_budget_give_the_same_report(avgpool_model, mnist):
+    """``--simulator step`` (the reference) and the default layerwise one, with a budget that
+    splits the 60 images into chunks of a few, agree on every per-step accuracy."""
+    runs = [["--simulator", "step"], [], ["--memory-budget", "9MiB", "--workers", "1"]]
+    reports = []
+    for extra in runs:
+        p = run_cli("convert", str(avgpool_model), "-T", "12", "--n-test", "60",
+                    "--norm-samples", "100", "--json", "--offline", *extra)
+        assert p.returncode == 0, p.stderr
+        reports.append(json.loads(p.stdout.strip().splitlines()[-1]))
+    for r in reports[1:]:
+        assert r["accuracy_per_step"] == reports[0]["accuracy_per_step"]
+        assert r["agreement"] == reports[0]["agreement"]
+    assert reports[0]["config"]["simulator"] == "step"
 
 
 def test_format_report_mentions_the_essentials():
