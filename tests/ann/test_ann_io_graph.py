@@ -15,7 +15,7 @@ from ann.spec_models import resnet_spec
 
 #: written by ann.io version 1 (commit 13e8016), float64: Conv2D 2@3x3 (no bias), BatchNorm,
 #: ReLU, MaxPool2D, Flatten, Dense 3 softmax; its metadata holds the outputs it gave then
-V1_FILE = Path(__file__).parent / "data" / "chain_v1.npz"
+V1_FILE = Path(__file__).parent / "model_files" / "chain_v1.npz"
 
 GRAPH = ModelSpec((6, 6, 2), (
     LayerSpec("DepthwiseConv2D", {"kernel_size": (3, 2), "padding": "same",
