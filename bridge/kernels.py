@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["if_run", "accumulate", "count_max_pool_run"]
+__all__ = ["if_run", "accumulate", "count_max_pool_run", "if_count_pool_run"]
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -117,6 +117,80 @@ def _count_pool_loop(s, n_in, n_out, out, k, stride):  # pragma: no cover - comp
                     m = o[q]
                     o[q] = m - p[q]
                     p[q] = m
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _if_pool_loop(current, constant, v, v_th, subtract, counts, n_out, out, k,
+                  stride):  # pragma: no cover - compiled
+    # IF neurons (B, H, W, C) and the count max pool of their spikes, step by step, without
+    # writing the IF layer's spikes anywhere: the pool reads the neurons' counts directly.
+    # current: (n, B, H·W·C), or (1, B, H·W·C) with constant=True; out (n, B, Ho, Wo, C)
+    n, B, Ho, Wo, C = out.shape
+    H, W = v.shape[1], v.shape[2]
+    row = W * C
+    one = v_th / v_th
+    best = np.empty(row, v.dtype)
+    cols = np.empty((k, Wo * C), np.int64)
+    for d in range(k):
+        for j in range(Wo):
+            for c in range(C):
+                cols[d, j * C + c] = (j * stride + d) * C + c
+    for t in range(n):
+        for b in range(B):
+            x = current[0 if constant else t, b]
+            vb, cb = v[b].reshape(H * row), counts[b].reshape(H * row)
+            if subtract:
+                for q in range(H * row):
+                    vq = vb[q] + x[q]
+                    s = one * (vq >= v_th)
+                    vb[q] = vq - v_th * s
+                    cb[q] += s
+            else:
+                for q in range(H * row):
+                    vq = vb[q] + x[q]
+                    s = one * (vq >= v_th)
+                    vb[q] = vq * (one - s)
+                    cb[q] += s
+            rows = counts[b].reshape(H, row)
+            for i in range(Ho):
+                first = rows[i * stride]
+                for q in range(row):
+                    best[q] = first[q]
+                for a in range(1, k):
+                    other = rows[i * stride + a]
+                    for q in range(row):
+                        best[q] = max(best[q], other[q])
+                o, p, c0 = out[t, b, i].reshape(Wo * C), n_out[b, i].reshape(Wo * C), cols[0]
+                for q in range(Wo * C):
+                    o[q] = best[c0[q]]
+                for d in range(1, k):
+                    cd = cols[d]
+                    for q in range(Wo * C):
+                        o[q] = max(o[q], best[cd[q]])
+                for q in range(Wo * C):
+                    m = o[q]
+                    o[q] = m - p[q]
+                    p[q] = m
+
+
+def if_count_pool_run(current: np.ndarray, v: np.ndarray, v_th: float, reset: str,
+                      counts: np.ndarray, n_out: np.ndarray, n: int, k: int,
+                      stride: int | None) -> np.ndarray:
+    """IF neurons followed by count max pooling, for ``n`` steps, fused: the same spikes, counts
+    and pooled trains as :func:`if_run` then :func:`count_max_pool_run` (the pool's input counts
+    are the neurons' own ``counts``), without writing the neurons' spike trains.
+
+    ``current``: ``(n, B, H, W, C)``, or ``(B, H, W, C)`` for a constant current; ``v`` and
+    ``counts`` ``(B, H, W, C)`` and the pooled counts ``n_out (B, Ho, Wo, C)`` are updated in
+    place. Returns the pooled spikes ``(n, B, Ho, Wo, C)``."""
+    stride = stride or k
+    B, H, W, C = v.shape
+    out = np.empty((n, B, (H - k) // stride + 1, (W - k) // stride + 1, C), v.dtype)
+    constant = current.shape == v.shape
+    cur = np.ascontiguousarray(current).reshape((1 if constant else n), B, H * W * C)
+    _if_pool_loop(cur, constant, v, v.dtype.type(v_th), reset == "subtract", counts, n_out, out,
+                  k, stride)
+    return out
 
 
 def count_max_pool_run(s: np.ndarray, n_in: np.ndarray, n_out: np.ndarray, k: int,

@@ -34,7 +34,7 @@ import numpy as np
 
 from .checks import require_finite
 from .encoding import make_encoder
-from .kernels import accumulate, count_max_pool_run, if_run
+from .kernels import accumulate, count_max_pool_run, if_count_pool_run, if_run
 from .network import Pool, Synaptic
 from .plan import BatchResult, Plan, events, label
 from .spike_pool import gate_max_pool
@@ -187,19 +187,30 @@ def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
         n = min(steps, T - t0)
         s = None if enc.constant else enc.block(n)
         before = st.counts[plan.last].copy() if ops[plan.last].spiking else None
+        pooled = None                           # a count max pool already run with its layer
         for i in range(begin, len(ops)):
             op = ops[i]
             if isinstance(op, Synaptic):
-                if i == begin and enc.constant:
-                    current, out = first_current, np.empty((n, B) + plan.shapes[i], plan.dtype)
+                constant = i == begin and enc.constant
+                if constant:
+                    current = first_current
                 else:
                     if count_synops:
                         result.synops += events(_frames(s), plan.fanouts[i])
-                    current, out = _currents(plan, i, s, work), None
+                    current = _currents(plan, i, s, work)
+                if op.spiking and i + 1 in plan.fused_pools:
+                    pool = ops[i + 1]
+                    s = if_count_pool_run(current, st.v[i], th, reset, st.counts[i],
+                                          st.pool_out[i + 1], n, pool.size, pool.stride)
+                    pooled = i + 1
+                    continue
+                out = np.empty((n, B) + plan.shapes[i], plan.dtype) if constant else None
                 if op.spiking:
                     s = if_run(current, st.v[i], th, reset, st.counts[i], out=out)
                 else:
                     s = accumulate(current, st.v[i], out=out)   # the output potential V[t]
+            elif i == pooled:
+                continue
             elif isinstance(op, Pool) and op.kind == "max":
                 s = _max_pool(plan, i, s, st)
             else:

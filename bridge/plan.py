@@ -72,6 +72,11 @@ class Plan:
         if self.max_pool not in MAX_POOLS:
             raise ValueError(f"unknown max_pool method {self.max_pool!r}; known: "
                              f"{', '.join(MAX_POOLS)}")
+        #: count max pools right after a spiking layer: the time-batched simulator runs them
+        #: with that layer in one loop (bridge.kernels.if_count_pool_run)
+        self.fused_pools = {i + 1 for i in self.syn if self.ops[i].spiking
+                            and i + 1 < len(self.ops) and isinstance(self.ops[i + 1], Pool)
+                            and self.ops[i + 1].kind == "max" and self.max_pool == "count"}
 
     def current(self, i: int, s: np.ndarray, work: dict | None = None,
                 out: np.ndarray | None = None) -> np.ndarray:
