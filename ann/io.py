@@ -37,8 +37,8 @@ from common.fileio import atomic_write_bytes
 from .network import Network
 from .spec import ModelSpec
 
-__all__ = ["FORMAT", "VERSION", "READABLE_VERSIONS", "save_model", "load_model", "read_model_file", "write_arrays",
-           "read_arrays"]
+__all__ = ["FORMAT", "VERSION", "READABLE_VERSIONS", "save_model", "load_model",
+           "read_model_file", "write_arrays", "read_arrays"]
 
 FORMAT = "neurosim-ann"
 VERSION = 2

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .convolution import pair
 from .layers import (Activation, Add, AvgPool2D, BatchNorm, Concatenate, Conv2D, Dense,
                      DepthwiseConv2D, Dropout, Flatten, GlobalAveragePooling2D, Layer, MaxPool2D,
                      ReLU, Reshape, SeparableConv2D)
@@ -35,12 +36,8 @@ def glorot_uniform(shape: tuple, fan_in: int, fan_out: int, rng: np.random.Gener
     return rng.uniform(-limit, limit, size=shape).astype(dtype)
 
 
-def _pair(v) -> tuple[int, int]:
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
 def _depthwise_kernel(p, c, rng, dtype) -> np.ndarray:
-    (kh, kw), m = _pair(p["kernel_size"]), p["depth_multiplier"]
+    (kh, kw), m = pair(p["kernel_size"], "kernel_size"), p["depth_multiplier"]
     return glorot_uniform((kh, kw, c, m), kh * kw * c, kh * kw * m, rng, dtype)
 
 
@@ -55,7 +52,7 @@ def build_layer(lay, in_shape, rng: np.random.Generator, dtype=np.float32) -> La
         b = np.zeros(n_out, dtype) if p["use_bias"] else None
         return Dense(W, b, p["activation"])
     if t == "Conv2D":
-        (kh, kw), cin, cout = _pair(p["kernel_size"]), in_shape[2], p["filters"]
+        (kh, kw), cin, cout = pair(p["kernel_size"], "kernel_size"), in_shape[2], p["filters"]
         W = glorot_uniform((kh, kw, cin, cout), kh * kw * cin, kh * kw * cout, rng, dtype)
         b = np.zeros(cout, dtype) if p["use_bias"] else None
         return Conv2D(W, b, p["strides"], p["padding"], p["activation"])

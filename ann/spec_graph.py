@@ -4,7 +4,8 @@
 into indices (``-1`` for the model's input) and infers every layer's output shape, in the
 declared order, which must be a topological order: a layer may only name layers declared before
 it, so no cycle can be written. Each problem is a one-line ``ValueError`` naming the layer (by
-position, type and name), and for a shape conflict both inputs and both shapes:
+position, type and name; a layer wired by name also names its input), and for a conflict
+between the inputs of a merge both inputs and both shapes:
 
 * an input name that no layer has (unknown), or that a later layer has (a forward reference or
   a cycle); a name used twice;
@@ -128,14 +129,18 @@ def resolve_graph(input_shape: tuple, layers) -> tuple[list[tuple[int, ...]], li
     and its output shape; ``ValueError`` for every problem listed in the module docstring."""
     sources = _sources(layers)
     shapes: list[tuple] = []
+    def name(j):
+        return INPUT if j < 0 else (layers[j].name or f"layer {j}")
+
     for i, (lay, src) in enumerate(zip(layers, sources)):
         where = lay.where(i)
         if lay.type in MERGE_TYPES:
-            named = [(INPUT if j < 0 else (layers[j].name or f"layer {j}"),
-                      input_shape if j < 0 else shapes[j]) for j in src]
+            named = [(name(j), input_shape if j < 0 else shapes[j]) for j in src]
             shapes.append(_merge_shape(where, lay.type, named))
-        else:
-            shapes.append(_layer_shape(where, lay, input_shape if src[0] < 0 else shapes[src[0]]))
+            continue
+        if lay.inputs is not None:  # wired by name: say which layer's output does not fit
+            where = f"{where} (input {name(src[0])!r})"
+        shapes.append(_layer_shape(where, lay, input_shape if src[0] < 0 else shapes[src[0]]))
     used = {j for src in sources for j in src}
     for i in range(len(layers) - 1):
         if i not in used:

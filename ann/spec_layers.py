@@ -168,7 +168,8 @@ def _check_values(layer: str, p: dict) -> None:
             if pad not in ("valid", "same"):
                 raise ValueError(f"{layer}: padding must be 'valid' or 'same', got {pad!r}")
         elif pad not in ("valid", "same") and not (_is_int(pad) and pad >= 0):
-            raise ValueError(f"{layer}: padding must be 'valid', 'same' or an int >= 0, got {pad!r}")
+            raise ValueError(f"{layer}: padding must be 'valid', 'same' or an int >= 0, "
+                             f"got {pad!r}")
     if "rate" in p and not (isinstance(p["rate"], (int, float)) and 0 <= p["rate"] < 1):
         raise ValueError(f"{layer}: rate must be in [0, 1), got {p['rate']!r}")
     if "momentum" in p and not (0 <= p["momentum"] < 1):

@@ -95,6 +95,8 @@ def build(*layers, shape=(6, 6, 1)):
     ((LayerSpec("GlobalAveragePooling2D"), LayerSpec("GlobalAveragePooling2D")),
      r"layer 1 \(GlobalAveragePooling2D\) needs \(H, W, C\) input, got shape \(1,\)"),
     ((LayerSpec("DepthwiseConv2D", {"kernel_size": (7, 1)}),), "output would be 0×6"),
+    ((conv(2, "a"), LayerSpec("GlobalAveragePooling2D", name="g"), conv(2, inputs="g")),
+     r"layer 2 \(Conv2D\) \(input 'g'\) needs \(H, W, C\) input, got shape \(2,\)"),
 ])
 def test_graph_errors_name_the_layer(layers, match):
     with pytest.raises(ValueError, match=match) as e:
