@@ -77,14 +77,12 @@ class Brian2Network:
     def __init__(self, snn: SpikingNetwork, target: str = "numpy"):
         import brian2 as b2
 
-        if snn.settings.get("readout") is None:
-            raise ValueError("not a converted network (no settings)")
         self.b2, self.target = b2, target
         self.input_shape = tuple(snn.input_shape)
         layers = effective_layers(snn)
-        v_th = float(snn.settings.get("v_th", 1.0))
-        v_init = float(snn.settings.get("v_init", 0.0)) * v_th
-        reset = "v -= v_th" if snn.settings.get("reset", "subtract") == "subtract" else "v = 0"
+        v_th = snn.params.v_th
+        v_init = snn.params.v_init * v_th
+        reset = "v -= v_th" if snn.params.reset == "subtract" else "v = 0"
         self.dt = dt = 1 * b2.ms
         with self._target():
             self.input = inp = b2.NeuronGroup(int(np.prod(snn.input_shape)), "x : 1 (constant)",

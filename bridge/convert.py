@@ -38,12 +38,11 @@ from ann.spec import LayerSpec, output_shapes
 
 from .checks import fit_images, require_finite
 from .network import Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
-from .neuron import RESETS
+from .params import READOUTS, SNNParams
 
 __all__ = ["fold_model", "layer_lambdas", "normalise", "convert", "READOUTS", "parse_norm",
            "inference_identity"]
 
-READOUTS = ("potential", "spikes")
 
 
 def _model_parts(model):
@@ -260,16 +259,8 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
         ANN-SNN conversion for high-accuracy and ultra-low-latency spiking neural networks",
         ICLR); ``0`` is the classic choice (Rueckauer et al. 2017).
     """
-    if reset not in RESETS:
-        raise ValueError(f"unknown reset {reset!r}; known: {', '.join(RESETS)}")
-    if readout not in READOUTS:
-        raise ValueError(f"unknown readout {readout!r}; known: {', '.join(READOUTS)}")
-    if not (np.isfinite(v_th) and v_th > 0):
-        raise ValueError(f"v_th must be a positive number, got {v_th!r}")
-    if max_pool not in ("count", "gate"):
-        raise ValueError(f"unknown max_pool method {max_pool!r}; known: count, gate")
-    if not (np.isfinite(v_init) and 0 <= v_init < 1):
-        raise ValueError(f"v_init must be in [0, 1) (units of the threshold), got {v_init!r}")
+    params = SNNParams(v_th=v_th, v_init=v_init, reset=reset, readout=readout,
+                       max_pool=max_pool, norm=norm, per_channel=per_channel)  # checks them
     q = parse_norm(norm)
     ops, input_shape = fold_model(model)
     x_norm = fit_images(x_norm, input_shape, "normalisation data")
@@ -282,8 +273,5 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
         require_finite(op.W, f"conversion: scaled weights of {op.name}")
         require_finite(op.b, f"conversion: scaled bias of {op.name}")
     scaled[-1] = replace(scaled[-1], spiking=readout == "spikes")
-    settings = {"norm": norm, "per_channel": per_channel, "reset": reset, "readout": readout,
-                "v_th": float(v_th), "v_init": float(v_init), "max_pool": max_pool,
-                "norm_samples": int(len(x_norm))}
-    return SpikingNetwork(scaled, input_shape,
-                          [np.asarray(lam).tolist() for lam in lambdas], settings)
+    return SpikingNetwork(scaled, input_shape, [np.asarray(lam).tolist() for lam in lambdas],
+                          replace(params, norm_samples=int(len(x_norm))))

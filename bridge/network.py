@@ -19,6 +19,8 @@ import numpy as np
 
 from ann.functional import avg_pool2d, im2col, max_pool2d
 
+from .params import SNNParams
+
 __all__ = ["Synaptic", "Pool", "Flatten", "SpikingNetwork", "ann_forward"]
 
 
@@ -88,12 +90,18 @@ class Flatten:
 class SpikingNetwork:
     """A converted network: ``ops`` in order, the ``input_shape`` (without batch axis), the
     normalisation factors ``lambdas`` (one per :class:`Synaptic`, a scalar or one per output
-    channel) and the conversion ``settings`` (norm, reset, readout, threshold, ...)."""
+    channel) and the parameters ``params`` (:class:`~bridge.params.SNNParams`: threshold,
+    initial potential, reset, readout, max pooling, normalisation)."""
 
     ops: list
     input_shape: tuple
     lambdas: list = field(default_factory=list)
-    settings: dict = field(default_factory=dict)
+    params: SNNParams = field(default_factory=SNNParams)
+
+    def __post_init__(self):
+        if not isinstance(self.params, SNNParams):
+            raise TypeError(f"params must be a bridge.params.SNNParams, got "
+                            f"{type(self.params).__name__}")
 
     @property
     def synaptic(self) -> list[Synaptic]:

@@ -96,7 +96,7 @@ def run_nir_graph(args) -> int:
                   "n_test": len(x), "accuracy_per_step": res.accuracy_per_step.tolist(),
                   "snn_accuracy": float(res.accuracy_per_step[-1]),
                   "relu_network_accuracy": float(res.ann_accuracy),
-                  "settings": snn.settings}
+                  "settings": snn.params.as_dict()}
         if args.brian2_check:
             from .cli import brian2_check
 
@@ -125,10 +125,10 @@ def run_nir_graph(args) -> int:
     print("accuracy by step: " + "  ".join(f"t={t}: {100 * acc[t - 1]:.2f}" for t in marks))
     if snn is None:
         print(f"not on the batched simulator: {why}", file=sys.stderr)
-    elif snn.settings.get("source") != "NIR graph":
-        st = snn.settings
+    elif snn.params.source != "NIR graph":
+        st = snn.params
         print(f"written by neurosim: its settings restored from the graph's metadata (reset "
-              f"{st.get('reset')}, V0 {st.get('v_init')}·θ, readout {st.get('readout')})")
+              f"{st.reset}, V0 {st.v_init}·θ, readout {st.readout})")
     if "brian2_check" in report:
         b = report["brian2_check"]
         print(f"Brian2 cross-check on {b['images']} images: spike counts "

@@ -83,14 +83,14 @@ def _neuron(nir, client: str, n: tuple, v_th: float, spiking: bool):
 
 def _notes(snn: SpikingNetwork, client: str) -> list[str]:
     """One line per conversion setting that the exported nodes do not express."""
-    s, notes = snn.settings, []
-    if s.get("reset", "subtract") == "subtract":
+    p, notes = snn.params, []
+    if p.reset == "subtract":
         notes.append("reset by subtraction has no NIR form: exported as reset to zero; the "
                      "setting is in the graph's metadata")
-    if float(s.get("v_init", 0.0)) != 0.0:
-        notes.append(f"initial potential V0 = {float(s['v_init']):g}·θ has no NIR form: "
+    if p.v_init != 0.0:
+        notes.append(f"initial potential V0 = {p.v_init:g}·θ has no NIR form: "
                      "clients start at 0; the setting is in the graph's metadata")
-    if s.get("readout", "potential") == "potential" and client != "nir":
+    if p.readout == "potential" and client != "nir":
         where = "v in norse's state" if client == "norse" else "the Leaky module's mem"
         notes.append(f"{client} maps no integrator node (I): the potential readout is the "
                      f"output layer with threshold +inf; read {where}")
@@ -109,11 +109,11 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"
 
     if client not in CLIENTS:
         raise ValueError(f"unknown NIR client {client!r}; known: {', '.join(CLIENTS)}")
-    reset = snn.settings.get("reset", "subtract")
+    reset = snn.params.reset
     if reset == "subtract" and not allow_subtract:
         raise ValueError("NIR's IF neuron resets to v_reset; reset by subtraction has no exact "
                          "NIR form: convert with reset='zero' or pass allow_subtract=True")
-    v_th = float(snn.settings.get("v_th", 1.0))
+    v_th = snn.params.v_th
     shape = tuple(snn.input_shape)
 
     def as_chw(s):  # NIR shapes are channel-first
@@ -176,11 +176,10 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"
     nodes["output"] = nir.Output(output_type={"output": np.array(as_chw(shape))})
     edges.append((prev, "output"))
     notes = _notes(snn, client)
-    settings = {k: v for k, v in snn.settings.items() if isinstance(v, (str, int, float, bool))}
+    settings = {k: v for k, v in snn.params.as_dict().items() if v is not None}
     meta = {"source": "neurosim.bridge", "client": client, "dt": CLIENT_DT[client],
             "reset": reset, "exported_reset": "zero",
-            "v_init": float(snn.settings.get("v_init", 0.0)),
-            "readout": snn.settings.get("readout", "potential"),
+            "v_init": snn.params.v_init, "readout": snn.params.readout,
             "input_encoding": "constant current (analog pixel values every step)",
             "not_expressed": " | ".join(notes),
             "neurosim": json.dumps({"settings": settings, "input_shape": list(snn.input_shape),

@@ -33,6 +33,7 @@ import numpy as np
 
 from .network import Flatten, Pool, SpikingNetwork, Synaptic
 from .nir_graph import GraphPlan
+from .params import SNNParams
 
 __all__ = ["to_spiking_network", "neurosim_metadata", "graph_dt"]
 
@@ -158,10 +159,10 @@ def to_spiking_network(plan: GraphPlan, dt: float | None = None) -> SpikingNetwo
         raise ValueError("only the output layer may be non-spiking (an I node)")
     in_shape = _chw_to_hwc(plan.input_shape)
     if record:
-        settings = dict(record["settings"])
+        params = SNNParams.from_dict(record["settings"])
         in_shape = tuple(record["input_shape"])
     else:
-        settings = {"reset": "zero", "readout": readout, "v_th": 1.0, "v_init": 0.0,
-                    "source": "NIR graph", "dt": dt}
+        params = SNNParams(reset="zero", readout=readout, v_th=1.0, v_init=0.0,
+                           source="NIR graph", dt=dt)
     return SpikingNetwork(ops, tuple(in_shape), [1.0] * sum(isinstance(o, Synaptic) for o in ops),
-                          settings)
+                          params)

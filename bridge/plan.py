@@ -25,7 +25,6 @@ from ann.functional import col2im
 from .checks import fit_images
 from .network import Pool, SpikingNetwork, Synaptic
 from .neuron import IFParams
-from .spike_pool import MAX_POOLS
 
 __all__ = ["Plan", "BatchResult", "exact_matmul", "events", "label", "check_inputs"]
 
@@ -59,8 +58,9 @@ class Plan:
             self.ops = [replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
                         if isinstance(op, Synaptic) else op for op in snn.ops]
         self.matmul = np.matmul if self.dtype == np.float32 else exact_matmul
-        self.params = IFParams(snn.settings.get("v_th", 1.0), snn.settings.get("reset", "subtract"))
-        self.v_init = snn.settings.get("v_init", 0.0) * self.params.v_th
+        p = snn.params
+        self.params = IFParams(p.v_th, p.reset)
+        self.v_init = p.v_init * p.v_th
         self.shapes = snn.shapes()
         self.in_shapes = [tuple(snn.input_shape)] + self.shapes[:-1]
         self.syn = [i for i, op in enumerate(self.ops) if isinstance(op, Synaptic)]
@@ -68,10 +68,7 @@ class Plan:
         self.fanouts = {i: _fanout(self.ops[i], self.in_shapes[i]) for i in self.syn}
         self.macs = {i: self.ops[i].macs(self.in_shapes[i], self.shapes[i]) for i in self.syn}
         self.pool_before_first = any(isinstance(op, Pool) for op in self.ops[:self.first])
-        self.max_pool = snn.settings.get("max_pool", "count")
-        if self.max_pool not in MAX_POOLS:
-            raise ValueError(f"unknown max_pool method {self.max_pool!r}; known: "
-                             f"{', '.join(MAX_POOLS)}")
+        self.max_pool = p.max_pool
         #: count max pools right after a spiking layer: the time-batched simulator runs them
         #: with that layer in one loop (bridge.kernels.if_count_pool_run)
         self.fused_pools = {i + 1 for i in self.syn if self.ops[i].spiking

@@ -77,7 +77,7 @@ def build_report(results: list[SimulationResult], snn: SpikingNetwork, *, encodi
         "ann_macs_per_image": first.ann_macs_per_image,
         "simulate_seconds": float(sum(r.seconds for r in results)),
         "encoding": encoding,
-        "settings": dict(snn.settings),
+        "settings": snn.params.as_dict(),
         "lambdas": snn.lambdas,
         "versions": versions(),
     }

@@ -14,6 +14,7 @@ from bridge.checks import fit_images, require_finite
 from bridge.convert import convert
 from bridge.evaluate import EvalConfig, evaluate
 from bridge.network import SpikingNetwork, Synaptic
+from bridge.params import SNNParams
 from bridge.simulate import SimulationResult, simulate, spike_counts
 
 
@@ -50,8 +51,7 @@ def _dense_snn(W1, b1=None, W2=None, b2=None, readout="potential"):
            Synaptic("dense", np.asarray(W2, np.float32),
                     np.zeros(2, np.float32) if b2 is None else np.asarray(b2, np.float32),
                     spiking=readout == "spikes", name="out")]
-    return SpikingNetwork(ops, (3,), [1.0, 1.0], {"readout": readout, "reset": "subtract",
-                                                  "v_th": 1.0, "v_init": 0.5})
+    return SpikingNetwork(ops, (3,), [1.0, 1.0], SNNParams(readout=readout))
 
 
 X, Y = np.full((4, 3), 0.5, np.float32), np.zeros(4, np.int64)

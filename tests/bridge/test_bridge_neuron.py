@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from bridge.encoding import make_encoder
+from bridge.params import SNNParams
 from bridge.network import SpikingNetwork, Synaptic
 from bridge.neuron import IFParams, if_step
 from bridge.simulate import spike_counts
@@ -71,8 +72,7 @@ def test_one_layer_network_closed_form():
     I = (x @ W + b)[0].astype(np.float64)           # [0.5625, 0.3125, -0.375, 1.25, 0.5625]
     for v_init in (0.0, 0.5):   # starting half-charged rounds to nearest instead of down
         snn = SpikingNetwork([Synaptic("dense", W, b, spiking=True)], (4,),
-                             settings={"v_th": 1.0, "reset": "subtract", "readout": "spikes",
-                                       "v_init": v_init})
+                             params=SNNParams(v_init=v_init, readout="spikes"))
         for T in (1, 10, 16, 100, 333):
             (counts,) = spike_counts(snn, x, T)
             expected = np.clip(np.floor(T * I + v_init), 0, T)

@@ -62,7 +62,7 @@ def test_round_trip_is_exact(tmp_path, images, client, reset, readout, v_init):
                   reset=reset, readout=readout, v_init=v_init)
     back = to_spiking_network(plan_graph(read_graph(write_nir(snn, tmp_path / "g.nir",
                                                               client=client))))
-    assert back.settings == snn.settings and back.input_shape == snn.input_shape
+    assert back.params == snn.params and back.input_shape == snn.input_shape
     for a, b in zip(snn.ops, back.ops, strict=True):
         assert type(a) is type(b)
         if hasattr(a, "W"):

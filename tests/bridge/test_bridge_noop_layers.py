@@ -26,7 +26,7 @@ L = keras.layers
 
 def assert_same_conversion(a, b, x):
     """``a`` and ``b`` are the same spiking network (layer names aside: they count spec layers)."""
-    assert a.input_shape == b.input_shape and a.settings == b.settings
+    assert a.input_shape == b.input_shape and a.params == b.params
     assert [type(op) for op in a.ops] == [type(op) for op in b.ops]
     for p, q in zip(a.ops, b.ops):
         if isinstance(p, Synaptic):
