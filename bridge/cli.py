@@ -70,8 +70,9 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
                    help="images per ANN batch, and per batch of the step simulator "
                         "(default %(default)s)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="N",
-                   help="processes sharing the test images (default: one per CPU core, "
-                        f"{os.cpu_count() or 1} here)")
+                   help="workers sharing the test images: threads, or processes with "
+                        f"--simulator step (default: one per CPU core, {os.cpu_count() or 1} "
+                        "here)")
 
 
 def register(subparsers) -> None:

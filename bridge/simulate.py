@@ -35,6 +35,7 @@ from .layerwise import (DEFAULT_MEMORY_BUDGET, chunking, constant_current,
 from .network import SpikingNetwork, ann_forward
 from .plan import Plan, check_inputs, label
 from .step_loop import run_batch
+from .workers import run_shares
 from .spike_pool import MAX_POOLS, count_max_pool, gate_max_pool  # noqa: F401 (public here too)
 
 __all__ = ["simulate", "spike_counts", "SimulationResult", "count_max_pool", "gate_max_pool",
@@ -102,7 +103,7 @@ def spike_counts(snn: SpikingNetwork, x: np.ndarray, T: int, *, encoding: str = 
 def check_memory_budget(snn: SpikingNetwork, T: int, memory_budget: int | None,
                         workers: int = 1) -> None:
     """``ValueError`` (one line, naming the minimum) if the layerwise simulator cannot run one
-    step of one image of ``snn`` within ``memory_budget`` bytes shared by ``workers`` processes
+    step of one image of ``snn`` within ``memory_budget`` bytes shared by ``workers`` workers
     (``None``: the default budget)."""
     chunking(Plan(snn, np.float32), T, memory_budget or default_memory_budget(workers), 1,
              workers)
@@ -172,26 +173,6 @@ def _simulate_images(snn, x, y, T, encoding, rng, statistics, simulator, batch_s
     return _Partial(correct, agree, ann_correct, synops, predictions, stats)
 
 
-_DONE = None  # in a worker process: the shared count of images simulated (progress), or None
-
-
-def _init_worker(done) -> None:
-    global _DONE
-    _DONE = done
-
-
-def _count_done(n: int) -> None:
-    with _DONE.get_lock():
-        _DONE.value += n
-
-
-def _worker(args) -> _Partial:
-    from ann.blas import set_blas_threads
-
-    set_blas_threads(1)  # the workers share the cores; one BLAS thread each
-    return _simulate_images(*args, tick=_count_done if _DONE is not None else None)
-
-
 def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
              encoding: str = "constant", rng: np.random.Generator | None = None,
              batch_size: int = 500, statistics: bool = True, workers: int = 1,
@@ -210,7 +191,8 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
     encoding : ``"constant"``, ``"poisson"`` (needs ``rng``) or ``"regular"``.
     batch_size : images simulated together by the ``"step"`` simulator (bounds its memory).
     statistics : also compute per-layer rate statistics against the ANN and SynOps.
-    workers : processes sharing the images (contiguous shares; whole batches for ``"step"``).
+    workers : threads (``"layerwise"``) or processes (``"step"``) sharing the images
+        (contiguous shares; whole batches for ``"step"``; see :mod:`bridge.workers`).
         Deterministic encodings give the same accuracies and predictions for any number; Poisson
         input draws each share's spikes from its own generator spawned from ``rng``.
     progress : called as ``progress(done, total)`` with the number of images simulated so far
@@ -251,26 +233,14 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
         parts = [_simulate_images(snn, x, y, T, encoding, rng, statistics, simulator, batch_size,
                                   budget, tick if progress is not None else None)]
     else:
-        import concurrent.futures
-        import multiprocessing
-
         bounds = [unit * (n_units * k // workers) for k in range(workers + 1)]
         bounds[-1] = len(x)
         rngs = rng.spawn(workers) if rng is not None else [None] * workers
         jobs = [(snn, x[a:b], y[a:b], T, encoding, r, statistics, simulator, batch_size, budget)
                 for a, b, r in zip(bounds[:-1], bounds[1:], rngs)]
-        ctx = multiprocessing.get_context("fork")
-        counter = ctx.Value("q", 0) if progress is not None else None
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
-                                                    initializer=_init_worker,
-                                                    initargs=(counter,)) as pool:
-            futures = [pool.submit(_worker, job) for job in jobs]
-            while progress is not None:
-                finished, _ = concurrent.futures.wait(futures, timeout=0.5)
-                progress(counter.value, len(x))
-                if len(finished) == len(futures):
-                    break
-            parts = [f.result() for f in futures]
+        parts = run_shares(_simulate_images, jobs,
+                           "threads" if simulator == "layerwise" else "processes",
+                           progress, len(x))
     first = parts[0]
     stats = first.stats
     for part in parts[1:]:
