@@ -21,50 +21,38 @@ import numpy as np
 __all__ = ["if_run", "accumulate", "count_max_pool_run", "if_count_pool_run"]
 
 
+@numba.njit(inline="always", nogil=True, error_model="numpy")
+def _if_row(current, spikes, v, v_th, subtract, counts):  # pragma: no cover - compiled
+    # one step of M IF neurons (1-D views; current and spikes may be the same array)
+    one = v_th / v_th          # 1 in the dtype of v_th (and of v)
+    if subtract:               # two loops: no branch inside the vectorised one
+        for j in range(v.size):
+            vj = v[j] + current[j]
+            s = one * (vj >= v_th)
+            v[j] = vj - v_th * s
+            spikes[j] = s
+            counts[j] += s
+    else:
+        for j in range(v.size):
+            vj = v[j] + current[j]
+            s = one * (vj >= v_th)
+            v[j] = vj * (one - s)
+            spikes[j] = s
+            counts[j] += s
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _if_loop(io, v, v_th, subtract, counts):  # pragma: no cover - compiled
-    # in place (current in, spikes out): one array, so that LLVM vectorises the inner loops
-    n, m = io.shape
-    one = v_th / v_th          # 1 in the dtype of v_th (and of v)
-    for t in range(n):
-        x = io[t]
-        if subtract:           # two loops: no branch inside the vectorised one
-            for j in range(m):
-                vj = v[j] + x[j]
-                s = one * (vj >= v_th)
-                v[j] = vj - v_th * s
-                x[j] = s
-                counts[j] += s
-        else:
-            for j in range(m):
-                vj = v[j] + x[j]
-                s = one * (vj >= v_th)
-                v[j] = vj * (one - s)
-                x[j] = s
-                counts[j] += s
+    # in place: io[t] holds the current of step t and receives its spikes
+    for t in range(io.shape[0]):
+        _if_row(io[t], io[t], v, v_th, subtract, counts)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _if_constant_loop(current, out, v, v_th, subtract, counts):  # pragma: no cover - compiled
     # the same current every step: read from one (M,) array, spikes written to out (n, M)
-    n, m = out.shape
-    one = v_th / v_th
-    for t in range(n):
-        x = out[t]
-        if subtract:
-            for j in range(m):
-                vj = v[j] + current[j]
-                s = one * (vj >= v_th)
-                v[j] = vj - v_th * s
-                x[j] = s
-                counts[j] += s
-        else:
-            for j in range(m):
-                vj = v[j] + current[j]
-                s = one * (vj >= v_th)
-                v[j] = vj * (one - s)
-                x[j] = s
-                counts[j] += s
+    for t in range(out.shape[0]):
+        _if_row(current, out[t], v, v_th, subtract, counts)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -77,46 +65,57 @@ def _accumulate_loop(io, v):  # pragma: no cover - compiled
             x[j] = v[j]
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _count_pool_loop(s, n_in, n_out, out, k, stride):  # pragma: no cover - compiled
-    # s (n, B, H, W, C) input spikes; n_in (B, H, W, C) input counts and n_out (B, Ho, Wo, C)
-    # pooled counts so far (updated); out (n, B, Ho, Wo, C) pooled spikes. Inner loops run over
-    # contiguous 1-D views (rows of W·C values) or a precomputed index map, never over offsets
-    # computed in the loop, so that LLVM vectorises them.
-    n, B, H, W, C = s.shape
-    Ho, Wo = out.shape[2], out.shape[3]
-    row = W * C
-    best = np.empty(row, s.dtype)              # a window row's max over its k image rows
-    cols = np.empty((k, Wo * C), np.int64)     # where output (j, c)'s d-th column sits in a row
+@numba.njit(inline="always", nogil=True, error_model="numpy")
+def _window_columns(k, stride, Wo, C):  # pragma: no cover - compiled
+    # cols[d, j·C + c]: where output column j's d-th window column (channel c) sits in a row
+    cols = np.empty((k, Wo * C), np.int64)
     for d in range(k):
         for j in range(Wo):
             for c in range(C):
                 cols[d, j * C + c] = (j * stride + d) * C + c
+    return cols
+
+
+@numba.njit(inline="always", nogil=True, error_model="numpy")
+def _pool_frame(rows, n_out, out, cols, best, k, stride):  # pragma: no cover - compiled
+    # one frame: rows (H, W·C) input counts; n_out, out (Ho, Wo, C): pooled counts so far
+    # (updated) and the pooled spikes N_out[t] − N_out[t−1]. Every inner loop runs over a
+    # contiguous 1-D view or the index map ``cols``, so that LLVM vectorises it.
+    Ho, Wo, C = out.shape
+    for i in range(Ho):
+        first = rows[i * stride]
+        for q in range(best.size):
+            best[q] = first[q]
+        for a in range(1, k):
+            other = rows[i * stride + a]
+            for q in range(best.size):
+                best[q] = max(best[q], other[q])
+        o, p, c0 = out[i].reshape(Wo * C), n_out[i].reshape(Wo * C), cols[0]
+        for q in range(Wo * C):
+            o[q] = best[c0[q]]
+        for d in range(1, k):
+            cd = cols[d]
+            for q in range(Wo * C):
+                o[q] = max(o[q], best[cd[q]])
+        for q in range(Wo * C):
+            m = o[q]
+            o[q] = m - p[q]
+            p[q] = m
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _count_pool_loop(s, n_in, n_out, out, k, stride):  # pragma: no cover - compiled
+    # s (n, B, H, W, C) input spikes; n_in (B, H, W, C) input counts and n_out (B, Ho, Wo, C)
+    # pooled counts so far (updated); out (n, B, Ho, Wo, C) pooled spikes
+    n, B, H, W, C = s.shape
+    best = np.empty(W * C, s.dtype)            # a window row's max over its k image rows
+    cols = _window_columns(k, stride, out.shape[3], C)
     for t in range(n):
         for b in range(B):
-            counts, spikes = n_in[b].reshape(H * row), s[t, b].reshape(H * row)
-            for q in range(H * row):
+            counts, spikes = n_in[b].reshape(H * W * C), s[t, b].reshape(H * W * C)
+            for q in range(H * W * C):
                 counts[q] += spikes[q]
-            rows = n_in[b].reshape(H, row)
-            for i in range(Ho):
-                first = rows[i * stride]
-                for q in range(row):
-                    best[q] = first[q]
-                for a in range(1, k):
-                    other = rows[i * stride + a]
-                    for q in range(row):
-                        best[q] = max(best[q], other[q])
-                o, p, c0 = out[t, b, i].reshape(Wo * C), n_out[b, i].reshape(Wo * C), cols[0]
-                for q in range(Wo * C):
-                    o[q] = best[c0[q]]
-                for d in range(1, k):
-                    cd = cols[d]
-                    for q in range(Wo * C):
-                        o[q] = max(o[q], best[cd[q]])
-                for q in range(Wo * C):       # spike = N_out[t] − N_out[t−1]
-                    m = o[q]
-                    o[q] = m - p[q]
-                    p[q] = m
+            _pool_frame(n_in[b].reshape(H, W * C), n_out[b], out[t, b], cols, best, k, stride)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -125,52 +124,17 @@ def _if_pool_loop(current, constant, v, v_th, subtract, counts, n_out, out, k,
     # IF neurons (B, H, W, C) and the count max pool of their spikes, step by step, without
     # writing the IF layer's spikes anywhere: the pool reads the neurons' counts directly.
     # current: (n, B, H·W·C), or (1, B, H·W·C) with constant=True; out (n, B, Ho, Wo, C)
-    n, B, Ho, Wo, C = out.shape
-    H, W = v.shape[1], v.shape[2]
-    row = W * C
-    one = v_th / v_th
-    best = np.empty(row, v.dtype)
-    cols = np.empty((k, Wo * C), np.int64)
-    for d in range(k):
-        for j in range(Wo):
-            for c in range(C):
-                cols[d, j * C + c] = (j * stride + d) * C + c
+    n = out.shape[0]
+    B, H, W, C = v.shape
+    best = np.empty(W * C, v.dtype)
+    scratch = np.empty(H * W * C, v.dtype)     # a step's spikes (read by nobody: the counts are)
+    cols = _window_columns(k, stride, out.shape[3], C)
     for t in range(n):
         for b in range(B):
             x = current[0 if constant else t, b]
-            vb, cb = v[b].reshape(H * row), counts[b].reshape(H * row)
-            if subtract:
-                for q in range(H * row):
-                    vq = vb[q] + x[q]
-                    s = one * (vq >= v_th)
-                    vb[q] = vq - v_th * s
-                    cb[q] += s
-            else:
-                for q in range(H * row):
-                    vq = vb[q] + x[q]
-                    s = one * (vq >= v_th)
-                    vb[q] = vq * (one - s)
-                    cb[q] += s
-            rows = counts[b].reshape(H, row)
-            for i in range(Ho):
-                first = rows[i * stride]
-                for q in range(row):
-                    best[q] = first[q]
-                for a in range(1, k):
-                    other = rows[i * stride + a]
-                    for q in range(row):
-                        best[q] = max(best[q], other[q])
-                o, p, c0 = out[t, b, i].reshape(Wo * C), n_out[b, i].reshape(Wo * C), cols[0]
-                for q in range(Wo * C):
-                    o[q] = best[c0[q]]
-                for d in range(1, k):
-                    cd = cols[d]
-                    for q in range(Wo * C):
-                        o[q] = max(o[q], best[cd[q]])
-                for q in range(Wo * C):
-                    m = o[q]
-                    o[q] = m - p[q]
-                    p[q] = m
+            _if_row(x, scratch, v[b].reshape(H * W * C), v_th, subtract,
+                    counts[b].reshape(H * W * C))
+            _pool_frame(counts[b].reshape(H, W * C), n_out[b], out[t, b], cols, best, k, stride)
 
 
 def if_count_pool_run(current: np.ndarray, v: np.ndarray, v_th: float, reset: str,
