@@ -22,6 +22,7 @@ routing has no fixed synapse); such a network is refused.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 
 import numpy as np
 
@@ -40,6 +41,9 @@ def _chain(ops: list, x: np.ndarray) -> np.ndarray:
 def effective_layers(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
     """One dict per weight layer: effective matrix ``M (n_prev, n)``, bias ``b (n,)``, whether it
     spikes, and its name; ``n_prev`` is the previous spiking layer's size (or the input's)."""
+    if not snn.is_chain:
+        raise ValueError("the Brian2 export takes a chain of layers; this network is a graph "
+                         "(Add or Concatenate): simulate it with bridge.simulate")
     layers, pending = [], []
     shape = tuple(snn.input_shape)
     for op in snn.ops:
@@ -47,8 +51,7 @@ def effective_layers(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
             raise ValueError("max pooling (spike gating) cannot be exported to Brian2; "
                              "use AvgPool2D in the model")
         if isinstance(op, Synaptic):
-            op = Synaptic(op.kind, op.W.astype(dtype), op.b.astype(dtype), op.stride, op.padding,
-                          op.spiking, op.name)
+            op = replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
         pending.append(op)
         if not isinstance(op, Synaptic):
             continue

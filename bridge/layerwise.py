@@ -35,9 +35,10 @@ import numpy as np
 from .checks import require_finite
 from .encoding import make_encoder
 from .kernels import accumulate, count_max_pool_run, if_count_pool_run, if_run
-from .network import Pool, Synaptic
+from .network import NEURONS, Concat, Pool, Synaptic
 from .plan import BatchResult, Plan, events, label
 from .spike_pool import gate_max_pool
+from .step_loop import static_values
 
 __all__ = ["run_chunk", "chunking", "constant_current", "default_memory_budget",
            "DEFAULT_MEMORY_BUDGET"]
@@ -69,14 +70,17 @@ def chunking(plan: Plan, T: int, budget: int, n_images: int,
     ``steps < T``. ``ValueError`` (one line, naming the minimum) if not even one step of one image
     fits.
 
-    Per step of an image, the largest operation holds its input and output trains, and a max pool
-    also the cumulative counts and their maximum; per image, every layer's potential and counts,
-    the pooling state and the ANN activations (for the statistics) stay for the whole chunk.
+    Per step of an image: at each operation, the trains still to be read by a later one (a
+    residual shortcut's), and its own input and output twice over (a max pool also holds the
+    cumulative counts and their maximum); per image, every layer's potential and counts, the
+    pooling state and the ANN activations (for the statistics) stay for the whole chunk.
     """
     total, budget = budget, budget // workers
     item = plan.dtype.itemsize
     sizes = [(_size(i), _size(o)) for i, o in zip(plan.in_shapes, plan.shapes)]
-    per_step = max(2 * i + 2 * o for i, o in sizes) * item
+    held = [sum(sizes[j][1] for j in range(i) if plan.last_use[j] > i)
+            for i in range(len(sizes))]
+    per_step = max(h + 2 * i + 2 * o for h, (i, o) in zip(held, sizes)) * item
     per_image = 4 * sum(i + o for i, o in sizes) * item
     free = budget - _FIXED_BYTES
     images = free // (T * per_step + per_image) if free > 0 else 0
@@ -140,13 +144,16 @@ def _max_pool(plan: Plan, i: int, s: np.ndarray, st: _State) -> np.ndarray:
     return out.reshape((n, B) + out.shape[1:])
 
 
-def constant_current(plan: Plan, xb: np.ndarray) -> np.ndarray:
-    """The first weight layer's current ``W̃_1 x + b̃_1`` for constant input ``xb`` (after the
-    operations before it), in the plan's dtype."""
+def constant_current(plan: Plan, xb: np.ndarray) -> np.ndarray | None:
+    """With constant input ``xb``: the current of the network's entry (the first weight layer of a
+    chain, after the operations before it), in the plan's dtype, or ``None`` if the network has
+    no single entry (a graph whose input several operations read)."""
+    if plan.entry is None:
+        return None
     pre = xb.astype(plan.dtype, copy=False)
-    for op in plan.ops[:plan.first]:
+    for op in plan.ops[:plan.entry]:
         pre = op.ann(pre)
-    return plan.current(plan.first, pre)
+    return plan.current(plan.entry, pre)
 
 
 # NaN/Inf are reported by require_finite, in one line, not as warnings
@@ -175,47 +182,56 @@ def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
     st = _State(plan, B)
     result = BatchResult.empty(plan, T, B, record_readouts)
     work: dict = {}
-    begin = 0
-    if enc.constant:
-        # the ops before the first weight layer, and that layer's current, never change
-        if first_current is None:
-            first_current = constant_current(plan, xb)
-        result.synops += plan.macs[plan.first] * B
-        begin = plan.first
+    static, constant = {}, {}
+    if enc.constant:   # static values and constant currents never change: computed once
+        static, constant = static_values(plan, xb, first_current)
+        result.synops += sum(plan.macs[i] for i in constant) * B
+    fused = {ops[p].inputs[0]: p for p in plan.fused_pools}
     th, reset = plan.params
     for t0 in range(0, T, steps):
         n = min(steps, T - t0)
-        s = None if enc.constant else enc.block(n)
+        vals = dict(static) if enc.constant else {-1: enc.block(n)}
         before = st.counts[plan.last].copy() if ops[plan.last].spiking else None
-        pooled = None                           # a count max pool already run with its layer
-        for i in range(begin, len(ops)):
-            op = ops[i]
-            if isinstance(op, Synaptic):
-                constant = i == begin and enc.constant
-                if constant:
-                    current = first_current
-                else:
-                    if count_synops:
-                        result.synops += events(_frames(s), plan.fanouts[i])
-                    current = _currents(plan, i, s, work)
-                if op.spiking and i + 1 in plan.fused_pools:
-                    pool = ops[i + 1]
-                    s = if_count_pool_run(current, st.v[i], th, reset, st.counts[i],
-                                          st.pool_out[i + 1], n, pool.size, pool.stride)
-                    pooled = i + 1
-                    continue
-                out = np.empty((n, B) + plan.shapes[i], plan.dtype) if constant else None
-                if op.spiking:
-                    s = if_run(current, st.v[i], th, reset, st.counts[i], out=out)
-                else:
-                    s = accumulate(current, st.v[i], out=out)   # the output potential V[t]
-            elif i == pooled:
+        for i, op in enumerate(ops):
+            if i in vals:
                 continue
+            if isinstance(op, NEURONS):
+                out = None
+                if i in constant:
+                    current = constant[i]
+                    out = np.empty((n, B) + plan.shapes[i], plan.dtype)
+                elif isinstance(op, Synaptic):
+                    if count_synops:
+                        result.synops += events(_frames(vals[op.inputs[0]]), plan.fanouts[i])
+                    current = _currents(plan, i, vals[op.inputs[0]], work)
+                else:
+                    if count_synops:   # a weighted shortcut: one synapse per spike
+                        result.synops += sum(events(_frames(vals[j]), 1) for j, g in
+                                             zip(op.inputs, op.gains) if g is not None)
+                    current = op.current([vals[j] for j in op.inputs])
+                if i in fused:                  # IF neurons and the count max pool after them
+                    pool = ops[fused[i]]
+                    vals[fused[i]] = if_count_pool_run(current, st.v[i], th, reset, st.counts[i],
+                                                       st.pool_out[fused[i]], n, pool.size,
+                                                       pool.stride)
+                elif op.spiking:
+                    vals[i] = if_run(current, st.v[i], th, reset, st.counts[i], out=out)
+                elif i == plan.last:            # the output potential V[t]
+                    vals[i] = accumulate(current, st.v[i], out=out)
+                else:                           # a current, read by an Add
+                    vals[i] = current
             elif isinstance(op, Pool) and op.kind == "max":
-                s = _max_pool(plan, i, s, st)
+                vals[i] = _max_pool(plan, i, vals[op.inputs[0]], st)
+            elif isinstance(op, Concat):
+                vals[i] = op.ann([vals[j] for j in op.inputs])
             else:
-                y = op.ann(_frames(s))
-                s = y.reshape((n, B) + y.shape[1:])
+                x = vals[op.inputs[0]]
+                y = op.ann(_frames(x))
+                vals[i] = y.reshape(x.shape[:2] + y.shape[1:])
+            for j in op.inputs:                 # free what no later operation reads
+                if plan.last_use[j] == i and j not in static:
+                    vals.pop(j, None)
+        s = vals[plan.last]
         if before is not None:                 # spike-count readout: cumulative counts
             for t in range(n):
                 before += s[t]

@@ -121,9 +121,16 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"
 
     nodes = {"input": nir.Input(input_type={"input": np.array(as_chw(shape))})}
     edges, prev, flat_from, fold, records = [], "input", None, 1.0, []
+    if not snn.is_chain:
+        raise ValueError("the NIR export takes a chain of layers so far; this network is a graph "
+                         "(Add or Concatenate)")
     for k, op in enumerate(snn.ops):
         name = f"{k}"
         rec = {"op": type(op).__name__}
+        if getattr(op, "kind", None) in ("global", "depthwise"):
+            what = "global average pooling" if op.kind == "global" else "a depthwise convolution"
+            raise ValueError(f"the NIR export does not write {what} yet "
+                             f"({getattr(op, 'name', '') or 'operation ' + name})")
         if isinstance(op, Pool):
             if op.kind == "max":
                 raise ValueError("NIR has no max pooling: export a network with AvgPool2D")

@@ -23,7 +23,7 @@ import numpy as np
 from ann.functional import col2im
 
 from .checks import fit_images
-from .network import Pool, SpikingNetwork, Synaptic
+from .network import NEURONS, Add, Pool, SpikingNetwork, Synaptic
 from .neuron import IFParams
 
 __all__ = ["Plan", "BatchResult", "exact_matmul", "events", "label", "check_inputs"]
@@ -48,32 +48,62 @@ def _fanout(op: Synaptic, in_shape: tuple) -> np.ndarray | int:
     return cover * cout
 
 
+def _astype(op, dtype):
+    """``op`` with its weights, gains and bias in ``dtype``."""
+    if isinstance(op, Synaptic):
+        return replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
+    if isinstance(op, Add):
+        return replace(op, b=op.b.astype(dtype),
+                       gains=tuple(None if g is None else g.astype(dtype) for g in op.gains))
+    return op
+
+
 class Plan:
     """The operations of ``snn`` in ``dtype`` (float32, or float64 for exact comparisons), with
-    their shapes, fan-outs, MACs, the IF parameters and the max-pooling method."""
+    their shapes, fan-outs, MACs, the IF parameters, the max-pooling method, and the graph's
+    bookkeeping: who reads each operation, when its value is last needed, which operations are
+    constant under constant-current input."""
 
     def __init__(self, snn: SpikingNetwork, dtype):
         self.ops, self.dtype = snn.ops, np.dtype(dtype)
         if self.dtype != np.float32:  # e.g. float64 for the Brian2 cross-check
-            self.ops = [replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
-                        if isinstance(op, Synaptic) else op for op in snn.ops]
+            self.ops = [_astype(op, dtype) for op in snn.ops]
         self.matmul = np.matmul if self.dtype == np.float32 else exact_matmul
         p = snn.params
         self.params = IFParams(p.v_th, p.reset)
         self.v_init = p.v_init * p.v_th
         self.shapes = snn.shapes()
-        self.in_shapes = [tuple(snn.input_shape)] + self.shapes[:-1]
-        self.syn = [i for i, op in enumerate(self.ops) if isinstance(op, Synaptic)]
-        self.first, self.last = self.syn[0], self.syn[-1]
-        self.fanouts = {i: _fanout(self.ops[i], self.in_shapes[i]) for i in self.syn}
-        self.macs = {i: self.ops[i].macs(self.in_shapes[i], self.shapes[i]) for i in self.syn}
-        self.pool_before_first = any(isinstance(op, Pool) for op in self.ops[:self.first])
+        shape = {-1: tuple(snn.input_shape), **dict(enumerate(self.shapes))}
+        #: per operation, the shape of its (first) input
+        self.in_shapes = [shape[op.inputs[0]] for op in self.ops]
+        #: the neuron operations (Synaptic, Add): potentials, counts, statistics, λ
+        self.syn = [i for i, op in enumerate(self.ops) if isinstance(op, NEURONS)]
+        self.first, self.last = self.syn[0], len(self.ops) - 1
+        weights = [i for i, op in enumerate(self.ops) if isinstance(op, Synaptic)]
+        self.fanouts = {i: _fanout(self.ops[i], self.in_shapes[i]) for i in weights}
+        self.macs = {i: self.ops[i].macs(self.in_shapes[i], self.shapes[i]) for i in weights}
+        self.readers = {i: [k for k, op in enumerate(self.ops) if i in op.inputs]
+                        for i in range(-1, len(self.ops))}
+        #: the last operation that reads each value (freed after it)
+        self.last_use = {i: max(r, default=len(self.ops)) for i, r in self.readers.items()}
+        #: with constant input: operations whose value never changes (moving the input only)
+        self.static = {-1}
+        for i, op in enumerate(self.ops):
+            if not isinstance(op, NEURONS) and set(op.inputs) <= self.static:
+                self.static.add(i)
+        #: a chain's entry (the first neuron operation, reached only through static operations,
+        #: which nothing else reads): its constant current is shared with the ANN pass
+        self.entry = self.first if all(
+            set(self.readers[i]) <= {i + 1} for i in range(-1, self.first)) and all(
+            self.ops[i].inputs == (i - 1,) for i in range(self.first + 1)) else None
         self.max_pool = p.max_pool
-        #: count max pools right after a spiking layer: the time-batched simulator runs them
-        #: with that layer in one loop (bridge.kernels.if_count_pool_run)
-        self.fused_pools = {i + 1 for i in self.syn if self.ops[i].spiking
-                            and i + 1 < len(self.ops) and isinstance(self.ops[i + 1], Pool)
-                            and self.ops[i + 1].kind == "max" and self.max_pool == "count"}
+        #: count max pools that alone read a spiking neuron operation: the time-batched
+        #: simulator runs them with it in one loop (bridge.kernels.if_count_pool_run)
+        self.fused_pools = {
+            i for i, op in enumerate(self.ops)
+            if isinstance(op, Pool) and op.kind == "max" and self.max_pool == "count"
+            and op.inputs[0] >= 0 and isinstance(self.ops[op.inputs[0]], NEURONS)
+            and self.ops[op.inputs[0]].spiking and self.readers[op.inputs[0]] == [i]}
 
     def current(self, i: int, s: np.ndarray, work: dict | None = None,
                 out: np.ndarray | None = None) -> np.ndarray:

@@ -34,12 +34,26 @@ import numpy as np
 
 from .checks import require_finite
 from .encoding import make_encoder
-from .network import Pool, Synaptic
+from .network import NEURONS, Pool, Synaptic, apply
 from .neuron import if_step
 from .plan import BatchResult, Plan, events, label
 from .spike_pool import count_max_pool, gate_max_pool
 
-__all__ = ["run_batch"]
+__all__ = ["run_batch", "static_values"]
+
+
+def static_values(plan: Plan, xb: np.ndarray, first_current=None) -> tuple[dict, dict]:
+    """With constant input: the values of the static operations (``{index: (B, ...)}``, the input
+    ``-1`` included) and the constant currents of the weight layers that read one
+    (``{index: (B, ...)}``; ``first_current`` is the entry's, if already computed)."""
+    vals, currents = {-1: xb}, {}
+    for i, op in enumerate(plan.ops):
+        if i in plan.static:
+            vals[i] = apply(op, vals, relu=False)
+        elif isinstance(op, Synaptic) and op.inputs[0] in plan.static:
+            currents[i] = first_current if i == plan.entry and first_current is not None \
+                else plan.current(i, vals[op.inputs[0]])
+    return vals, currents
 
 
 # NaN/Inf are reported by require_finite, in one line, not as warnings
@@ -59,55 +73,57 @@ def run_batch(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
     v = {i: np.full((B,) + plan.shapes[i], plan.v_init if ops[i].spiking else 0, plan.dtype)
          for i in plan.syn}
     counts = {i: np.zeros((B,) + plan.shapes[i], plan.dtype) for i in plan.syn}
-    counts[-1] = np.zeros_like(xb)            # input spikes, for a max pool before any layer
-    pooled = {i: 0 for i, op in enumerate(ops) if isinstance(op, Pool) and op.kind == "max"}
+    maxpools = [i for i, op in enumerate(ops) if isinstance(op, Pool) and op.kind == "max"]
+    pool_in = {i: np.zeros((B,) + plan.in_shapes[i], plan.dtype) for i in maxpools}
+    pooled = {i: 0 for i in maxpools}
     result = BatchResult.empty(plan, T, B, record_readouts)
     work = {i: {} for i in plan.syn}
     if enc.constant:
-        # the ops before the first weight layer, and that layer's current, never change
-        pre = xb
-        for op in ops[:plan.first]:
-            pre = op.ann(pre)
-        first_current = plan.current(plan.first, pre)
-        result.synops += plan.macs[plan.first] * B
-        begin = plan.first
+        static, constant = static_values(plan, xb)
+        result.synops += sum(plan.macs[i] for i in constant) * B
     else:
+        static, constant = {}, {}
         trains = enc.block(T)                 # drawn for all T at once (see bridge.encoding)
-        begin = 0
     for t in range(T):
-        s = first_current if enc.constant else trains[t]
-        if begin == 0 and plan.pool_before_first:
-            counts[-1] += s
-        prev_spiking = -1
-        for i in range(begin, len(ops)):
-            op = ops[i]
-            if isinstance(op, Synaptic):
-                if i == begin and enc.constant:
-                    current = s
-                else:
+        vals = dict(static) if enc.constant else {-1: trains[t]}
+        for i, op in enumerate(ops):
+            if i in vals:
+                continue
+            if isinstance(op, NEURONS):
+                if i in constant:
+                    current = constant[i]
+                elif isinstance(op, Synaptic):
                     if count_synops:
-                        result.synops += events(s, plan.fanouts[i])
-                    current = plan.current(i, s, work[i])
+                        result.synops += events(vals[op.inputs[0]], plan.fanouts[i])
+                    current = plan.current(i, vals[op.inputs[0]], work[i])
+                else:
+                    if count_synops:   # a weighted shortcut: one synapse per spike
+                        result.synops += sum(events(vals[j], 1) for j, g in
+                                             zip(op.inputs, op.gains) if g is not None)
+                    current = op.current([vals[j] for j in op.inputs])
                 if op.spiking:
-                    s, _ = if_step(current, v[i], params, out=v[i])
-                    counts[i] += s
-                    prev_spiking = i
+                    vals[i], _ = if_step(current, v[i], params, out=v[i])
+                    counts[i] += vals[i]
+                elif i == plan.last:
+                    v[i] += current                 # the potential readout
+                    vals[i] = v[i]
                 else:
-                    v[i] += current
+                    vals[i] = current               # a current, read by an Add
             elif isinstance(op, Pool) and op.kind == "max":
+                s_in = vals[op.inputs[0]]
+                pool_in[i] += s_in
                 if plan.max_pool == "gate":
-                    s = gate_max_pool(s, counts[prev_spiking], op.size, op.stride)
+                    vals[i] = gate_max_pool(s_in, pool_in[i], op.size, op.stride)
                 else:
-                    s, pooled[i] = count_max_pool(counts[prev_spiking], pooled[i], op.size,
-                                                  op.stride)
+                    vals[i], pooled[i] = count_max_pool(pool_in[i], pooled[i], op.size,
+                                                        op.stride)
             else:
-                s = op.ann(s)
+                vals[i] = apply(op, vals, relu=False)
         out = counts[plan.last] if ops[plan.last].spiking else v[plan.last]
         result.record(t, out.reshape(B, -1))
     # a NaN current never crosses the threshold and an Inf one fires every step, so the counts
     # would look sound; NaN/Inf stays in the potential (and in the potential readout) for good
     for i in plan.syn:
         require_finite(v[i], f"simulation: membrane potential of {label(ops, i)}")
-    del counts[-1]
     result.counts = counts
     return result
