@@ -37,10 +37,12 @@ import numpy as np
 from ann.spec import LayerSpec, output_shapes
 
 from .checks import fit_images, require_finite
-from .network import Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
+from .convert_graph import fold_graph, normalise_graph
+from .network import NEURONS, Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
 from .params import READOUTS, SNNParams
 
-__all__ = ["fold_model", "layer_lambdas", "normalise", "convert", "READOUTS", "parse_norm",
+__all__ = ["fold_model", "fold_any", "layer_lambdas", "normalise", "convert", "READOUTS",
+           "parse_norm",
            "inference_identity"]
 
 
@@ -52,6 +54,31 @@ def _model_parts(model):
     if isinstance(model, tuple) and len(model) == 2:
         return model
     raise TypeError(f"expected an ann Network or (spec, weights), got {type(model).__name__}")
+
+
+#: layer types only the graph converter (bridge.convert_graph) folds
+GRAPH_TYPES = ("Add", "Concatenate", "DepthwiseConv2D", "SeparableConv2D",
+               "GlobalAveragePooling2D", "ReLU", "Reshape")
+
+
+def _names(model, spec):
+    """The user's layer names where the model has them (a Keras file), else ``None``."""
+    names = getattr(model, "layer_names", None)
+    return names if names is not None and len(names) == len(spec.layers) else None
+
+
+def fold_any(model) -> tuple[list, tuple, dict | None]:
+    """``(ops, input_shape, caps)``: a chain of the lecture's layers folded by
+    :func:`fold_model` (``caps`` is ``None``), anything else — a graph, or a chain with graph
+    layers (depthwise, separable, global pooling, clipped ReLU) — by
+    :func:`bridge.convert_graph.fold_graph` (``caps``: the clipped ReLUs' caps)."""
+    spec, weights = _model_parts(model)
+    if spec.is_chain and not any(lay.type in GRAPH_TYPES or lay.params.get("activation")
+                                 == "relu6" for lay in spec.layers):
+        ops, input_shape = fold_model(model)
+        return ops, input_shape, None
+    ops, caps = fold_graph(spec, weights, _names(model, spec))
+    return ops, tuple(spec.input_shape), caps
 
 
 def inference_identity(layer: LayerSpec, in_shape: tuple) -> bool:
@@ -262,15 +289,19 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
     params = SNNParams(v_th=v_th, v_init=v_init, reset=reset, readout=readout,
                        max_pool=max_pool, norm=norm, per_channel=per_channel)  # checks them
     q = parse_norm(norm)
-    ops, input_shape = fold_model(model)
+    ops, input_shape, caps = fold_any(model)
+    graph = caps is not None
     x_norm = fit_images(x_norm, input_shape, "normalisation data")
-    n_syn = sum(isinstance(op, Synaptic) for op in ops)
+    n_syn = sum(isinstance(op, NEURONS) for op in ops)
     lambdas = ([1.0] * n_syn if q is None
                else layer_lambdas(ops, x_norm, q, per_channel, batch_size))
-    scaled = normalise(ops, input_shape, lambdas, readout)
-    for op, lam in zip((op for op in scaled if isinstance(op, Synaptic)), lambdas):
+    if graph:
+        scaled, lambdas = normalise_graph(ops, input_shape, lambdas, caps, readout)
+    else:
+        scaled = normalise(ops, input_shape, lambdas, readout)
+    for op, lam in zip((op for op in scaled if isinstance(op, NEURONS)), lambdas):
         require_finite(lam, f"conversion: normalisation factor λ of {op.name}")
-        require_finite(op.W, f"conversion: scaled weights of {op.name}")
+        require_finite(getattr(op, "W", 0.0), f"conversion: scaled weights of {op.name}")
         require_finite(op.b, f"conversion: scaled bias of {op.name}")
     scaled[-1] = replace(scaled[-1], spiking=readout == "spikes")
     return SpikingNetwork(scaled, input_shape, [np.asarray(lam).tolist() for lam in lambdas],

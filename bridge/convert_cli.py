@@ -149,14 +149,17 @@ def name_written(files: dict, json: bool) -> None:
 def _check_exports(network, args) -> None:
     """Refuse --nir / --brian2-check up front (before minutes of simulation) where they cannot
     work: max pooling has no fixed synapses; NIR's IF neuron resets to zero."""
-    from .convert import fold_model
-    from .network import Pool
+    from .convert import fold_any
+    from .network import Pool, SpikingNetwork
 
     if args.nir is None and not args.brian2_check:
         return
-    ops, _ = fold_model(network)
+    ops, input_shape, _ = fold_any(network)
+    flag = "--nir" if args.nir is not None else "--brian2-check"
+    if not SpikingNetwork(ops, input_shape).is_chain:
+        raise ValueError(f"{flag} needs a chain of layers; {args.model} is a graph (Add or "
+                         "Concatenate)")
     if any(isinstance(op, Pool) and op.kind == "max" for op in ops):
-        flag = "--nir" if args.nir is not None else "--brian2-check"
         raise ValueError(f"{flag} needs a model without max pooling ({args.model} has "
                          "MaxPool2D); train one with average pooling: neurosim train lenet "
                          "--pool avg")
@@ -166,11 +169,11 @@ def _check_memory_budget(network, config) -> None:
     """Refuse a --memory-budget below one step of one image, before any data are loaded."""
     if config.simulator != "layerwise":
         return
-    from .convert import fold_model
+    from .convert import fold_any
     from .network import SpikingNetwork
     from .simulate import check_memory_budget
 
-    ops, input_shape = fold_model(network)
+    ops, input_shape, _ = fold_any(network)
     check_memory_budget(SpikingNetwork(ops, input_shape), config.timesteps,
                         config.memory_budget, config.workers)
 

@@ -185,7 +185,7 @@ def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
     static, constant = {}, {}
     if enc.constant:   # static values and constant currents never change: computed once
         static, constant = static_values(plan, xb, first_current)
-        result.synops += sum(plan.macs[i] for i in constant) * B
+        result.synops += (sum(plan.macs[i] for i in constant) + plan.static_shortcut_ops) * B
     fused = {ops[p].inputs[0]: p for p in plan.fused_pools}
     th, reset = plan.params
     for t0 in range(0, T, steps):
@@ -207,8 +207,11 @@ def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
                 else:
                     if count_synops:   # a weighted shortcut: one synapse per spike
                         result.synops += sum(events(_frames(vals[j]), 1) for j, g in
-                                             zip(op.inputs, op.gains) if g is not None)
+                                             zip(op.inputs, op.gains)
+                                             if g is not None and j not in static)
                     current = op.current([vals[j] for j in op.inputs])
+                    if current.ndim == len(plan.shapes[i]) + 1:   # every input constant
+                        out = np.empty((n, B) + plan.shapes[i], plan.dtype)
                 if i in fused:                  # IF neurons and the count max pool after them
                     pool = ops[fused[i]]
                     vals[fused[i]] = if_count_pool_run(current, st.v[i], th, reset, st.counts[i],

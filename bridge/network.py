@@ -48,6 +48,7 @@ class Synaptic:
     spiking: bool = True           # IF neurons (ReLU in the ANN view) follow
     name: str = ""
     inputs: tuple = ()
+    cap: float | None = None       # the ANN view clips at cap (a clipped ReLU; 1 once normalised)
 
     def current(self, s: np.ndarray, work: dict | None = None, matmul=np.matmul,
                 out: np.ndarray | None = None) -> np.ndarray:
@@ -100,6 +101,7 @@ class Add:
     b: np.ndarray
     spiking: bool = True
     name: str = ""
+    cap: float | None = None
 
     def current(self, xs: list) -> np.ndarray:
         u = None
@@ -218,7 +220,10 @@ def apply(op, vals: dict, relu: bool) -> np.ndarray:
         return op.ann([vals[j] for j in op.inputs])
     else:
         return op.ann(vals[op.inputs[0]])
-    return np.maximum(u, 0, out=u) if relu else u
+    if not relu:
+        return u
+    np.maximum(u, 0, out=u)
+    return u if op.cap is None else np.minimum(u, op.cap, out=u)
 
 
 def ann_forward(ops: list, x: np.ndarray, collect: bool = False,
@@ -242,7 +247,11 @@ def ann_forward(ops: list, x: np.ndarray, collect: bool = False,
             if i < first:
                 continue
             u = first_current.copy()
-            vals[i] = np.maximum(u, 0, out=u) if relu else u
+            if relu:
+                np.maximum(u, 0, out=u)
+                if op.cap is not None:
+                    np.minimum(u, op.cap, out=u)
+            vals[i] = u
         else:
             vals[i] = apply(op, vals, relu)
         if collect and isinstance(op, NEURONS):

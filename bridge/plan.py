@@ -91,6 +91,11 @@ class Plan:
         for i, op in enumerate(self.ops):
             if not isinstance(op, NEURONS) and set(op.inputs) <= self.static:
                 self.static.add(i)
+        #: with constant input, the synaptic operations per image of shortcuts from static values
+        #: (an Add reading the input image): one per element, counted once, as a constant current
+        self.static_shortcut_ops = sum(
+            int(np.prod(shape[j])) for op in self.ops if isinstance(op, Add)
+            for j, g in zip(op.inputs, op.gains) if g is not None and j in self.static)
         #: a chain's entry (the first neuron operation, reached only through static operations,
         #: which nothing else reads): its constant current is shared with the ANN pass
         self.entry = self.first if all(

@@ -80,7 +80,7 @@ def run_batch(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
     work = {i: {} for i in plan.syn}
     if enc.constant:
         static, constant = static_values(plan, xb)
-        result.synops += sum(plan.macs[i] for i in constant) * B
+        result.synops += (sum(plan.macs[i] for i in constant) + plan.static_shortcut_ops) * B
     else:
         static, constant = {}, {}
         trains = enc.block(T)                 # drawn for all T at once (see bridge.encoding)
@@ -99,7 +99,8 @@ def run_batch(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
                 else:
                     if count_synops:   # a weighted shortcut: one synapse per spike
                         result.synops += sum(events(vals[j], 1) for j, g in
-                                             zip(op.inputs, op.gains) if g is not None)
+                                             zip(op.inputs, op.gains)
+                                             if g is not None and j not in static)
                     current = op.current([vals[j] for j in op.inputs])
                 if op.spiking:
                     vals[i], _ = if_step(current, v[i], params, out=v[i])

@@ -1,0 +1,273 @@
+"""Conversion of graph models (residual ``Add``, ``Concatenate``, depthwise and separable
+convolutions, global average pooling): fold into :mod:`bridge.network` operations, then
+normalise per channel through the merges so that the converted network computes the ANN's
+function exactly (up to the output's scale).
+
+**Fold.** Each layer of the spec becomes an operation reading the operations of its inputs:
+
+* ``Dense``/``Conv2D``/``DepthwiseConv2D`` → :class:`~bridge.network.Synaptic`; a
+  ``SeparableConv2D`` (depthwise, then pointwise, no activation between) is one ``Conv2D`` with
+  the composed kernel ``W[a, d, c, f] = Σ_m W_dw[a, d, c, m] · W_pw[c·M + m, f]`` (exact: a
+  composition of linear maps);
+* ``BatchNorm`` right after a weight layer or an ``Add`` is folded into it
+  (``W' = W·γ/σ``, ``b' = (b − μ)·γ/σ + β``; after an ``Add``: every current branch and shortcut
+  gain times ``γ/σ``, the bias likewise) — exact; anywhere else it is refused;
+* ``Add`` → :class:`~bridge.network.Add`: its inputs are currents (weight layers with no
+  activation, read by this ``Add`` only) or spike trains (activated values: the shortcut);
+* ``Concatenate`` → :class:`~bridge.network.Concat`; pooling and ``Flatten`` as for chains;
+  ``GlobalAveragePooling2D`` → ``Pool("global")``;
+* ``ReLU`` / ``Activation("relu")`` makes the value it follows spike; a cap ``m``
+  (``ReLU(max_value=m)``, ``relu6``) is kept for the normalisation (below);
+* layers that compute the identity at inference are skipped (their readers read their input).
+
+**Normalise** (Rueckauer et al. 2017, generalised to merges): every spiking population ``P`` gets
+``λ_P`` per channel (the percentile of its activations; for a clipped ReLU ``λ_P = m``, so that
+the IF neuron's rate, at most one spike per step, saturates exactly at the cap). The value a
+population reads carries ``λ_in`` per channel (the input: 1; pooling keeps it; ``Concatenate``
+concatenates it; ``Flatten`` tiles it), and
+
+    W̃ = W · λ_in / λ_P,   b̃ = b / λ_P,   shortcut gain g̃ = g · λ_in / λ_P,
+
+where a current branch of an ``Add`` is scaled by the ``Add``'s ``λ``. An ``Add`` of two paths of
+different scales, and a ``Concatenate`` of branches of different scales, therefore keep the ANN's
+function exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ann.spec import input_shapes
+
+from .checks import require_finite
+from .network import NEURONS, Add, Concat, Flatten, Pool, Synaptic, apply, resolve_inputs
+
+__all__ = ["fold_graph", "normalise_graph"]
+
+#: layer types that are skipped as the identity at inference
+_IDENTITY = ("Dropout",)
+
+
+class _Fold:
+    """The operations built so far and, per spec layer, the operation holding its value."""
+
+    def __init__(self, names):
+        self.ops: list = []
+        self.caps: dict[int, float] = {}      # op index -> clipped-ReLU cap
+        self.open: set[int] = set()           # ops whose activation is still to come
+        self.names = names
+
+    def add(self, op) -> int:
+        self.ops.append(op)
+        return len(self.ops) - 1
+
+    def close(self, i: int, cap: float | None, where: str) -> None:
+        if i not in self.open:
+            raise ValueError(f"{where}: the activation does not follow a weight layer or Add")
+        if cap is not None and not (np.isfinite(cap) and cap > 0):
+            raise ValueError(f"{where}: ReLU cap must be a positive number, got {cap!r}")
+        self.ops[i] = replace(self.ops[i], spiking=True,
+                              cap=None if cap is None else float(cap))
+        self.open.discard(i)
+        if cap is not None:
+            self.caps[i] = float(cap)
+
+
+def _pair1(v) -> int:
+    """A square size or stride as an int; ``ValueError`` for a non-square one."""
+    if isinstance(v, (tuple, list)):
+        if v[0] != v[1]:
+            raise ValueError(f"non-square pooling {tuple(v)} is not supported by the converter")
+        return int(v[0])
+    return v
+
+
+def _bn_fold(w, p):
+    """``(scale, shift)`` of an inference BatchNorm: ``y = scale·x + shift``."""
+    scale = np.asarray(w["gamma"], np.float64) / np.sqrt(
+        np.asarray(w["running_var"], np.float64) + p["eps"])
+    return scale, np.asarray(w["beta"], np.float64) - np.asarray(w["running_mean"],
+                                                                 np.float64) * scale
+
+
+def _scale_out(op, scale, shift=None):
+    """A weight layer or Add with its output channels times ``scale`` (plus ``shift``)."""
+    if isinstance(op, Synaptic):
+        b = op.b * scale + (0 if shift is None else shift)
+        return replace(op, W=op.W * scale, b=b)
+    return replace(op, gains=tuple(None if g is None else g * scale for g in op.gains),
+                   b=op.b * scale + (0 if shift is None else shift))
+
+
+def fold_graph(spec, weights, names=None) -> list:
+    """Operations (float64 weights) of the folded graph ``spec`` with ``weights``; see the module
+    docstring. ``ValueError`` (one line, naming the layer) for what a rate cannot carry."""
+    f = _Fold(names)
+    node: dict[int, int] = {-1: -1}             # spec layer -> op index holding its value
+    in_shapes = input_shapes(spec)
+    for k, (lay, src, w) in enumerate(zip(spec.layers, spec.sources, weights)):
+        t, p = lay.type, lay.params
+        where = f"layer {names[k] if names else lay.name!r} ({t})" if names or lay.name \
+            else f"layer {k} ({t})"
+        name = names[k] if names else (lay.name or f"{t.lower()}_{k}")
+        ins = [node[j] for j in src]
+        act = p.get("activation")
+        if act in ("sigmoid", "tanh"):
+            raise ValueError(f"{where}: activation {act!r} cannot be carried by a firing rate; "
+                             "only ReLU hidden layers convert")
+        if t in _IDENTITY or (t == "Activation" and act == "linear") or \
+                (t in ("Flatten", "Reshape") and len(in_shapes[k]) == 1):
+            node[k] = ins[0]
+            continue
+        if t in ("Dense", "Conv2D", "DepthwiseConv2D", "SeparableConv2D"):
+            if ins[0] in f.open:
+                raise ValueError(f"{where}: reads a value with no ReLU; a linear hidden layer "
+                                 "cannot be carried by spike rates")
+            W = np.asarray(w.get("W", w.get("W_depthwise")), np.float64)
+            kind = {"Dense": "dense", "DepthwiseConv2D": "depthwise"}.get(t, "conv")
+            if t == "SeparableConv2D":
+                kh, kw, c, m = W.shape
+                Wp = np.asarray(w["W_pointwise"], np.float64).reshape(c, m, -1)
+                W = np.einsum("abcm,cmf->abcf", W, Wp)
+            b = np.asarray(w["b"], np.float64) if "b" in w else np.zeros(W.shape[-1] if
+                                                                          kind != "depthwise"
+                                                                          else W.shape[2] *
+                                                                          W.shape[3])
+            stride = p.get("strides", 1)
+            if isinstance(stride, (tuple, list)):
+                stride = _pair1(stride)
+            i = f.add(Synaptic(kind, W, b, stride, p.get("padding", "valid"), spiking=False,
+                               name=name, inputs=(ins[0],)))
+            f.open.add(i)
+            node[k] = i
+            if act in ("relu", "relu6"):
+                f.close(i, 6.0 if act == "relu6" else None, where)
+            elif act not in ("linear", "softmax", None):
+                raise ValueError(f"{where}: activation {act!r} is not supported by the converter")
+        elif t == "BatchNorm":
+            i = ins[0]
+            if i not in f.open:
+                raise ValueError(f"{where}: BatchNorm must follow a weight layer or an Add "
+                                 "(without activation) to be folded into it")
+            scale, shift = _bn_fold(w, p)
+            op = f.ops[i]
+            if isinstance(op, Add):   # every current branch, the shortcut gains and the bias
+                for j, g in zip(op.inputs, op.gains):
+                    if g is None:
+                        f.ops[j] = _scale_out(f.ops[j], scale)
+                f.ops[i] = replace(op, gains=tuple(None if g is None else g * scale
+                                                   for g in op.gains), b=op.b * scale + shift)
+            else:
+                f.ops[i] = _scale_out(op, scale, shift)
+            node[k] = i
+        elif t in ("Activation", "ReLU"):
+            cap = p.get("max_value") if t == "ReLU" else (6.0 if act == "relu6" else None)
+            if t == "Activation" and act not in ("relu", "relu6", "softmax"):
+                raise ValueError(f"{where}: activation {act!r} is not supported by the converter")
+            if act == "softmax":
+                if k != len(spec.layers) - 1:
+                    raise ValueError(f"{where}: softmax is only supported as the output")
+            else:
+                f.close(ins[0], cap, where)
+            node[k] = ins[0]
+        elif t == "Add":
+            gains = []
+            for j in ins:
+                current = j in f.open and isinstance(f.ops[j], Synaptic)
+                if j in f.open and not current:
+                    raise ValueError(f"{where}: an input is an Add without activation")
+                gains.append(None if current else np.ones(spec.shapes[k][-1]))
+            i = f.add(Add(tuple(ins), tuple(gains), np.zeros(spec.shapes[k][-1]),
+                          spiking=False, name=name))
+            for j, g in zip(ins, gains):
+                if g is None:
+                    f.open.discard(j)          # a current: read by this Add, scaled with it
+            f.open.add(i)
+            node[k] = i
+        elif t in ("Concatenate", "MaxPool2D", "AvgPool2D", "GlobalAveragePooling2D",
+                   "Flatten"):
+            if any(j in f.open for j in ins):
+                raise ValueError(f"{where}: reads a value with no ReLU yet; apply the ReLU "
+                                 "first")
+            if t == "Concatenate":
+                op = Concat(tuple(ins), name=name)
+            elif t == "Flatten":
+                op = Flatten(inputs=(ins[0],))
+            elif t == "GlobalAveragePooling2D":
+                op = Pool("global", inputs=(ins[0],))
+            else:
+                op = Pool("max" if t == "MaxPool2D" else "avg", _pair1(p["pool_size"]),
+                          _pair1(p["strides"]) if p["strides"] is not None else None,
+                          inputs=(ins[0],))
+            node[k] = f.add(op)
+        else:
+            raise ValueError(f"{where}: layer type {t!r} is not supported by the converter")
+    last = node[len(spec.layers) - 1]
+    if last != len(f.ops) - 1 or not isinstance(f.ops[last], NEURONS) or last not in f.open:
+        raise ValueError("the model must end with a Dense or Conv2D output layer (softmax or "
+                         "linear)")
+    if any(j in f.open for j in range(len(f.ops) - 1)):
+        bad = next(j for j in range(len(f.ops) - 1) if j in f.open)
+        raise ValueError(f"{f.ops[bad].name}: a hidden layer without ReLU")
+    return resolve_inputs(f.ops), f.caps
+
+
+def _value_lambdas(ops: list, input_shape: tuple, lam: dict) -> dict:
+    """``λ`` per channel of every operation's value (the input's: 1)."""
+    shapes = {-1: tuple(input_shape)}
+    vals = {-1: np.zeros((1,) + tuple(input_shape))}
+    out = {-1: np.ones(input_shape[-1])}
+    for i, op in enumerate(ops):
+        vals[i] = apply(op, vals, relu=False)
+        shapes[i] = vals[i].shape[1:]
+        if isinstance(op, NEURONS):
+            out[i] = lam[i]
+        elif isinstance(op, Concat):
+            out[i] = np.concatenate([out[j] for j in op.inputs])
+        elif isinstance(op, Flatten):
+            src = op.inputs[0]
+            out[i] = np.tile(out[src], int(np.prod(shapes[src][:-1])))
+        else:
+            out[i] = out[op.inputs[0]]
+    return out
+
+
+def normalise_graph(ops: list, input_shape: tuple, lambdas: list, caps: dict,
+                    readout: str) -> tuple[list, list]:
+    """The operations rescaled by ``λ`` (``lambdas``: one per neuron operation, in order; see the
+    module docstring), as float32, and the ``λ`` used (a clipped ReLU's is its cap; a current
+    branch's its Add's)."""
+    neurons = [i for i, op in enumerate(ops) if isinstance(op, NEURONS)]
+    readers = {i: [k for k, op in enumerate(ops) if i in op.inputs] for i in range(len(ops))}
+    lam = {}
+    for i, l_i in zip(neurons, lambdas):
+        n = ops[i].b.shape[-1]
+        if i == len(ops) - 1 and readout == "potential":
+            l_i = 1.0
+        lam[i] = np.broadcast_to(np.asarray(caps.get(i, l_i), np.float64), (n,)).copy()
+    for i in neurons:   # a current branch takes the scale of the Add it feeds
+        if not ops[i].spiking and i != len(ops) - 1:
+            lam[i] = lam[readers[i][0]]
+    lam_val = _value_lambdas(ops, input_shape, lam)
+    out = []
+    for i, op in enumerate(ops):
+        if isinstance(op, Synaptic):
+            l_in, l_out = lam_val[op.inputs[0]], lam[i]
+            if op.kind == "depthwise":
+                m = op.W.shape[3]
+                W = op.W * l_in[:, None] / l_out.reshape(-1, m)
+            else:
+                W = op.W * l_in[:, None] / l_out
+            op = replace(op.with_weights(W, op.b / l_out),
+                         cap=None if op.cap is None else float(op.cap / l_out[0]))
+            require_finite(op.W, f"conversion: scaled weights of {op.name}")
+        elif isinstance(op, Add):
+            gains = tuple(None if g is None else
+                          np.asarray(g * lam_val[j] / lam[i], np.float32)
+                          for j, g in zip(op.inputs, op.gains))
+            op = replace(op, gains=gains, b=np.asarray(op.b / lam[i], np.float32),
+                         cap=None if op.cap is None else float(op.cap / lam[i][0]))
+        out.append(op)
+    return out, [lam[i] for i in neurons]

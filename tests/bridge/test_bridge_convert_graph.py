@@ -1,0 +1,181 @@
+"""Conversion of graph models (issue #13): residual Add of paths with different scales,
+Concatenate of branches with different scales, BatchNorm after an Add, depthwise-separable
+blocks, global average pooling, clipped ReLU. The converted network's analog (non-spiking)
+outputs must equal the ANN's logits before any simulation, and the spiking network must follow
+the ANN."""
+
+import numpy as np
+import pytest
+from conftest import random_network
+
+from ann.spec import LayerSpec, ModelSpec
+from ann.spec_models import resnet_spec
+from bridge.convert import convert
+from bridge.network import Add, Concat, ann_forward
+from bridge.simulate import simulate
+
+
+def L(t, name, inputs=None, **params):
+    return LayerSpec(t, params, name=name, inputs=inputs)
+
+
+def every_graph_layer_spec() -> ModelSpec:
+    """Residual Add (projection shortcut, BatchNorm after the Add), a Concatenate of a plain and
+    a depthwise-separable branch, BatchNorm after each convolution, relu6, global average
+    pooling."""
+    return ModelSpec((10, 10, 1), (
+        L("Conv2D", "stem", filters=4, kernel_size=3, padding="same", use_bias=False),
+        L("BatchNorm", "stem_bn"), L("ReLU", "stem_relu"),
+        L("Conv2D", "a", filters=6, kernel_size=3, padding="same"),
+        L("BatchNorm", "a_bn"), L("ReLU", "a_relu"),
+        L("Conv2D", "b", filters=6, kernel_size=3, padding="same"),
+        L("Conv2D", "proj", inputs="stem_relu", filters=6, kernel_size=1),
+        L("Add", "add", inputs=("b", "proj")), L("BatchNorm", "add_bn"),
+        L("Activation", "add_relu", activation="relu6"),
+        L("Conv2D", "plain", filters=3, kernel_size=3, activation="relu", padding="same"),
+        L("SeparableConv2D", "sep", inputs="add_relu", filters=5, kernel_size=(3, 2),
+          padding="same", depth_multiplier=2),
+        L("BatchNorm", "sep_bn"), L("ReLU", "sep_relu", max_value=4.0),
+        L("Concatenate", "cat", inputs=("plain", "sep_relu", "add_relu")),
+        L("MaxPool2D", "pool"),
+        L("DepthwiseConv2D", "dw", kernel_size=3, padding="same", activation="relu"),
+        L("GlobalAveragePooling2D", "gap"),
+        L("Dense", "logits", units=7, activation="softmax")), name="every_layer")
+
+
+@pytest.fixture(scope="module")
+def x():
+    return np.random.default_rng(3).random((40, 10, 10, 1)).astype(np.float32)
+
+
+@pytest.mark.parametrize("norm", ["p99.9", "max", "none"])
+@pytest.mark.parametrize("per_channel", [True, False])
+def test_analog_outputs_equal_the_ann_logits(x, norm, per_channel):
+    net = random_network(every_graph_layer_spec(), seed=2)
+    snn = convert(net, x, norm=norm, per_channel=per_channel)
+    assert any(isinstance(op, Add) for op in snn.ops) and any(
+        isinstance(op, Concat) for op in snn.ops)
+    np.testing.assert_allclose(ann_forward(snn.ops, x), net.logits(x), rtol=2e-4, atol=2e-5)
+
+
+def test_merges_of_different_scales_and_the_clip_keep_the_function(x):
+    """Per-channel λ differ across the branches that meet (checked), and the relu6 / ReLU(4)
+    populations get λ = their cap, so that one spike per step is the cap."""
+    net = random_network(every_graph_layer_spec(), seed=2)
+    snn = convert(net, x)
+    lam = {op.name: np.asarray(l) for op, l in
+           zip((op for op in snn.ops if hasattr(op, "b") and hasattr(op, "spiking")),
+               snn.lambdas)}
+    assert not np.allclose(lam["a"].mean(), lam["stem"].mean())
+    np.testing.assert_array_equal(lam["add"], 6.0)
+    np.testing.assert_array_equal(lam["sep"], 4.0)
+    caps = {op.name: op.cap for op in snn.ops if getattr(op, "cap", None) is not None}
+    assert caps == {"add": 1.0, "sep": 1.0}
+
+
+def test_the_spiking_graph_follows_the_ann(x):
+    """T = 200, constant input: the SNN's predictions agree with the ANN's on ≥ 80 % of the 40
+    images (random weights: small logit margins; measured 0.95)."""
+    net = random_network(every_graph_layer_spec(), seed=2)
+    snn = convert(net, x)
+    y = net.logits(x).argmax(1)
+    r = simulate(snn, x, y, 200, workers=1)
+    assert r.ann_accuracy == 1.0
+    assert r.agreement_per_step[-1] >= 0.8
+
+
+def test_resnet_converts_exactly():
+    net = random_network(resnet_spec(blocks=1, channels=(4, 8), input_shape=(12, 12, 1)),
+                         seed=4)
+    xs = np.random.default_rng(1).random((30, 12, 12, 1)).astype(np.float32)
+    snn = convert(net, xs)
+    np.testing.assert_allclose(ann_forward(snn.ops, xs), net.logits(xs), rtol=2e-4,
+                               atol=2e-5)
+    assert sum(isinstance(op, Add) for op in snn.ops) == 2
+
+
+def test_the_input_image_as_a_shortcut(x):
+    """An Add may read the input itself (its pixels are the shortcut's spikes, or with constant
+    input a constant current): still exact."""
+    spec = ModelSpec((10, 10, 1), (
+        L("Conv2D", "c", filters=1, kernel_size=3, padding="same"),
+        L("Add", "add", inputs=("c", "input")), L("ReLU", "r"), L("Flatten", "f"),
+        L("Dense", "o", units=3, activation="softmax")))
+    net = random_network(spec, seed=1)
+    snn = convert(net, x)
+    np.testing.assert_allclose(ann_forward(snn.ops, x), net.logits(x), rtol=2e-4, atol=2e-5)
+    r = simulate(snn, x, net.logits(x).argmax(1), 100, workers=1)
+    assert r.agreement_per_step[-1] >= 0.8
+
+
+@pytest.mark.parametrize("layers, needle", [
+    ((L("Conv2D", "c", filters=2, kernel_size=3, activation="relu"),
+      L("GlobalAveragePooling2D", "g"), L("BatchNorm", "bn"),
+      L("Dense", "o", units=2, activation="softmax")),
+     "layer 'bn' .BatchNorm.: BatchNorm must follow a weight layer or an Add"),
+    ((L("Conv2D", "c", filters=2, kernel_size=3, activation="tanh"), L("Flatten", "f"),
+      L("Dense", "o", units=2, activation="softmax")),
+     "activation 'tanh' cannot be carried by a firing rate"),
+    ((L("Conv2D", "c", filters=2, kernel_size=3), L("MaxPool2D", "p"), L("Flatten", "f"),
+      L("Dense", "o", units=2, activation="softmax")),
+     "MaxPool2D.: follows conv2d_0 which has no ReLU yet"),
+    ((L("Conv2D", "c", filters=2, kernel_size=3, padding="same"),
+      L("Conv2D", "d", filters=2, kernel_size=3, padding="same", inputs="input"),
+      L("Add", "a1", inputs=("c", "d")), L("Add", "a2", inputs=("a1", "c")), L("ReLU", "r"),
+      L("Flatten", "f"), L("Dense", "o", units=2, activation="softmax")),
+     "layer 'a2' .Add.: an input is an Add without activation"),
+])
+def test_what_a_rate_cannot_carry_is_refused_naming_the_layer(layers, needle):
+    spec = ModelSpec((5, 5, 2), layers, name="bad")
+    with pytest.raises(ValueError, match=needle):
+        convert(random_network(spec), np.random.default_rng(0).random((4, 5, 5, 2)))
+
+
+@pytest.mark.parametrize("encoding", ["constant", "poisson"])
+def test_converted_graphs_bit_identical_between_simulators(x, encoding):
+    """float64: the step loop and the time-batched simulator give the same counts, readouts and
+    SynOps on converted graphs, including an Add that reads the input image."""
+    from bridge.layerwise import run_chunk
+    from bridge.plan import Plan
+    from bridge.step_loop import run_batch
+
+    shortcut = ModelSpec((10, 10, 1), (
+        L("Conv2D", "c", filters=1, kernel_size=3, padding="same"),
+        L("Add", "add", inputs=("c", "input")), L("ReLU", "r"), L("Flatten", "f"),
+        L("Dense", "o", units=3, activation="softmax")))
+    for spec in (every_graph_layer_spec(), shortcut):
+        plan = Plan(convert(random_network(spec, seed=2), x), np.float64)
+        a = run_batch(plan, x[:9], 12, encoding, np.random.default_rng(0), True,
+                      record_readouts=True)
+        b = run_chunk(plan, x[:9], 12, encoding, np.random.default_rng(0), True,
+                      record_readouts=True)
+        for i in a.counts:
+            np.testing.assert_array_equal(a.counts[i], b.counts[i])
+        np.testing.assert_array_equal(a.readouts, b.readouts)
+        assert a.synops == b.synops
+
+
+def test_neurosim_convert_runs_a_saved_graph_model(tmp_path, mnist, capsys):
+    """``neurosim convert`` on a residual graph saved by ann.io (format 2): a report with every
+    step's accuracy; the NIR export refuses it in one line before any work."""
+    import json
+
+    from ann.io import save_model
+    from cli_inprocess import run_cli
+
+    spec = ModelSpec((28, 28, 1), (
+        L("Conv2D", "stem", filters=3, kernel_size=3, strides=2, activation="relu"),
+        L("Conv2D", "b", filters=3, kernel_size=3, padding="same"),
+        L("Add", "add", inputs=("b", "stem")), L("ReLU", "r"),
+        L("GlobalAveragePooling2D", "gap"), L("Dense", "o", units=10, activation="softmax")))
+    path = tmp_path / "graph.npz"
+    save_model(path, random_network(spec, seed=3))
+    rc, out, err = run_cli(["convert", str(path), "-T", "6", "--n-test", "30", "--norm-samples",
+                            "50", "--json", "--offline", "--workers", "1"], capsys)
+    assert rc == 0, err
+    r = json.loads(out.strip().splitlines()[-1])
+    assert len(r["accuracy_per_step"]) == 6 and [lay["name"] for lay in r["layers"]] == [
+        "stem", "add"]
+    rc, out, err = run_cli(["convert", str(path), "--nir", str(tmp_path / "g.nir"),
+                            "--offline"], capsys)
+    assert rc == 2 and "--nir needs a chain of layers" in err and len(err.splitlines()) == 1
