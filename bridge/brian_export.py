@@ -1,14 +1,16 @@
 """Export a converted network to Brian2, as an independent check of the batched simulator.
 
-Every spiking layer becomes a ``NeuronGroup`` of non-leaky IF neurons (``v : 1``, threshold
-``v ≥ θ``, reset ``v −= θ`` or ``v = 0``); the constant input is a group holding the pixel values
-``x``, whose current reaches the first layer through a summed variable
-(``I_in_post = w · x_pre``); every other connection is a ``Synapses`` object with
-``on_pre: v_post += w``; spiking neurons start at ``v = v_init·θ``. The linear operations
-between two spiking layers (average pooling, flatten, a Dense or Conv2D layer) are expanded
-into their effective weight matrix by pushing unit vectors through them, so each Brian2 synapse
-carries exactly the weight the batched simulator applies; biases are constant currents ``I_b``
-added every step.
+Every spiking population (a weight layer's or an Add's neurons) and the readout become a
+``NeuronGroup`` of non-leaky IF neurons (``v : 1``, threshold ``v ≥ θ``, reset ``v −= θ`` or
+``v = 0``); the constant input is a group holding the pixel values ``x``, whose current reaches
+the groups that read it through a summed variable (``I_in_post = w · x_pre``); every other
+connection is a ``Synapses`` object with ``on_pre: v_post += w``; spiking neurons start at
+``v = v_init·θ``. The linear operations between a group and each group it reads (average or
+global pooling, flatten, concatenation, a Dense, Conv2D or depthwise layer, an Add's current
+branches and shortcut gains) are expanded into an effective weight matrix by pushing unit
+vectors through them, so each Brian2 synapse carries exactly the weight the batched simulator
+applies; biases are constant currents ``I_b`` added every step. A graph (residual Add,
+Concatenate) becomes one ``Synapses`` object per pair of groups.
 
 The batched simulator has no synaptic delay: a spike emitted at step ``t`` arrives in the same
 step. Brian2 would normally deliver it one step later (synapses run after the thresholds), so the
@@ -27,47 +29,85 @@ from dataclasses import replace
 import numpy as np
 
 from .checks import fit_images, require_finite
-from .network import Flatten, Pool, SpikingNetwork, Synaptic
+from .network import NEURONS, Add, Pool, SpikingNetwork, Synaptic, apply
 
-__all__ = ["effective_layers", "Brian2Network", "brian2_spike_counts"]
+__all__ = ["effective_graph", "effective_layers", "Brian2Network", "brian2_spike_counts"]
 
 
-def _chain(ops: list, x: np.ndarray) -> np.ndarray:
-    for op in ops:
-        x = op.current(x) if isinstance(op, Synaptic) else op.ann(x)
-    return x
+def _populations(snn: SpikingNetwork) -> list[int]:
+    """The operations that become NeuronGroups: spiking neuron operations and the readout."""
+    last = len(snn.ops) - 1
+    return [i for i, op in enumerate(snn.ops)
+            if isinstance(op, NEURONS) and (op.spiking or i == last)]
+
+
+def _path(ops: list, i: int, groups: set) -> tuple[set, list]:
+    """The operations between operation ``i`` and the groups (or the input) it reads: the linear
+    operations its current passes through, and those groups."""
+    inner, sources, stack = set(), [], list(ops[i].inputs)
+    while stack:
+        j = stack.pop()
+        if j == -1 or j in groups:
+            if j not in sources:
+                sources.append(j)
+        elif j not in inner:
+            if isinstance(ops[j], Pool) and ops[j].kind == "max":
+                raise ValueError("max pooling (spike gating) cannot be exported to Brian2; "
+                                 "use AvgPool2D in the model")
+            inner.add(j)
+            stack.extend(ops[j].inputs)
+    return inner, sorted(sources)
+
+
+def _probe(ops: list, i: int, inner: set, given: dict) -> np.ndarray:
+    """Operation ``i``'s current (no ReLU) from the values ``given`` of the groups it reads."""
+    vals = dict(given)
+    for k in sorted(inner) + [i]:
+        vals[k] = apply(ops[k], vals, relu=False)
+    return vals[i].reshape(len(vals[i]), -1)
+
+
+def effective_graph(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
+    """One dict per NeuronGroup (spiking neuron operations and the readout, in order): its size
+    ``n``, bias ``b (n,)``, whether it spikes, its name, and ``sources``: ``(j, M)`` for each
+    group it reads (``j``: its index in this list, or ``-1`` for the input) with the effective
+    matrix ``M (n_j, n)`` of the linear operations between them (pooling, flatten, concatenation,
+    weight layers, the current branches and shortcut gains of an Add), found by pushing unit
+    vectors through them. ``ValueError`` for max pooling and for NaN/Inf weights."""
+    ops = [replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype)) if isinstance(op, Synaptic)
+           else replace(op, b=op.b.astype(dtype), gains=tuple(
+               None if g is None else g.astype(dtype) for g in op.gains))
+           if isinstance(op, Add) else op for op in snn.ops]
+    shapes = {-1: tuple(snn.input_shape), **dict(enumerate(snn.shapes()))}
+    pops = _populations(snn)
+    index = {i: k for k, i in enumerate(pops)}
+    out = []
+    for i in pops:
+        inner, sources = _path(ops, i, set(pops))
+        zeros = {j: np.zeros((1,) + shapes[j], dtype) for j in sources}
+        b = _probe(ops, i, inner, zeros)[0]
+        entry = {"n": b.size, "b": b, "spiking": ops[i].spiking, "name": ops[i].name,
+                 "sources": []}
+        for j in sources:
+            n_j = int(np.prod(shapes[j]))
+            given = {k: np.zeros((n_j,) + shapes[k], dtype) for k in sources}
+            given[j] = np.eye(n_j, dtype=dtype).reshape((n_j,) + shapes[j])
+            M = _probe(ops, i, inner, given) - b
+            require_finite(M, f"Brian2 export: effective weights of {ops[i].name}")
+            entry["sources"].append((-1 if j == -1 else index[j], M))
+        require_finite(b, f"Brian2 export: effective bias of {ops[i].name}")
+        out.append(entry)
+    return out
 
 
 def effective_layers(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
-    """One dict per weight layer: effective matrix ``M (n_prev, n)``, bias ``b (n,)``, whether it
-    spikes, and its name; ``n_prev`` is the previous spiking layer's size (or the input's)."""
+    """For a chain: one dict per weight layer with its effective matrix ``M (n_prev, n)`` from
+    the previous spiking layer (or the input), bias ``b (n,)``, whether it spikes, and its name
+    (:func:`effective_graph`'s groups, each with its one source). ``ValueError`` for a graph."""
     if not snn.is_chain:
-        raise ValueError("the Brian2 export takes a chain of layers; this network is a graph "
-                         "(Add or Concatenate): simulate it with bridge.simulate")
-    layers, pending = [], []
-    shape = tuple(snn.input_shape)
-    for op in snn.ops:
-        if isinstance(op, Pool) and op.kind == "max":
-            raise ValueError("max pooling (spike gating) cannot be exported to Brian2; "
-                             "use AvgPool2D in the model")
-        if isinstance(op, Synaptic):
-            op = replace(op, W=op.W.astype(dtype), b=op.b.astype(dtype))
-        pending.append(op)
-        if not isinstance(op, Synaptic):
-            continue
-        n_prev = int(np.prod(shape))
-        zero = np.zeros((1,) + shape, dtype)
-        b = _chain(pending, zero).reshape(-1)
-        eye = np.eye(n_prev, dtype=dtype).reshape((n_prev,) + shape)
-        M = _chain(pending, eye).reshape(n_prev, -1) - b
-        shape = _chain(pending, zero).shape[1:]
-        require_finite(M, f"Brian2 export: effective weights of {op.name}")
-        require_finite(b, f"Brian2 export: effective bias of {op.name}")
-        layers.append({"M": M, "b": b, "spiking": op.spiking, "name": op.name})
-        pending = []
-    if pending and any(not isinstance(op, Flatten) for op in pending):
-        raise ValueError("the network must end with a weight layer")
-    return layers
+        raise ValueError("effective_layers takes a chain of layers; use effective_graph")
+    return [{"M": g["sources"][0][1], "b": g["b"], "spiking": g["spiking"], "name": g["name"]}
+            for g in effective_graph(snn, dtype)]
 
 
 class Brian2Network:
@@ -82,7 +122,7 @@ class Brian2Network:
 
         self.b2, self.target = b2, target
         self.input_shape = tuple(snn.input_shape)
-        layers = effective_layers(snn)
+        layers = effective_graph(snn)
         v_th = snn.params.v_th
         v_init = snn.params.v_init * v_th
         reset = "v -= v_th" if snn.params.reset == "subtract" else "v = 0"
@@ -92,14 +132,14 @@ class Brian2Network:
                                               dt=dt, name="input")
             groups, synapses, self.monitors = [], [], []
             for k, lay in enumerate(layers):
-                n = lay["M"].shape[1]
-                eqs = "v : 1\nI_b : 1 (constant)" + ("\nI_in : 1" if k == 0 else "")
+                reads_input = any(j == -1 for j, _ in lay["sources"])
+                eqs = "v : 1\nI_b : 1 (constant)" + ("\nI_in : 1" if reads_input else "")
                 kw = dict(threshold="v >= v_th", reset=reset) if lay["spiking"] else {}
-                g = b2.NeuronGroup(n, eqs, dt=dt, namespace={"v_th": v_th}, name=f"layer{k}",
-                                   **kw)
+                g = b2.NeuronGroup(lay["n"], eqs, dt=dt, namespace={"v_th": v_th},
+                                   name=f"layer{k}", **kw)
                 g.I_b = lay["b"]
-                # same-step propagation: add currents, threshold, reset, propagate — per layer
-                g.run_regularly("v += I_b" + (" + I_in" if k == 0 else ""), dt=dt,
+                # same-step propagation: add currents, threshold, reset, propagate — per group
+                g.run_regularly("v += I_b" + (" + I_in" if reads_input else ""), dt=dt,
                                 when="thresholds", order=4 * k)
                 if lay["spiking"]:
                     g.v = v_init
@@ -107,19 +147,20 @@ class Brian2Network:
                     g.resetter["spike"].when = "thresholds"
                     g.resetter["spike"].order = 4 * k + 2
                     self.monitors.append(b2.SpikeMonitor(g, record=False, name=f"count{k}"))
-                pre, post = np.nonzero(lay["M"])
-                if k == 0:
-                    s = b2.Synapses(inp, g, "w : 1 (constant)\nI_in_post = w * x_pre : 1 (summed)",
-                                    dt=dt, name="syn0")
-                else:
-                    s = b2.Synapses(groups[-1], g, "w : 1 (constant)", on_pre="v_post += w",
-                                    dt=dt, name=f"syn{k}")
-                    s.pre.when = "thresholds"
-                    s.pre.order = 4 * (k - 1) + 3
-                s.connect(i=pre, j=post)
-                s.w = lay["M"][pre, post]
+                for j, M in lay["sources"]:
+                    pre, post = np.nonzero(M)
+                    if j == -1:
+                        s = b2.Synapses(inp, g, "w : 1 (constant)\nI_in_post = w * x_pre : 1 "
+                                        "(summed)", dt=dt, name=f"syn_in_{k}")
+                    else:
+                        s = b2.Synapses(groups[j], g, "w : 1 (constant)", on_pre="v_post += w",
+                                        dt=dt, name=f"syn{j}_{k}")
+                        s.pre.when = "thresholds"
+                        s.pre.order = 4 * j + 3
+                    s.connect(i=pre, j=post)
+                    s.w = M[pre, post]
+                    synapses.append(s)
                 groups.append(g)
-                synapses.append(s)
             self.groups = groups
             self.net = b2.Network(inp, *groups, *synapses, *self.monitors)
             self.net.store("start")

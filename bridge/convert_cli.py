@@ -156,9 +156,9 @@ def _check_exports(network, args) -> None:
         return
     ops, input_shape, _ = fold_any(network)
     flag = "--nir" if args.nir is not None else "--brian2-check"
-    if not SpikingNetwork(ops, input_shape).is_chain:
-        raise ValueError(f"{flag} needs a chain of layers; {args.model} is a graph (Add or "
-                         "Concatenate)")
+    if args.nir is not None and not SpikingNetwork(ops, input_shape).is_chain:
+        raise ValueError(f"--nir needs a chain of layers so far; {args.model} is a graph (Add "
+                         "or Concatenate)")
     if any(isinstance(op, Pool) and op.kind == "max" for op in ops):
         raise ValueError(f"{flag} needs a model without max pooling ({args.model} has "
                          "MaxPool2D); train one with average pooling: neurosim train lenet "

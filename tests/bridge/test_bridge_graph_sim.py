@@ -130,7 +130,7 @@ def test_graph_wiring_is_checked_and_the_exports_refuse_graphs():
         SpikingNetwork([Flatten()], (2, 2, 1))
     snn = residual_graph()
     assert not snn.is_chain
-    with pytest.raises(ValueError, match="Brian2 export takes a chain of layers"):
+    with pytest.raises(ValueError, match="effective_layers takes a chain of layers"):
         effective_layers(snn)
     with pytest.raises(ValueError, match="NIR export takes a chain of layers"):
         to_nir(snn)
