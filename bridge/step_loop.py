@@ -1,8 +1,9 @@
-"""One batch of images through ``T`` steps of a converted network: the simulator's engine.
+"""One batch of images through ``T`` steps, one step at a time: the reference simulator.
 
-At each step ``t`` the operations of the :class:`~bridge.network.SpikingNetwork` run in order on
-the batch, with no synaptic delay (a spike emitted by layer ``l`` at step ``t`` reaches layer
-``l+1`` in the same step)::
+At each step ``t`` the operations of the :class:`~bridge.network.SpikingNetwork` run in their
+topological order on the batch, each on the values of the operations it reads, with no synaptic
+delay (a spike emitted by layer ``l`` at step ``t`` reaches the layers reading ``l`` in the same
+step). For a chain::
 
     s_0[t]      = encoder(x)[t]                       (constant current, Poisson or regular)
     I_l[t]      = W̃_l s_{l−1}[t] + b̃_l                (the ANN's own Dense / conv2d, float32)
@@ -13,8 +14,11 @@ the batch, with no synaptic delay (a spike emitted by layer ``l`` at step ``t`` 
     readout:    V_out += I_out[t] (potential) or N_out += s_out[t] (spike count);
                 prediction[t] = argmax (ties → lowest class)
 
-With constant-current input the first layer's current ``W̃_1 x + b̃_1`` is the same every step and
-is computed once per batch. Max pooling of spikes keeps, at every step, the pooled neuron's
+In a graph an ``Add``'s neurons take ``Σ_k I_k[t] + Σ_j g_j ⋆ s_j[t] + b`` (currents of weight
+layers and per-channel weighted shortcut spikes) and ``Concat`` joins spike trains. With
+constant-current input the values that only move the input (the pooling before the first layer)
+and the currents of the weight layers that read them are the same every step: computed once per
+batch (:func:`static_values`). Max pooling of spikes keeps, at every step, the pooled neuron's
 count equal to the largest count in its window (:func:`~bridge.spike_pool.count_max_pool`): its
 rate is the max of the input rates, as the ANN's max of activations. The alternative, Rueckauer
 et al.'s (2017, sec. 2.2.6) *gate* (:func:`~bridge.spike_pool.gate_max_pool`,
