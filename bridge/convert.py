@@ -29,7 +29,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import numpy as np
@@ -38,7 +37,8 @@ from ann.spec import LayerSpec, output_shapes
 
 from .checks import fit_images, require_finite
 from .convert_graph import fold_graph, normalise_graph
-from .network import NEURONS, Flatten, Pool, SpikingNetwork, Synaptic, ann_forward
+from .network import NEURONS, Flatten, Pool, SpikingNetwork, Synaptic
+from .normalise import layer_lambdas, normalise, parse_norm
 from .params import READOUTS, SNNParams
 
 __all__ = ["fold_model", "fold_any", "layer_lambdas", "normalise", "convert", "READOUTS",
@@ -187,74 +187,6 @@ def fold_model(model) -> tuple[list, tuple]:
         bad = next(op for op in ops[:-1] if isinstance(op, Synaptic) and not op.spiking)
         raise ValueError(f"{bad.name}: only the output layer may be non-ReLU")
     return ops, tuple(spec.input_shape)
-
-
-def parse_norm(norm: str) -> float | None:
-    """``"max"`` → 100, ``"p99.9"`` → 99.9, ``"none"`` → None; ``ValueError`` otherwise."""
-    if norm == "max":
-        return 100.0
-    if norm == "none":
-        return None
-    m = re.fullmatch(r"p(\d+(?:\.\d+)?)", str(norm))
-    if not m or not 0 < float(m.group(1)) <= 100:
-        raise ValueError(f"unknown norm {norm!r}; use max, none or pNN (e.g. p99, p99.9, p99.99)")
-    return float(m.group(1))
-
-
-def _percentile(a: np.ndarray, q: float) -> float:
-    pos = a[a > 0]
-    return float(np.percentile(pos, q)) if pos.size else 1.0
-
-
-def layer_lambdas(ops: list, x: np.ndarray, q: float, per_channel: bool,
-                  batch_size: int = 500) -> list:
-    """``λ_l`` for every :class:`Synaptic` from the ANN activations on ``x`` (B, ...): the
-    ``q``-th percentile of the positive activations, a float or (``per_channel``) one per output
-    channel of every hidden layer; the output layer always gets one float."""
-    per_layer: list[list[np.ndarray]] = []
-    for i in range(0, len(x), batch_size):
-        _, acts = ann_forward(ops, x[i:i + batch_size], collect=True)
-        if not per_layer:
-            per_layer = [[] for _ in acts]
-        for store, a in zip(per_layer, acts):
-            store.append(a.reshape(-1, a.shape[-1]))
-    lambdas = []
-    for k, chunks in enumerate(per_layer):
-        a = np.concatenate(chunks)
-        # the output layer keeps one λ: per-class factors would change the argmax
-        if per_channel and k < len(per_layer) - 1:
-            lambdas.append(np.array([_percentile(a[:, c], q) for c in range(a.shape[1])]))
-        else:
-            lambdas.append(_percentile(a, q))
-    return lambdas
-
-
-def normalise(ops: list, input_shape: tuple, lambdas: list, readout: str) -> list:
-    """Rescaled operations ``W̃ = W·λ_{l−1}/λ_l``, ``b̃ = b/λ_l`` (see module docstring)."""
-    shape = tuple(input_shape)
-    lam_in = np.ones(shape[-1])              # λ of each channel of the current tensor
-    synaptic = [op for op in ops if isinstance(op, Synaptic)]
-    out, k = [], 0
-    for op in ops:
-        if isinstance(op, Flatten):
-            lam_in = np.tile(lam_in, int(np.prod(shape[:-1])))
-            shape = (int(np.prod(shape)),)
-            out.append(op)
-            continue
-        if isinstance(op, Pool):
-            shape = op.ann(np.zeros((1,) + shape, np.float32)).shape[1:]
-            out.append(op)
-            continue
-        n_out = op.W.shape[-1]
-        last = op is synaptic[-1]
-        lam = np.ones(n_out) if last and readout == "potential" else \
-            np.broadcast_to(np.asarray(lambdas[k], np.float64), (n_out,))
-        # the input axis is second to last for Dense (n_in, n_out) and Conv2D (kh, kw, C_in, C_out)
-        W = op.W.astype(np.float64) * lam_in[:, None] / lam
-        out.append(op.with_weights(W, op.b / lam))
-        shape = op.current(np.zeros((1,) + shape, np.float32)).shape[1:]
-        lam_in, k = lam, k + 1
-    return out
 
 
 # NaN/Inf are reported by require_finite, in one line, not as warnings
