@@ -160,12 +160,15 @@ def test_keras_file_with_lstm_is_refused(tmp_path):
     (lambda L: [L.Flatten(), L.Dense(4, activation="gelu", name="g")], ("'g'", "gelu")),
     (lambda L: [L.Flatten(), L.Dense(4), L.LeakyReLU(name="leaky")], ("leaky", "LeakyReLU")),
     (lambda L: [L.Conv2D(2, 3, dilation_rate=2, name="dil"), L.Flatten()], ("dil", "dilated")),
-    (lambda L: [L.Conv2D(2, (3, 1), name="rect"), L.Flatten()], ("rect", "kernel_size")),
+    (lambda L: [L.DepthwiseConv2D(3, dilation_rate=2, name="dwd"), L.Flatten()],
+     ("dwd", "dilated")),
     (lambda L: [L.MaxPooling2D(2, padding="same", name="mp"), L.Flatten()], ("mp", "padding")),
     (lambda L: [L.Rescaling(1 / 255, name="scale"), L.Flatten()], ("scale", "Rescaling")),
-    (lambda L: [L.ReLU(max_value=6, name="relu6"), L.Flatten()], ("relu6", "max_value")),
+    (lambda L: [L.ReLU(negative_slope=0.1, name="lrelu"), L.Flatten()],
+     ("lrelu", "negative_slope")),
     (lambda L: [L.ZeroPadding2D(((1, 0), (1, 0)), name="zp"), L.Conv2D(2, 3)], ("zp",)),
-], ids=["gelu", "leaky", "dilated", "rect_kernel", "same_pool", "rescaling", "relu6", "zeropad"])
+], ids=["gelu", "leaky", "dilated", "dilated_depthwise", "same_pool", "rescaling", "relu_slope",
+    "zeropad"])
 def test_unsupported_layers_are_named(make, names):
     model = keras.Sequential([keras.Input((8, 8, 1))] + make(keras.layers))
     _one_line_error(lambda: spec_from_keras(model), *names)
@@ -176,12 +179,13 @@ def test_unknown_input_size_is_refused():
     _one_line_error(lambda: spec_from_keras(model), "unknown input size")
 
 
-def test_branching_model_is_refused():
+def test_shared_layer_is_refused():
+    """(Branches are read as graphs: tests/ann/test_keras_graphs.py.)"""
     L = keras.layers
     inp = keras.Input((4,))
-    a, b = L.Dense(3, name="a")(inp), L.Dense(3, name="b")(inp)
-    model = keras.Model(inp, L.Add(name="join")([a, b]))
-    _one_line_error(lambda: spec_from_keras(model), "not a plain chain")
+    a = L.Dense(3, name="a")
+    model = keras.Model(inp, L.Add(name="join")([a(inp), a(inp)]))
+    _one_line_error(lambda: spec_from_keras(model), "'a'", "more than once")
 
 
 def test_subclassed_model_is_refused():
