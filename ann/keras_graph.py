@@ -11,7 +11,8 @@ layers it reads:
   :func:`ann.spec_models.resnet_spec` writes it) comes back in the order it was written.
 * a ``Sequential`` model feeds each of its layers the previous one's output;
 * a nested model (a ``Sequential`` block, or a functional model used as a layer) is flattened:
-  its layers are read in place, named ``"outer/inner"``;
+  its layers are read in place, named ``"outer.inner"`` (Keras forbids ``/`` in names, so
+  the spec read back builds in Keras again under the same names);
 * a layer for which ``skip(layer, in_shape, out_shape)`` says "identity" is left out and its
   readers read its input instead.
 
@@ -42,7 +43,7 @@ INPUT_VALUE = -1
 @dataclass(frozen=True)
 class KerasNode:
     """One call of a Keras layer in the model: the ``layer``, the indices of the nodes it reads
-    (``sources``; ``-1`` the model's input), its ``label`` (the layer's name, ``"outer/inner"``
+    (``sources``; ``-1`` the model's input), its ``label`` (the layer's name, ``"outer.inner"``
     inside a nested model) and its ``out_shape`` (per sample: no batch axis)."""
 
     layer: object
@@ -88,7 +89,7 @@ class _Walk:
                              "only models whose every layer is called once can be read")
         self.called[id(layer)] = layer  # keeps the object alive, so its id stays unique
         if isinstance(layer, self.keras.Model):
-            return self.model(layer, sources, in_shapes, f"{prefix}{layer.name}/")
+            return self.model(layer, sources, in_shapes, f"{prefix}{layer.name}.")
         if type(layer).__name__ == "InputLayer":
             raise ValueError(f"{describe(layer)}: a second input; only one-input models can be "
                              "read")
@@ -197,16 +198,18 @@ def functional_model(spec, keras_layers, name: str):
 
 
 def named_graph(specs, sources, labels) -> list[LayerSpec]:
-    """The spec layers ``specs`` wired as a graph: each named by its label (made unique with a
-    ``_2``, ``_3``… suffix, never ``"input"``), with ``inputs`` (names, ``"input"`` for ``-1``)
+    """The spec layers ``specs`` wired as a graph: each named by its label (a repeated label,
+    or ``"input"``, gets the first ``_2``, ``_3``… suffix that no label has), with ``inputs`` (names, ``"input"`` for ``-1``)
     where its ``sources`` are not just the layer before it."""
-    names, taken = [], {INPUT}
+    names, seen, taken = [], {INPUT}, {INPUT} | set(labels)
     for label in labels:
         name, k = label, 1
-        while name in taken:
-            k += 1
-            name = f"{label}_{k}"
-        taken.add(name)
+        if label in seen:
+            while name in taken:
+                k += 1
+                name = f"{label}_{k}"
+            taken.add(name)
+        seen.add(label)
         names.append(name)
     out = []
     for i, (s, src) in enumerate(zip(specs, sources)):

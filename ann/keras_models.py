@@ -69,7 +69,10 @@ __all__ = ["build_keras_model", "spec_from_keras", "keras_weights", "set_keras_w
 
 def _check_runnable(lay: LayerSpec, i: int) -> None:
     """``ValueError`` for a spec layer Keras cannot run: TensorFlow's depthwise (and so
-    separable) convolution refuses unequal strides ``(s_h ≠ s_w)``."""
+    separable) convolution refuses unequal strides ``(s_h ≠ s_w)``; Keras refuses a name
+    holding ``/``."""
+    if lay.name is not None and "/" in lay.name:
+        raise ValueError(f"{lay.where(i)}: Keras layer names cannot contain '/'")
     s = lay.params.get("strides")
     if lay.type in ("DepthwiseConv2D", "SeparableConv2D") and isinstance(s, tuple) \
             and s[0] != s[1]:
@@ -147,8 +150,8 @@ def build_keras_model(spec: ModelSpec, weights: list[dict] | None = None, *,
     Raises
     ------
     ValueError
-        a layer Keras cannot run (unequal strides of a depthwise or separable convolution),
-        or weights that do not fit (``weights[i]`` named).
+        a layer Keras cannot run (unequal strides of a depthwise or separable convolution, a
+        name holding ``/``), or weights that do not fit (``weights[i]`` named).
     """
     keras = keras_module()
     n = len(spec.layers)

@@ -8,7 +8,7 @@ table in :mod:`ann.keras_models`) with its weights in the :mod:`ann.spec` conven
 
 A model whose layers form one plain chain is read as a chain (no names, no ``inputs``: exactly
 the spec the chain builder started from). Any other is read as a graph: every spec layer is
-named by its Keras layer's name (``"block/conv"`` inside a nested block; a name that would clash
+named by its Keras layer's name (``"block.conv"`` inside a nested block; a name that would clash
 with another or with ``"input"`` gets a ``_2``, ``_3``… suffix), and a layer names its
 ``inputs`` where it does not read the layer before it.
 
@@ -252,7 +252,7 @@ def spec_from_keras(model) -> tuple[ModelSpec, list[dict]]:
 def keras_layer_names(model) -> tuple[str, ...]:
     """The Keras name of each spec layer of :func:`spec_from_keras` ``(model)``, in order (a
     ``ZeroPadding2D`` + ``Conv2D`` pair is named by the ``Conv2D``; a layer inside a nested
-    model as ``"outer/inner"``)."""
+    model as ``"outer.inner"``)."""
     return _read(model)[2]
 
 
