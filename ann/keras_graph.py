@@ -199,8 +199,8 @@ def functional_model(spec, keras_layers, name: str):
 
 def named_graph(specs, sources, labels) -> list[LayerSpec]:
     """The spec layers ``specs`` wired as a graph: each named by its label (a repeated label,
-    or ``"input"``, gets the first ``_2``, ``_3``… suffix that no label has), with ``inputs`` (names, ``"input"`` for ``-1``)
-    where its ``sources`` are not just the layer before it."""
+    or ``"input"``, gets the first ``_2``, ``_3``… suffix that no label has), with ``inputs``
+    (names, ``"input"`` for ``-1``) where its ``sources`` are not just the layer before it."""
     names, seen, taken = [], {INPUT}, {INPUT} | set(labels)
     for label in labels:
         name, k = label, 1

@@ -113,7 +113,8 @@ def _spec_layer(layer, out_shape: tuple) -> LayerSpec:
     if kind in _CHANNELS_LAST and cfg.get("data_format", "channels_last") != "channels_last":
         raise _unsupported(layer, f"data_format={cfg['data_format']!r}; only channels_last")
     if kind == "Dense":
-        return LayerSpec("Dense", {"units": int(cfg["units"]), "activation": _activation(layer, cfg),
+        return LayerSpec("Dense", {"units": int(cfg["units"]),
+                                   "activation": _activation(layer, cfg),
                                    "use_bias": bool(cfg["use_bias"])})
     if kind in ("Conv2D", "DepthwiseConv2D", "SeparableConv2D"):
         return LayerSpec(kind, _conv_params(layer, cfg, kind))
