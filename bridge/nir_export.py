@@ -37,7 +37,8 @@ spike-free setting a client cannot express is exported anyway: each such setting
 line in ``metadata["not_expressed"]`` (:func:`export_notes`; ``neurosim convert`` prints them),
 and ``metadata["neurosim"]`` (JSON) keeps the full conversion settings, so that
 :mod:`bridge.nir_import` restores the network exactly. Max pooling has no NIR form and
-asymmetric "same" padding none either: ``ValueError``.
+asymmetric "same" padding none either: ``ValueError``. Graphs (residual ``Add``, depthwise
+convolution, global average pooling) are written in plain NIR by :mod:`bridge.nir_export_graph`.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from ann.functional import conv_pads
 from common.fileio import atomic_path
 
 from .network import Flatten, Pool, SpikingNetwork, Synaptic
+from .nir_export_graph import graph_nodes
 
 __all__ = ["to_nir", "write_nir", "export_notes", "CLIENTS", "CLIENT_DT", "BIG_TAU"]
 
@@ -121,16 +123,23 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"
 
     nodes = {"input": nir.Input(input_type={"input": np.array(as_chw(shape))})}
     edges, prev, flat_from, fold, records = [], "input", None, 1.0, []
-    if not snn.is_chain:
-        raise ValueError("the NIR export takes a chain of layers so far; this network is a graph "
-                         "(Add or Concatenate)")
+    if not snn.is_chain or any(getattr(op, "kind", None) in ("global", "depthwise")
+                               for op in snn.ops):
+        if client != "nir":
+            raise ValueError(f"the {client} form of the NIR export takes chains of Dense, Conv2D "
+                             "and pooling layers; export a graph in plain NIR (client 'nir')")
+        nodes, edges = graph_nodes(nir, snn, lambda n, spiking: _neuron(nir, client, n, v_th,
+                                                                        spiking))
+        # nir 1.0.8's type inference takes a Conv2d's input channels from weight.shape[1],
+        # ignoring groups: a depthwise node would fail it (bridge.nir_graph checks shapes with
+        # groups when the graph is read)
+        grouped = any(getattr(op, "kind", None) == "depthwise" for op in snn.ops)
+        return nir.NIRGraph(nodes=nodes, edges=edges, metadata=_metadata(snn, client, [],
+                                                                         graph=True),
+                            type_check=not grouped)
     for k, op in enumerate(snn.ops):
         name = f"{k}"
         rec = {"op": type(op).__name__}
-        if getattr(op, "kind", None) in ("global", "depthwise"):
-            what = "global average pooling" if op.kind == "global" else "a depthwise convolution"
-            raise ValueError(f"the NIR export does not write {what} yet "
-                             f"({getattr(op, 'name', '') or 'operation ' + name})")
         if isinstance(op, Pool):
             if op.kind == "max":
                 raise ValueError("NIR has no max pooling: export a network with AvgPool2D")
@@ -182,16 +191,22 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"
         raise ValueError("sum pooling for norse needs a weight layer after the last pooling")
     nodes["output"] = nir.Output(output_type={"output": np.array(as_chw(shape))})
     edges.append((prev, "output"))
-    notes = _notes(snn, client)
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata=_metadata(snn, client, records))
+
+
+def _metadata(snn: SpikingNetwork, client: str, records: list, graph: bool = False) -> dict:
+    """The graph's metadata: what the nodes do not express, and neurosim's own record (the
+    settings, and for a chain the operations, so that bridge.nir_import restores it exactly)."""
     settings = {k: v for k, v in snn.params.as_dict().items() if v is not None}
-    meta = {"source": "neurosim.bridge", "client": client, "dt": CLIENT_DT[client],
-            "reset": reset, "exported_reset": "zero",
+    record = {"settings": settings, "input_shape": list(snn.input_shape), "ops": records}
+    if graph:
+        record["graph"] = True
+    return {"source": "neurosim.bridge", "client": client, "dt": CLIENT_DT[client],
+            "reset": snn.params.reset, "exported_reset": "zero",
             "v_init": snn.params.v_init, "readout": snn.params.readout,
             "input_encoding": "constant current (analog pixel values every step)",
-            "not_expressed": " | ".join(notes),
-            "neurosim": json.dumps({"settings": settings, "input_shape": list(snn.input_shape),
-                                    "ops": records})}
-    return nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta)
+            "not_expressed": " | ".join(_notes(snn, client)),
+            "neurosim": json.dumps(record)}
 
 
 def export_notes(graph) -> list[str]:

@@ -85,20 +85,23 @@ def _affine(node, x, dtype):
 
 def _conv(step, x, dtype):
     n = step.node
-    if int(n.groups) != 1 or _ints(n.dilation) != (1, 1):
-        raise ValueError(f"node {step.name!r} (Conv2d): groups/dilation other than 1 are not "
-                         "supported")
+    if _ints(n.dilation) != (1, 1):
+        raise ValueError(f"node {step.name!r} (Conv2d): dilation other than 1 is not supported")
+    groups = int(n.groups)
     sh, sw = _ints(n.stride)
     if sh != sw:
         raise ValueError(f"node {step.name!r} (Conv2d): unequal strides {sh}, {sw} are not "
                          "supported")
     ph, pw = _ints(n.padding)
     W = np.asarray(n.weight, dtype)
-    co, ci, kh, kw = W.shape
-    b = x.shape[0]
-    cols, (ho, wo) = im2col(np.ascontiguousarray(x.transpose(0, 2, 3, 1)), kh, kw, sh,
-                            (ph, ph, pw, pw))
-    y = cols @ W.transpose(2, 3, 1, 0).reshape(-1, co) + np.asarray(n.bias, dtype)
+    co, ci, kh, kw = W.shape                    # ci: input channels per group
+    b, g_out = x.shape[0], co // groups
+    ys = []
+    for g in range(groups):                     # output channels g·g_out… read inputs g·ci…
+        xg = np.ascontiguousarray(x[:, g * ci:(g + 1) * ci].transpose(0, 2, 3, 1))
+        cols, (ho, wo) = im2col(xg, kh, kw, sh, (ph, ph, pw, pw))
+        ys.append(cols @ W[g * g_out:(g + 1) * g_out].transpose(2, 3, 1, 0).reshape(-1, g_out))
+    y = np.concatenate(ys, axis=1) + np.asarray(n.bias, dtype)
     return y.reshape(b, ho, wo, co).transpose(0, 3, 1, 2)
 
 
