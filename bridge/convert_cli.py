@@ -148,17 +148,23 @@ def name_written(files: dict, json: bool) -> None:
 
 def _check_exports(network, args) -> None:
     """Refuse --nir / --brian2-check up front (before minutes of simulation) where they cannot
-    work: max pooling has no fixed synapses; NIR's IF neuron resets to zero."""
+    work: max pooling has no fixed synapses and no NIR node, nor has a concatenation; the
+    norse and snnTorch forms of NIR take chains."""
     from .convert import fold_any
-    from .network import Pool, SpikingNetwork
+    from .network import Concat, Pool, SpikingNetwork
 
     if args.nir is None and not args.brian2_check:
         return
     ops, input_shape, _ = fold_any(network)
     flag = "--nir" if args.nir is not None else "--brian2-check"
-    if args.nir is not None and not SpikingNetwork(ops, input_shape).is_chain:
-        raise ValueError(f"--nir needs a chain of layers so far; {args.model} is a graph (Add "
-                         "or Concatenate)")
+    if args.nir is not None:
+        if any(isinstance(op, Concat) for op in ops):
+            raise ValueError(f"--nir: NIR has no concatenation node ({args.model} has a "
+                             "Concatenate)")
+        if args.nir_client != "nir" and not SpikingNetwork(ops, input_shape).is_chain:
+            raise ValueError(f"--nir-client {args.nir_client} takes chains of layers; "
+                             f"{args.model} is a graph: export it in plain NIR (--nir-client "
+                             "nir)")
     if any(isinstance(op, Pool) and op.kind == "max" for op in ops):
         raise ValueError(f"{flag} needs a model without max pooling ({args.model} has "
                          "MaxPool2D); train one with average pooling: neurosim train lenet "

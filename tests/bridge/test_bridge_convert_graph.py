@@ -157,7 +157,7 @@ def test_converted_graphs_bit_identical_between_simulators(x, encoding):
 
 def test_neurosim_convert_runs_a_saved_graph_model(tmp_path, mnist, capsys):
     """``neurosim convert`` on a residual graph saved by ann.io (format 2): a report with every
-    step's accuracy; the NIR export refuses it in one line before any work."""
+    step's accuracy and a NIR file; the norse form refuses it in one line before any work."""
     import json
 
     from ann.io import save_model
@@ -176,9 +176,15 @@ def test_neurosim_convert_runs_a_saved_graph_model(tmp_path, mnist, capsys):
     r = json.loads(out.strip().splitlines()[-1])
     assert len(r["accuracy_per_step"]) == 6 and [lay["name"] for lay in r["layers"]] == [
         "stem", "add"]
-    rc, out, err = run_cli(["convert", str(path), "--nir", str(tmp_path / "g.nir"),
-                            "--offline"], capsys)
-    assert rc == 2 and "--nir needs a chain of layers" in err and len(err.splitlines()) == 1
+    rc, out, err = run_cli(["convert", str(path), "-T", "4", "--n-test", "10", "--norm-samples",
+                            "20", "--nir", str(tmp_path / "g.nir"), "--offline", "--workers",
+                            "1"], capsys)
+    assert rc == 0, err
+    assert (tmp_path / "g.nir").stat().st_size > 0
+    rc, out, err = run_cli(["convert", str(path), "--nir", str(tmp_path / "n.nir"),
+                            "--nir-client", "norse", "--offline"], capsys)
+    assert rc == 2 and "--nir-client norse takes chains of layers" in err
+    assert len(err.splitlines()) == 1
 
 
 def test_brian2_fires_exactly_as_the_simulators_on_a_converted_graph(x):
