@@ -36,7 +36,7 @@ import numpy as np
 from ann.spec import LayerSpec, output_shapes
 
 from .checks import fit_images, require_finite
-from .convert_graph import fold_graph, normalise_graph
+from .convert_graph import fold_graph, normalise_graph, square
 from .network import NEURONS, Flatten, Pool, SpikingNetwork, Synaptic
 from .normalise import layer_lambdas, normalise, parse_norm
 from .params import READOUTS, SNNParams
@@ -149,7 +149,8 @@ def fold_model(model) -> tuple[list, tuple]:
             W = np.asarray(w["W"], np.float64)
             b = np.asarray(w.get("b", np.zeros(W.shape[-1])), np.float64)
             open_layer = {"kind": "dense" if t == "Dense" else "conv", "W": W, "b": b,
-                          "stride": p.get("strides", 1), "padding": p.get("padding", "valid"),
+                          "stride": square(p.get("strides", 1), None),
+                          "padding": p.get("padding", "valid"),
                           "name": names[i] if names else f"{t.lower()}_{i}"}
             if act == "relu" or act == "softmax":
                 close(act, where)
@@ -176,7 +177,8 @@ def fold_model(model) -> tuple[list, tuple]:
                 raise ValueError(f"{where}: follows {open_layer['name']} which has no ReLU yet; "
                                  "apply the ReLU before pooling/flattening")
             ops.append(Flatten() if t == "Flatten" else
-                       Pool("max" if t == "MaxPool2D" else "avg", p["pool_size"], p["strides"]))
+                       Pool("max" if t == "MaxPool2D" else "avg", square(p["pool_size"], where),
+                            None if p["strides"] is None else square(p["strides"], where)))
         else:
             raise ValueError(f"{where}: layer type {t!r} is not supported by the converter")
     if open_layer is not None:

@@ -44,7 +44,7 @@ from ann.spec import input_shapes
 from .checks import require_finite
 from .network import NEURONS, Add, Concat, Flatten, Pool, Synaptic, apply, resolve_inputs
 
-__all__ = ["fold_graph", "normalise_graph"]
+__all__ = ["fold_graph", "normalise_graph", "square"]
 
 #: layer types that are skipped as the identity at inference
 _IDENTITY = ("Dropout",)
@@ -75,12 +75,17 @@ class _Fold:
             self.caps[i] = float(cap)
 
 
-def _pair1(v) -> int:
-    """A square size or stride as an int; ``ValueError`` for a non-square one."""
+def square(v, where: str = "pooling"):
+    """A size or stride given as an int or a pair: an int where square (``(2, 2)`` → ``2``, as
+    Keras stores them); ``ValueError`` naming ``where`` for a non-square pooling. Non-square
+    convolution strides stay pairs (``where=None``)."""
     if isinstance(v, (tuple, list)):
-        if v[0] != v[1]:
-            raise ValueError(f"non-square pooling {tuple(v)} is not supported by the converter")
-        return int(v[0])
+        if v[0] == v[1]:
+            return int(v[0])
+        if where is not None:
+            raise ValueError(f"{where}: non-square pooling {tuple(v)} is not supported by the "
+                             "converter")
+        return tuple(int(a) for a in v)
     return v
 
 
@@ -135,9 +140,7 @@ def fold_graph(spec, weights, names=None) -> list:
                                                                           kind != "depthwise"
                                                                           else W.shape[2] *
                                                                           W.shape[3])
-            stride = p.get("strides", 1)
-            if isinstance(stride, (tuple, list)):
-                stride = _pair1(stride)
+            stride = square(p.get("strides", 1), None)
             i = f.add(Synaptic(kind, W, b, stride, p.get("padding", "valid"), spiking=False,
                                name=name, inputs=(ins[0],)))
             f.open.add(i)
@@ -198,8 +201,8 @@ def fold_graph(spec, weights, names=None) -> list:
             elif t == "GlobalAveragePooling2D":
                 op = Pool("global", inputs=(ins[0],))
             else:
-                op = Pool("max" if t == "MaxPool2D" else "avg", _pair1(p["pool_size"]),
-                          _pair1(p["strides"]) if p["strides"] is not None else None,
+                op = Pool("max" if t == "MaxPool2D" else "avg", square(p["pool_size"], where),
+                          square(p["strides"], where) if p["strides"] is not None else None,
                           inputs=(ins[0],))
             node[k] = f.add(op)
         else:

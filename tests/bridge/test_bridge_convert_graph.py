@@ -272,3 +272,25 @@ def test_nir_export_refuses_what_nir_cannot_express(x):
     ok = convert(random_network(nir_graph_spec(), seed=5), x, reset="zero")
     with pytest.raises(ValueError, match="the norse form of the NIR export takes chains"):
         to_nir(ok, client="norse")
+
+
+@pytest.mark.parametrize("pool", [(2, 2), (2, 3)])
+def test_sizes_given_as_pairs(x, pool):
+    """Keras stores kernel sizes, strides and pool sizes as pairs: a square pair converts as its
+    int (a chain and a graph alike); a non-square pool is refused in one line naming the layer."""
+    for extra in ((), (L("ReLU", "cap", max_value=5.0),)):   # the chain path, the graph path
+        spec = ModelSpec((10, 10, 1), (
+            L("Conv2D", "c", filters=2, kernel_size=(3, 3), strides=(1, 1),
+              activation="linear" if extra else "relu"),
+            *extra, L("MaxPool2D", "p", pool_size=pool), L("Flatten", "f"),
+            L("Dense", "o", units=3, activation="softmax")))
+        net = random_network(spec, seed=1)
+        if pool[0] != pool[1]:
+            with pytest.raises(ValueError, match=r"MaxPool2D.: non-square pooling \(2, 3\)"):
+                convert(net, x)
+            continue
+        snn = convert(net, x)
+        assert [getattr(op, "size", None) for op in snn.ops].count(2) == 1
+        np.testing.assert_allclose(ann_forward(snn.ops, x), net.logits(x), rtol=2e-4,
+                                   atol=2e-5)
+        simulate(snn, x[:5], np.zeros(5, int), 4, workers=1)
