@@ -16,6 +16,12 @@ spike trains of layer ``l``::
     readout:    V_out[t] = V_out[t−1] + I_out[t] (potential) or the cumulative output counts;
                 prediction[t] = argmax (ties → lowest class)
 
+A graph runs the same way in topological order: an ``Add``'s neurons take the sum of its
+currents and weighted shortcut trains, a ``Concat`` joins trains; each operation's trains are
+freed after their last reader. A count max pool that alone reads a spiking population runs in
+that population's loop (:func:`bridge.kernels.if_count_pool_run`): the population's trains are
+never written.
+
 These are the equations of the step-by-step simulator (:mod:`bridge.step_loop`) reordered; with
 the same inputs the results are the same: bit for bit in float64 (spike counts, readouts,
 predictions; :mod:`bridge.plan` explains the matrix product this takes), and up to the order in
@@ -51,6 +57,8 @@ _PER_WORKER = 32 * 2 ** 20
 def default_memory_budget(workers: int = 1) -> int:
     """The default budget in bytes: 256 MiB, or 32 MiB per worker process where that is more."""
     return max(DEFAULT_MEMORY_BUDGET, workers * _PER_WORKER)
+
+
 #: bytes of im2col rows per matrix product of a convolution (the rows are sliced to stay below):
 #: a slice that stays in the cache between im2col and the product. Measured here (LeNet's second
 #: convolution, 3200 frames): 2 MiB 29 ms, 8 MiB 31 ms, 64 MiB 57 ms, 256 KiB 42 ms.
@@ -65,8 +73,8 @@ def _size(shape) -> int:
 
 def chunking(plan: Plan, T: int, budget: int, n_images: int,
              workers: int = 1) -> tuple[int, int]:
-    """``(images, steps)`` per chunk for a memory ``budget`` in bytes shared by ``workers``
-    processes: as many images as fit with all ``T`` steps, or one image in blocks of
+    """``(images, steps)`` per chunk for a memory ``budget`` in bytes shared by ``workers``: as
+    many images as fit with all ``T`` steps, or one image in blocks of
     ``steps < T``. ``ValueError`` (one line, naming the minimum) if not even one step of one image
     fits.
 
