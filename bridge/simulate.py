@@ -1,7 +1,7 @@
 """The batched spiking simulator: many images, ``T`` steps, accuracy at every step.
 
 :func:`simulate` streams the images in chunks through one of two simulators of the same
-equations, optionally in several processes, and records after every step the accuracy and the
+equations, optionally shared by several workers (:mod:`bridge.workers`), and records after every step the accuracy and the
 agreement with the ANN; :func:`spike_counts` returns one batch's spike counts.
 
 * ``"layerwise"`` (default, :mod:`bridge.layerwise`): every layer over all ``T`` steps at once —
@@ -16,9 +16,11 @@ Costs are counted as an event-driven implementation would pay them (conventions)
 
 * **SynOps**: every non-zero entry of a weight layer's input at a step costs one addition per
   outgoing synapse (its fan-out: ``n_out`` for Dense; for Conv2D the number of output positions
-  whose window covers it × ``C_out``). The constant first-layer current counts as that layer's
-  ANN MACs once per image (it is computed once).
-* **ANN MACs**: multiply–accumulates of every Dense/Conv2D layer for one image.
+  whose window covers it × ``C_out``; for a depthwise convolution × ``M``); a spike on a
+  residual shortcut costs one (its synapse to the same channel of the ``Add``). A constant
+  current (the first layer's, with constant input) counts as that layer's ANN MACs once per
+  image (it is computed once), a shortcut from the input image one per pixel once.
+* **ANN MACs**: multiply–accumulates of every Dense/Conv2D/depthwise layer for one image.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ from .layerwise import (DEFAULT_MEMORY_BUDGET, chunking, constant_current,
                         default_memory_budget, run_chunk)
 from .network import SpikingNetwork, ann_forward
 from .plan import Plan, check_inputs, label
+from .spike_pool import MAX_POOLS, count_max_pool, gate_max_pool  # noqa: F401 (public here too)
 from .step_loop import run_batch
 from .workers import run_shares
-from .spike_pool import MAX_POOLS, count_max_pool, gate_max_pool  # noqa: F401 (public here too)
 
 __all__ = ["simulate", "spike_counts", "SimulationResult", "count_max_pool", "gate_max_pool",
            "MAX_POOLS", "SIMULATORS", "DEFAULT_MEMORY_BUDGET", "check_memory_budget"]
