@@ -101,7 +101,9 @@ def _scale_out(op, scale, shift=None):
     """A weight layer or Add with its output channels times ``scale`` (plus ``shift``)."""
     if isinstance(op, Synaptic):
         b = op.b * scale + (0 if shift is None else shift)
-        return replace(op, W=op.W * scale, b=b)
+        # a depthwise kernel (kh, kw, C, M) holds output channel c·M + m at [..., c, m]
+        w_scale = scale.reshape(op.W.shape[2:]) if op.kind == "depthwise" else scale
+        return replace(op, W=op.W * w_scale, b=b)
     return replace(op, gains=tuple(None if g is None else g * scale for g in op.gains),
                    b=op.b * scale + (0 if shift is None else shift))
 

@@ -21,8 +21,9 @@ def L(t, name, inputs=None, **params):
 
 def every_graph_layer_spec() -> ModelSpec:
     """Residual Add (projection shortcut, BatchNorm after the Add), a Concatenate of a plain and
-    a depthwise-separable branch, BatchNorm after each convolution, relu6, global average
-    pooling."""
+    a depthwise-separable branch, BatchNorm after each convolution (after the depthwise one
+    too: its kernel (3, 3, 14, 1) once took the 14 BatchNorm scales along its last axis and
+    became (3, 3, 14, 14)), relu6, global average pooling."""
     return ModelSpec((10, 10, 1), (
         L("Conv2D", "stem", filters=4, kernel_size=3, padding="same", use_bias=False),
         L("BatchNorm", "stem_bn"), L("ReLU", "stem_relu"),
@@ -38,7 +39,8 @@ def every_graph_layer_spec() -> ModelSpec:
         L("BatchNorm", "sep_bn"), L("ReLU", "sep_relu", max_value=4.0),
         L("Concatenate", "cat", inputs=("plain", "sep_relu", "add_relu")),
         L("MaxPool2D", "pool"),
-        L("DepthwiseConv2D", "dw", kernel_size=3, padding="same", activation="relu"),
+        L("DepthwiseConv2D", "dw", kernel_size=3, padding="same"),
+        L("BatchNorm", "dw_bn"), L("ReLU", "dw_relu"),
         L("GlobalAveragePooling2D", "gap"),
         L("Dense", "logits", units=7, activation="softmax")), name="every_layer")
 
