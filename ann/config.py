@@ -27,11 +27,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from .spec import ModelSpec, cnn_spec, lenet5_spec, mlp_spec, perceptron_spec
+from .spec_models import resnet_spec
 
 __all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "POOLS", "MODEL_DEFAULTS",
            "defaults_table", "architecture", "architectures_table"]
 
-MODELS = ("perceptron", "mlp", "lenet", "cnn")
+MODELS = ("perceptron", "mlp", "lenet", "cnn", "resnet")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 #: pooling of the convolutional models: ``max`` (default) or ``avg`` (average pooling, which the
 #: spiking exports ``convert --nir`` and ``--brian2-check`` need)
@@ -47,6 +48,8 @@ MODEL_DEFAULTS: dict[str, dict] = {
                   batch_norm=False, lr_decay=0.85),
     "cnn": dict(epochs=5, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
                 batch_norm=True, lr_decay=0.7),
+    "resnet": dict(epochs=8, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.0,
+                   batch_norm=True, lr_decay=0.7),
 }
 
 
@@ -129,6 +132,11 @@ class TrainConfig:
         if self.model == "perceptron" and (self.dropout or self.batch_norm):
             what = "dropout" if self.dropout else "batch_norm"
             raise ValueError(f"{what} does not apply to perceptron: it has no hidden layer")
+        if self.model == "resnet" and self.dropout:
+            raise ValueError("dropout does not apply to resnet: it has no dropout layer")
+        if self.model == "resnet" and not self.batch_norm:
+            raise ValueError("batch_norm cannot be off for resnet: it has BatchNorm after every "
+                             "convolution")
         if self.out is not None:
             object.__setattr__(self, "out", Path(self.out))
         if self.logdir is not None:
@@ -167,8 +175,10 @@ class TrainConfig:
         pool = "MaxPool2D" if self.pool == "max" else "AvgPool2D"
         if self.model == "lenet":
             return lenet5_spec(pool=pool, dropout=self.dropout, batch_norm=self.batch_norm)
-        return cnn_spec(filters=(16, 32), dense=128, dropout=self.dropout,
-                        batch_norm=self.batch_norm, pool=pool)
+        if self.model == "cnn":
+            return cnn_spec(filters=(16, 32), dense=128, dropout=self.dropout,
+                            batch_norm=self.batch_norm, pool=pool)
+        return resnet_spec(blocks=1)
 
     def to_dict(self) -> dict:
         """JSON-friendly dict (paths as strings)."""
@@ -193,7 +203,7 @@ def defaults_table() -> str:
         cells = []
         for name, _ in _TABLE_COLUMNS:
             v = getattr(c, name)
-            if name == "pool" and model in ("perceptron", "mlp"):
+            if name == "pool" and model in ("perceptron", "mlp", "resnet"):
                 v = "-"
             cells.append("yes" if v is True else "no" if v is False else f"{v:g}"
                          if isinstance(v, float) else str(v))
@@ -226,8 +236,15 @@ def architecture(spec: ModelSpec) -> str:
     from .spec import output_shapes
 
     parts: list[str] = []
-    for lay, shape in zip(spec.layers, output_shapes(spec)):
+    for k, (lay, shape) in enumerate(zip(spec.layers, output_shapes(spec))):
         t, p = lay.type, lay.params
+        src = spec.sources[k]
+        if not spec.is_chain and (t in ("Add", "Concatenate") or src != (k - 1,)):
+            names = ", ".join("input" if j < 0 else spec.layers[j].name or str(j) for j in src)
+            if t in ("Add", "Concatenate"):      # a merge names what it joins
+                parts.append(f"{t}({names})")
+                continue
+            parts.append(f"[from {names}]")      # a branch starts from a value named here
         act = p.get("activation")
         act = "" if act in (None, "linear") else f" {act}"
         if t == "Dense":

@@ -32,7 +32,7 @@ def register_train(subparsers) -> None:
     from .config import MODELS, OPTIMIZERS, POOLS, architectures_table, defaults_table
 
     p = subparsers.add_parser(
-        "train", help="train a perceptron, MLP, LeNet-5 or CNN on MNIST (NumPy or Keras)",
+        "train", help="train a perceptron, MLP, LeNet-5, CNN or ResNet on MNIST (NumPy or Keras)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train a network on the 60 000 MNIST training images (the last "
                     "--validation-split of them held out), report accuracy on the 10 000 test "

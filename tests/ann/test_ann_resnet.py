@@ -34,3 +34,38 @@ def test_resnet_trains_on_a_tiny_batch():
     assert losses[-1] < 0.5 * losses[0]
     # batch statistics (the running averages of BatchNorm barely move in 12 steps)
     assert (net.last_output.argmax(axis=1) == y).mean() > 0.5
+
+
+def test_neurosim_train_resnet_saves_a_graph_that_converts(tmp_path, mnist, capsys):
+    """``neurosim train resnet`` (a few steps on 256 images) saves the graph; it loads as the
+    same spec and converts exactly (the converted network's analog outputs are its logits)."""
+    import json
+
+    from ann.config import TrainConfig
+    from ann.io import load_model
+    from bridge.convert import convert
+    from bridge.network import ann_forward
+    from cli_inprocess import run_cli
+
+    out = tmp_path / "resnet.npz"
+    rc, stdout, err = run_cli(["train", "resnet", "--n-train", "256", "--n-test", "64",
+                               "--epochs", "1", "--json", "--offline", "--out", str(out)],
+                              capsys)
+    assert rc == 0, err
+    result = json.loads(stdout.strip().splitlines()[-1])
+    assert result["params"] == 77_754 and result["n_test"] == 64
+    net = load_model(out)
+    assert net.spec == TrainConfig.for_model("resnet").spec() and not net.spec.is_chain
+    x = mnist.x_train[:40, :, :, None].astype(np.float32) / 255
+    snn = convert(net, x)
+    np.testing.assert_allclose(ann_forward(snn.ops, x), net.logits(x), rtol=2e-4, atol=2e-5)
+
+
+def test_train_resnet_refuses_options_its_architecture_lacks(capsys):
+    from cli_inprocess import run_cli
+
+    for opts, needle in ((["--dropout", "0.2"], "dropout does not apply to resnet"),
+                         (["--no-batch-norm"], "--batch-norm cannot be off for resnet"),
+                         (["--pool", "avg"], "pool applies to lenet and cnn")):
+        rc, _, err = run_cli(["train", "resnet", *opts, "--offline"], capsys)
+        assert rc == 2 and needle in err and len(err.strip().splitlines()) == 1, err
