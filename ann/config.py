@@ -49,7 +49,7 @@ MODEL_DEFAULTS: dict[str, dict] = {
     "cnn": dict(epochs=5, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
                 batch_norm=True, lr_decay=0.7),
     "resnet": dict(epochs=8, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.0,
-                   batch_norm=True, lr_decay=0.7),
+                   batch_norm=True, lr_decay=0.7, shift=2),
 }
 
 
@@ -77,6 +77,8 @@ class TrainConfig:
         for epoch ``k = 0, 1, ...``.
     weight_decay : decoupled weight decay (AdamW style; 0 for none).
     pool : ``lenet`` and ``cnn``: ``"max"`` or ``"avg"`` pooling (one of :data:`POOLS`).
+    shift : data augmentation: each training image moved by up to this many pixels in y and x
+        (:mod:`ann.augment`; 0: none).
     out : where to save the trained model (``None``: do not save).
     logdir : Keras backend only: TensorBoard log folder (``None``: none).
     """
@@ -96,6 +98,7 @@ class TrainConfig:
     lr_decay: float = 1.0
     weight_decay: float = 0.0
     pool: str = "max"
+    shift: int = 0
     out: Path | None = None
     logdir: Path | None = None
 
@@ -124,6 +127,10 @@ class TrainConfig:
         _finite(self.validation_split, "validation_split", lo=0.0, hi=1.0, hi_open=True)
         _finite(self.lr_decay, "lr_decay", lo=0.0, hi=1.0, lo_open=True)
         _finite(self.weight_decay, "weight_decay", lo=0.0)
+        if isinstance(self.shift, bool) or not isinstance(self.shift, int) or \
+                not 0 <= self.shift < 14:
+            raise ValueError(f"shift must be an int in [0, 14) (pixels of a 28x28 image), got "
+                             f"{self.shift!r}")
         if self.pool not in POOLS:
             raise ValueError(f"pool must be one of {', '.join(POOLS)}, got {self.pool!r}")
         if self.pool != "max" and self.model not in ("lenet", "cnn"):
@@ -191,7 +198,7 @@ class TrainConfig:
 #: the columns of :func:`defaults_table`: (TrainConfig field, heading)
 _TABLE_COLUMNS = (("epochs", "epochs"), ("batch_size", "batch"), ("optimizer", "optimizer"),
                   ("lr", "lr"), ("lr_decay", "lr-decay"), ("dropout", "dropout"),
-                  ("batch_norm", "batch-norm"), ("pool", "pool"))
+                  ("batch_norm", "batch-norm"), ("pool", "pool"), ("shift", "shift"))
 
 
 def defaults_table() -> str:

@@ -171,6 +171,20 @@ def _callbacks(config: TrainConfig, steps: int, progress):
     return epochs_cb, callbacks
 
 
+def _shifted(tf, ds, shift: int, seed: int):
+    """``ds``'s images each moved by up to ``shift`` pixels (:mod:`ann.augment`): a stateless
+    random crop of the image padded by ``shift``, its seed drawn from a seeded stream, so that
+    a run repeats with op determinism on."""
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+
+    def move(pair, image_label):
+        image, label = image_label
+        padded = tf.pad(image, [[shift, shift], [shift, shift], [0, 0]])
+        return tf.image.stateless_random_crop(padded, tf.shape(image), pair), label
+
+    return tf.data.Dataset.zip((seeds, ds)).map(move)
+
+
 def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
     """Train ``config`` with Keras; return the same result dict as
     :func:`ann.training.train_numpy` (plus ``numpy_test_accuracy``).
@@ -214,8 +228,10 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
         write_model_graph(model, Path(config.logdir) / "train")
 
     train_ds = (tf.data.Dataset.from_tensor_slices((x_tr, y_tr))
-                .shuffle(len(x_tr), seed=config.seed, reshuffle_each_iteration=True)
-                .batch(config.batch_size).prefetch(tf.data.AUTOTUNE))
+                .shuffle(len(x_tr), seed=config.seed, reshuffle_each_iteration=True))
+    if config.shift:
+        train_ds = _shifted(tf, train_ds, config.shift, config.seed)
+    train_ds = train_ds.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
     val_ds = None if val is None else tf.data.Dataset.from_tensor_slices(val).batch(1000)
     steps = -(-len(x_tr) // config.batch_size)
     epochs_cb, callbacks = _callbacks(config, steps, progress)

@@ -71,6 +71,9 @@ def register_train(subparsers) -> None:
     p.add_argument("--pool", choices=POOLS, default=None,
                    help="lenet and cnn: max or average pooling; convert --nir and "
                         "--brian2-check need avg (default max)")
+    p.add_argument("--shift", type=int, default=None, metavar="PIXELS",
+                   help=f"augmentation: move each training image by up to PIXELS in y and x, "
+                        f"0 for none {_PER_MODEL}")
     p.add_argument("--lr-decay", type=float, default=None,
                    help=f"multiply the learning rate by this after every epoch {_PER_MODEL}")
     p.add_argument("--weight-decay", type=float, default=None,
@@ -127,7 +130,8 @@ def config_from_args(args):
             clip_norm=args.clip_norm, dropout=args.dropout, batch_norm=args.batch_norm,
             lr_decay=args.lr_decay, weight_decay=args.weight_decay,
             validation_split=args.validation_split, seed=args.seed,
-            pool=getattr(args, "pool", None), out=args.out, logdir=args.logdir)
+            pool=getattr(args, "pool", None), shift=getattr(args, "shift", None), out=args.out,
+            logdir=args.logdir)
     except ValueError as e:
         raise ValueError(_option_names(str(e))) from None
 

@@ -46,6 +46,7 @@ __all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "TrainingDiverged", "diverged"
            "check_labelled", "train_numpy"]
 
 Progress = Callable[[dict], None]
+Augment = Callable[[np.ndarray, int, int], np.ndarray]
 
 
 class TrainingDiverged(ValueError):
@@ -128,7 +129,7 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
         batch_size: int, rng: np.random.Generator, validation_data=None, lr_decay: float = 1.0,
         loss: str = "auto", progress: Progress | None = None, checkpoint=None,
         checkpoint_every: int = 500, fingerprint: str = "",
-        blowup: float | None = None) -> list[dict]:
+        blowup: float | None = None, augment: Augment | None = None) -> list[dict]:
     """Train ``network`` in place; return the history (one dict per epoch).
 
     Parameters
@@ -148,6 +149,9 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
     fingerprint : identifies the run; a checkpoint with another fingerprint is refused.
     blowup : stop (:class:`TrainingDiverged`) when a step's loss exceeds ``blowup`` times the
         first step's loss of this call; ``None``: only NaN/Inf stop the run.
+    augment : ``augment(x_batch, epoch, step)`` → the batch the step trains on (0-based epoch
+        and step; :mod:`ann.augment`), or ``None``. It must depend on its arguments only, so that
+        a resumed run trains on the batches an uninterrupted run does.
 
     Training asks the C allocator to keep freed memory for the next step
     (:func:`ann.memory.keep_freed_memory`, process-wide): it saves ~3 ms of page faults per
@@ -187,6 +191,8 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
         for step in range(start_step if epoch == start_epoch else 0, steps):
             idx = perm[step * batch_size:(step + 1) * batch_size]
             xb, yb = x[idx], y[idx]
+            if augment is not None:
+                xb = augment(xb, epoch, step)
             value = network.loss_and_gradients(xb, yb, loss)
             if diverged(value, first_loss, blowup):
                 what = (f"loss became {value}" if not math.isfinite(value) else
@@ -243,6 +249,16 @@ def _fingerprint(config: TrainConfig, n_train: int) -> str:
 BLOWUP = 1000.0
 
 
+def _augment(config: TrainConfig) -> Augment | None:
+    """The random translation of ``config.shift`` pixels (:mod:`ann.augment`), or ``None``."""
+    if not config.shift:
+        return None
+    from .augment import random_shift, shift_generator
+
+    return lambda xb, epoch, step: random_shift(xb, config.shift,
+                                                shift_generator(config.seed, epoch, step))
+
+
 def train_numpy(config: TrainConfig, mnist, progress: Progress | None = None,
                 checkpoint=None, checkpoint_every: int = 500) -> dict:
     """Train ``config`` on MNIST with the NumPy networks; return the result dict (module docs).
@@ -266,7 +282,8 @@ def train_numpy(config: TrainConfig, mnist, progress: Progress | None = None,
     history = fit(net, x_tr, y_tr, opt, epochs=config.epochs, batch_size=config.batch_size,
                   rng=rng, validation_data=val, lr_decay=config.lr_decay, progress=progress,
                   checkpoint=checkpoint, checkpoint_every=checkpoint_every,
-                  fingerprint=_fingerprint(config, len(x_tr)), blowup=BLOWUP)
+                  fingerprint=_fingerprint(config, len(x_tr)), blowup=BLOWUP,
+                  augment=_augment(config))
     seconds = time.perf_counter() - t0
     test_loss, test_acc = net.evaluate(prepare_images(x_test), np.asarray(y_test).astype(np.intp))
     result = {"model": config.model, "backend": "numpy", "test_accuracy": test_acc,

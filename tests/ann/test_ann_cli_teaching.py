@@ -136,8 +136,10 @@ def test_help_shows_every_default():
     for line in text.splitlines():
         if line.strip().split(" ")[0] in MODEL_DEFAULTS:
             rows.setdefault(line.split()[0], line.split())
-    assert rows["lenet"][1:5] == ["15", "64", "adam", "0.001"] and rows["lenet"][-1] == "max"
-    assert rows["cnn"][-2:] == ["yes", "max"]
+    assert rows["lenet"][1:5] == ["15", "64", "adam", "0.001"] and rows["lenet"][-2:] == [
+        "max", "0"]
+    assert rows["cnn"][-3:] == ["yes", "max", "0"]
+    assert rows["resnet"][-3:] == ["yes", "-", "2"]
     for command in ("train", "tf-lecture", "export", "data"):
         sub = _build_parser(command)._subparsers._group_actions[0].choices[command]
         for action in sub._actions:
