@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,3 +112,30 @@ def test_cli_refuses_a_model_whose_input_mnist_does_not_fit(tmp_path):
     err = p.stderr.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert "(20, 28, 28, 1)" in err and "(N, 700)" in err and "784 values per image" in err
+
+
+def test_keras_functional_model_with_every_graph_layer_converts_exactly(tmp_path):
+    """The user model of ``benchmarks/keras_graph_model.py`` (plain Keras: residual Add,
+    Concatenate of a 1×1 and a SeparableConv2D branch, DepthwiseConv2D, BatchNorm after every
+    convolution, global average pooling), with random BatchNorm statistics, saved as .keras: the
+    converted network's analog outputs, through softmax, are Keras's own predictions."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from keras_graph_model import build
+
+    from bridge.network import ann_forward
+
+    keras.utils.set_random_seed(1)
+    model = build(keras, width=4)
+    rng = np.random.default_rng(0)
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            c = layer.gamma.shape[0]
+            layer.set_weights([rng.uniform(0.5, 2, c), rng.normal(0, 0.3, c),
+                               rng.normal(0, 0.3, c), rng.uniform(0.5, 2, c)])
+    model.save(tmp_path / "graph.keras")
+    x = rng.random((30, 28, 28, 1)).astype(np.float32)
+    snn = convert(load_trained(tmp_path / "graph.keras"), x)
+    logits = ann_forward(snn.ops, x)
+    p = np.exp(logits - logits.max(1, keepdims=True))
+    np.testing.assert_allclose(p / p.sum(1, keepdims=True), model.predict(x, verbose=0),
+                               rtol=1e-4, atol=1e-6)
