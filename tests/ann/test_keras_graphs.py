@@ -15,6 +15,7 @@ from ann.keras_reader import keras_layer_names
 from ann.network import Network
 from ann.spec import LayerSpec, ModelSpec
 from ann.spec_models import resnet_spec
+from errors import one_line_error
 
 #: |Keras − NumPy| allowed on float32 outputs (measured on these graphs and the full ResNet:
 #: ≤ 1.5e-6 absolute on linear outputs up to 2.6, ≤ 2.4e-7 on softmax outputs)
@@ -325,14 +326,6 @@ def test_keras_and_numpy_agree_to_float32_tolerance(keras, km):
 
 # --- refusals ---------------------------------------------------------------------------------
 
-def one_line(fn, *names) -> str:
-    with pytest.raises(ValueError) as e:
-        fn()
-    msg = str(e.value)
-    assert "\n" not in msg, msg
-    for name in names:
-        assert name in msg, msg
-    return msg
 
 
 def _graph(keras, make, shape=(8, 8, 2)):
@@ -369,7 +362,7 @@ REFUSED = {
 def test_refusals_name_the_layer(case, keras, km):
     make, shape, names = REFUSED[case]
     model = _graph(keras, make, shape)
-    one_line(lambda: km.spec_from_keras(model), *names)
+    one_line_error(lambda: km.spec_from_keras(model), *names)
 
 
 def test_nested_model_called_twice_is_refused(keras, km):
@@ -377,31 +370,31 @@ def test_nested_model_called_twice_is_refused(keras, km):
     block = keras.Sequential([L.Dense(3, name="d")], name="blockx")
     inp = keras.Input((3,))
     model = keras.Model(inp, L.Add()([block(inp), block(inp)]))
-    one_line(lambda: km.spec_from_keras(model), "'blockx'", "more than once")
+    one_line_error(lambda: km.spec_from_keras(model), "'blockx'", "more than once")
 
 
 def test_multi_input_and_multi_output_are_refused(keras, km):
     L = keras.layers
     a, b = keras.Input((3,), name="a"), keras.Input((3,), name="b")
     two_in = keras.Model([a, b], L.Add(name="s")([a, b]), name="two_in")
-    one_line(lambda: km.spec_from_keras(two_in), "'two_in'", "2 inputs")
+    one_line_error(lambda: km.spec_from_keras(two_in), "'two_in'", "2 inputs")
     two_out = keras.Model(a, [L.Dense(2)(a), L.Dense(2)(a)], name="two_out")
-    one_line(lambda: km.spec_from_keras(two_out), "'two_out'", "2 outputs")
+    one_line_error(lambda: km.spec_from_keras(two_out), "'two_out'", "2 outputs")
     inner = keras.Model(a, [L.Dense(2)(a), L.Dense(2)(a)], name="forked")
     x = keras.Input((3,))
     outer = keras.Model(x, L.Add()(inner(x)))
-    one_line(lambda: km.spec_from_keras(outer), "'forked'", "2 outputs")
+    one_line_error(lambda: km.spec_from_keras(outer), "'forked'", "2 outputs")
 
 
 def test_slash_in_a_name_is_refused_when_writing(km):
     spec = ModelSpec((4,), (LayerSpec("Dense", {"units": 2}, name="a/b", inputs="input"),
                             LayerSpec("Dense", {"units": 2}, name="c", inputs="input"),
                             LayerSpec("Add", inputs=("a/b", "c"))))
-    one_line(lambda: km.build_keras_model(spec), "'a/b'", "'/'")
+    one_line_error(lambda: km.build_keras_model(spec), "'a/b'", "'/'")
 
 
 @pytest.mark.parametrize("kind", ["DepthwiseConv2D", "SeparableConv2D"])
 def test_unequal_depthwise_strides_are_refused_when_writing(kind, km):
     params = {"kernel_size": 3, "strides": (1, 2), **({"filters": 2} if kind[0] == "S" else {})}
     spec = ModelSpec((8, 8, 2), (LayerSpec(kind, params, name="odd"), LayerSpec("Flatten")))
-    one_line(lambda: km.build_keras_model(spec), "'odd'", kind, "unequal")
+    one_line_error(lambda: km.build_keras_model(spec), "'odd'", kind, "unequal")

@@ -17,6 +17,7 @@ from ann.spec import LayerSpec, ModelSpec, cnn_spec, lenet5_spec, mlp_spec, perc
 from ann._tf import keras_module, tf_module
 from ann.keras_models import (build_keras_model, from_keras, keras_weights, load_keras_file,
                               set_keras_weights, spec_from_keras, to_keras)
+from errors import one_line_error
 
 keras, tf = keras_module(), tf_module()
 
@@ -137,23 +138,13 @@ def test_functional_model_with_relu_softmax_and_zero_padding_layers():
                                rtol=1e-5, atol=1e-6)
 
 
-def _one_line_error(fn, *names):
-    with pytest.raises(ValueError) as e:
-        fn()
-    msg = str(e.value)
-    assert "\n" not in msg, msg
-    for name in names:
-        assert name in msg, msg
-    return msg
-
-
 def test_keras_file_with_lstm_is_refused(tmp_path):
     L = keras.layers
     model = keras.Sequential([keras.Input((28, 28)), L.LSTM(8, name="my_lstm"),
                               L.Dense(10, activation="softmax")])
     path = tmp_path / "lstm.keras"
     model.save(path)
-    _one_line_error(lambda: load_keras_file(path), "LSTM", "my_lstm", str(path))
+    one_line_error(lambda: load_keras_file(path), "LSTM", "my_lstm", str(path))
 
 
 @pytest.mark.parametrize("make, names", [
@@ -171,12 +162,12 @@ def test_keras_file_with_lstm_is_refused(tmp_path):
     "zeropad"])
 def test_unsupported_layers_are_named(make, names):
     model = keras.Sequential([keras.Input((8, 8, 1))] + make(keras.layers))
-    _one_line_error(lambda: spec_from_keras(model), *names)
+    one_line_error(lambda: spec_from_keras(model), *names)
 
 
 def test_unknown_input_size_is_refused():
     model = keras.Sequential([keras.Input((None, None, 1)), keras.layers.Conv2D(2, 3)])
-    _one_line_error(lambda: spec_from_keras(model), "unknown input size")
+    one_line_error(lambda: spec_from_keras(model), "unknown input size")
 
 
 def test_shared_layer_is_refused():
@@ -185,7 +176,7 @@ def test_shared_layer_is_refused():
     inp = keras.Input((4,))
     a = L.Dense(3, name="a")
     model = keras.Model(inp, L.Add(name="join")([a(inp), a(inp)]))
-    _one_line_error(lambda: spec_from_keras(model), "'a'", "more than once")
+    one_line_error(lambda: spec_from_keras(model), "'a'", "more than once")
 
 
 def test_subclassed_model_is_refused():
@@ -199,21 +190,21 @@ def test_subclassed_model_is_refused():
 
     model = Custom()
     model(np.ones((1, 4), np.float32))
-    _one_line_error(lambda: spec_from_keras(model), "'custom'", "subclassed")
+    one_line_error(lambda: spec_from_keras(model), "'custom'", "subclassed")
 
 
 def test_bad_files_and_weights(tmp_path):
-    _one_line_error(lambda: load_keras_file(tmp_path / "m.h5"), ".keras")
+    one_line_error(lambda: load_keras_file(tmp_path / "m.h5"), ".keras")
     with pytest.raises(FileNotFoundError):
         load_keras_file(tmp_path / "missing.keras")
     junk = tmp_path / "junk.keras"
     junk.write_bytes(b"not a zip")
-    _one_line_error(lambda: load_keras_file(junk), "junk.keras", "cannot load")
+    one_line_error(lambda: load_keras_file(junk), "junk.keras", "cannot load")
     model = build_keras_model(perceptron_spec())
     w = keras_weights(model)
-    _one_line_error(lambda: set_keras_weights(model, w[:1]), "2 dicts")
+    one_line_error(lambda: set_keras_weights(model, w[:1]), "2 dicts")
     w[1]["W"] = np.zeros((5, 10))
-    _one_line_error(lambda: set_keras_weights(model, w), "weights[1]['W']", "(784, 10)")
+    one_line_error(lambda: set_keras_weights(model, w), "weights[1]['W']", "(784, 10)")
 
 
 # --- training ------------------------------------------------------------------------------
@@ -376,8 +367,8 @@ def test_from_keras_verifies_the_conversion(monkeypatch):
         return spec, w
 
     monkeypatch.setattr(km, "spec_from_keras", off_by_a_little)
-    _one_line_error(lambda: km.from_keras(model), "differ from Keras", "not converted")
+    one_line_error(lambda: km.from_keras(model), "differ from Keras", "not converted")
     assert km.from_keras(model, verify=False).spec == perceptron_spec()
     w = km.keras_weights(model)
     w[1]["W"][0, 0] = np.nan
-    _one_line_error(lambda: set_keras_weights(model, w), "weights[1]['W']", "NaN")
+    one_line_error(lambda: set_keras_weights(model, w), "weights[1]['W']", "NaN")
