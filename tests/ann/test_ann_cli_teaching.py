@@ -139,7 +139,7 @@ def test_help_shows_every_default():
     assert rows["lenet"][1:5] == ["15", "64", "adam", "0.001"] and rows["lenet"][-2:] == [
         "max", "0"]
     assert rows["cnn"][-3:] == ["yes", "max", "0"]
-    assert rows["resnet"][-3:] == ["yes", "-", "2"]
+    assert rows["resnet"][-3:] == ["yes", "-", "0"]
     for command in ("train", "tf-lecture", "export", "data"):
         sub = _build_parser(command)._subparsers._group_actions[0].choices[command]
         for action in sub._actions:
