@@ -9,7 +9,8 @@ For each model (default: LeNet trained one epoch and the ResNet of ``neurosim tr
 trained here if ``out/bench_vs_spikingjelly/`` does not hold them yet):
 
 * **neurosim** — ``bridge.convert`` with its defaults (p99.9 per channel, subtract reset,
-  V₀ = θ/2, potential readout) and the default layerwise simulator, on ``--threads`` threads;
+  V₀ = θ/2, potential readout) and the default layerwise simulator, on ``--threads`` threads,
+  without the per-layer rate statistics ``neurosim convert`` adds (SpikingJelly computes none);
 * **SpikingJelly** — the same weights as a PyTorch module (NCHW; TensorFlow's asymmetric
   "same" padding as zero taps of the kernel, BatchNorm kept for SpikingJelly to fuse),
   converted by ``ann2snn.FXConverter`` with its strongest rate-coding recipe
@@ -101,7 +102,7 @@ def _neurosim(net, x_norm, x_test, y_test, T, threads) -> dict:
     t0 = time.perf_counter()
     snn = convert(net, x_norm)
     t1 = time.perf_counter()
-    r = simulate(snn, x_test, y_test, T, workers=threads)
+    r = simulate(snn, x_test, y_test, T, workers=threads, statistics=False)
     t2 = time.perf_counter()
     return {"ann": float(r.ann_accuracy), "per_step": [float(a) for a in r.accuracy_per_step],
             "convert_s": t1 - t0, "simulate_s": t2 - t1}

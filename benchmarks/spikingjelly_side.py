@@ -42,6 +42,13 @@ def _t(a) -> torch.Tensor:
 
 
 def _module(i: int, e: dict, w) -> nn.Module:
+    mod = _layer(i, e, w)
+    if e["type"] in ("Conv2D", "Dense") and e["params"].get("activation") == "relu":
+        return nn.Sequential(mod, nn.ReLU())    # the layer's own activation (LeNet's form)
+    return mod
+
+
+def _layer(i: int, e: dict, w) -> nn.Module:
     t, p = e["type"], e["params"]
     get = lambda k: w[f"{i}_{k}"]   # noqa: E731
     if t == "Conv2D":
