@@ -59,6 +59,7 @@ MODEL_RECIPES: dict[str, list[str]] = {
     "cnn.npz": ["train", "cnn", "--epochs", "1", "--n-train", "1000", "--n-test", "100"],
     "avgpool.npz": ["train", "lenet", "--pool", "avg", "--epochs", "1", "--n-train", "1000",
                     "--n-test", "100"],
+    "resnet.npz": ["train", "resnet", "--epochs", "1", "--n-train", "1000", "--n-test", "100"],
 }
 MODEL_RECIPES["out/demo/lenet.npz"] = MODEL_RECIPES["lenet.npz"]
 
