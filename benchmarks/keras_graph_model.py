@@ -12,11 +12,13 @@ Issue #13's user model: every graph layer neurosim converts, in one network writ
 
 It is trained with Keras's own ``fit`` (Adam, a cosine learning-rate decay) on the 60 000 MNIST
 training images and saved as ``.keras``; the script prints Keras's accuracy on the 10 000 test
-images, the number ``neurosim convert`` must reproduce (issue #13: to ±0.05 points).
+images, the number ``neurosim convert`` must reproduce (issue #13: to ±0.05 points). Measured
+here (seed 0, 6 epochs, 244 s): Keras 99.09 %, the imported ANN 99.09 %, the SNN 98.70 % at
+T = 64 (the README's bridge section).
 
 Usage::
 
-    .venv/bin/python benchmarks/keras_graph_model.py --out /tmp/graph.keras   # ~6 min, 2 cores
+    .venv/bin/python benchmarks/keras_graph_model.py --out /tmp/graph.keras   # ~4 min, 2 cores
     .venv/bin/neurosim convert /tmp/graph.keras -T 64
 """
 
