@@ -87,7 +87,8 @@ def torch_layers(net) -> list[dict]:
     return out
 
 
-def _write_job(work: Path, key: str, net, x_norm, x_test) -> dict:
+def _write_job(work: Path, key: str, net) -> dict:
+    """Write ``net``'s torch-layout weights for the SpikingJelly side; return its job entry."""
     layers = torch_layers(net)
     arrays = {f"{i}_{k}": v for i, e in enumerate(layers) for k, v in e.pop("weights").items()}
     np.savez(work / f"{key}_weights.npz", **arrays)
@@ -152,7 +153,7 @@ def main(argv=None) -> int:
     jobs, ours = [], {}
     for key, path in models.items():
         net = load_trained(path)
-        jobs.append(_write_job(args.work, key, net, x_norm, x_test))
+        jobs.append(_write_job(args.work, key, net))
         ours[key] = _neurosim(net, x_norm, x_test, y_test, args.T, args.threads)
     (args.work / "job.json").write_text(json.dumps({"T": args.T, "threads": args.threads,
                                                     "images": "images.npz", "jobs": jobs}))
