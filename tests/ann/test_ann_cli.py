@@ -40,7 +40,7 @@ def test_train_perceptron_json_and_model_file(mnist, tmp_path):
     (["train", "mlp", "--lr", "-1"], "lr must be > 0.0, got -1.0"),
     (["train", "mlp", "--epochs", "0"], "epochs must be a positive int, got 0"),
     (["train", "mlp", "--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
-    (["train", "resnet"], "invalid choice: 'resnet'"),
+    (["train", "vgg"], "invalid choice: 'vgg'"),
     (["train", "mlp", "--dropout", "1.5"], "dropout must be < 1.0, got 1.5"),
     (["train", "mlp", "--clip-norm", "0"], "--clip-norm must be > 0.0, got 0.0"),
 ])
