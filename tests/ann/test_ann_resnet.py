@@ -69,3 +69,18 @@ def test_train_resnet_refuses_options_its_architecture_lacks(capsys):
                          (["--pool", "avg"], "pool applies to lenet and cnn")):
         rc, _, err = run_cli(["train", "resnet", *opts, "--offline"], capsys)
         assert rc == 2 and needle in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_keras_backend_trains_the_same_resnet_graph(mnist):
+    """``neurosim train resnet --backend keras``: the Keras twin builds the graph of the NumPy
+    backend (same parameter count), and the trained Keras model read back into NumPy predicts
+    as Keras does on the test images."""
+    from ann.config import TrainConfig
+    from ann.data import Mnist
+    from ann.keras_train import train_keras
+
+    data = Mnist(mnist.x_train[:512], mnist.y_train[:512], mnist.x_test[:128],
+                 mnist.y_test[:128])
+    r = train_keras(TrainConfig.for_model("resnet", epochs=1), data)
+    assert r["params"] == 77_754
+    assert abs(r["numpy_test_accuracy"] - r["test_accuracy"]) <= 1 / 128
