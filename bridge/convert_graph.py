@@ -101,9 +101,7 @@ def _scale_out(op, scale, shift=None):
     """A weight layer or Add with its output channels times ``scale`` (plus ``shift``)."""
     if isinstance(op, Synaptic):
         b = op.b * scale + (0 if shift is None else shift)
-        # a depthwise kernel (kh, kw, C, M) holds output channel c·M + m at [..., c, m]
-        w_scale = scale.reshape(op.W.shape[2:]) if op.kind == "depthwise" else scale
-        return replace(op, W=op.W * w_scale, b=b)
+        return replace(op, W=op.W * op.per_output(scale), b=b)
     return replace(op, gains=tuple(None if g is None else g * scale for g in op.gains),
                    b=op.b * scale + (0 if shift is None else shift))
 
@@ -158,14 +156,11 @@ def fold_graph(spec, weights, names=None) -> list:
                                  "(without activation) to be folded into it")
             scale, shift = _bn_fold(w, p)
             op = f.ops[i]
-            if isinstance(op, Add):   # every current branch, the shortcut gains and the bias
+            if isinstance(op, Add):   # every current branch, then the gains and the bias
                 for j, g in zip(op.inputs, op.gains):
                     if g is None:
                         f.ops[j] = _scale_out(f.ops[j], scale)
-                f.ops[i] = replace(op, gains=tuple(None if g is None else g * scale
-                                                   for g in op.gains), b=op.b * scale + shift)
-            else:
-                f.ops[i] = _scale_out(op, scale, shift)
+            f.ops[i] = _scale_out(op, scale, shift)
             node[k] = i
         elif t in ("Activation", "ReLU"):
             cap = p.get("max_value") if t == "ReLU" else (6.0 if act == "relu6" else None)
@@ -260,11 +255,7 @@ def normalise_graph(ops: list, input_shape: tuple, lambdas: list, caps: dict,
     for i, op in enumerate(ops):
         if isinstance(op, Synaptic):
             l_in, l_out = lam_val[op.inputs[0]], lam[i]
-            if op.kind == "depthwise":
-                m = op.W.shape[3]
-                W = op.W * l_in[:, None] / l_out.reshape(-1, m)
-            else:
-                W = op.W * l_in[:, None] / l_out
+            W = op.W * l_in[:, None] / op.per_output(l_out)
             op = replace(op.with_weights(W, op.b / l_out),
                          cap=None if op.cap is None else float(op.cap / l_out[0]))
             require_finite(op.W, f"conversion: scaled weights of {op.name}")

@@ -84,6 +84,12 @@ class Synaptic:
             return int(np.prod(out_shape)) * kh * kw
         return int(np.prod(out_shape[:-1])) * kh * kw * cin * cout
 
+    def per_output(self, v: np.ndarray) -> np.ndarray:
+        """``v`` (one value per output channel) shaped to multiply ``W`` channel by channel: as
+        it is for Dense and Conv2D (last axis); ``(C, M)`` for a depthwise kernel, whose output
+        channel ``c·M + m`` sits at ``W[..., c, m]``."""
+        return v.reshape(self.W.shape[2:]) if self.kind == "depthwise" else v
+
     def with_weights(self, W, b) -> "Synaptic":
         return replace(self, W=np.ascontiguousarray(W, np.float32),
                        b=np.ascontiguousarray(b, np.float32))
