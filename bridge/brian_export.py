@@ -17,8 +17,17 @@ step. Brian2 would normally deliver it one step later (synapses run after the th
 export schedules, within one time step, for each layer in order: add the currents, test the
 threshold, reset, and propagate its spikes — all in the ``thresholds`` slot with increasing
 ``order``. With the same constant input and ``dt`` the spike counts then agree exactly
-(``tests/bridge/test_brian_export.py``). Max-pooling gates are not exported (their state-dependent
+(``tests/bridge/test_bridge_brian.py``). Max-pooling gates are not exported (their state-dependent
 routing has no fixed synapse); such a network is refused.
+
+Signed neurons (``params.signed``, :mod:`bridge.neuron`) also count the spikes they have sent,
+net (``n : 1``; the reset ``v −= θ`` adds ``n += 1``), and send a *negative* spike through a
+custom event ``negative: v < 0 and n > 0`` whose reset is ``v += θ; n −= 1``. Each group's
+slice of the ``thresholds`` slot then runs: add the currents, test ``spike``, test ``negative``
+(both on ``V[t]`` and ``N[t-1]``; at most one holds), the two resets, and the two pathways of
+every ``Synapses`` it drives (``pre: v_post += w`` on ``spike``, ``neg: v_post −= w`` on
+``negative``). The counts returned are net: the ``SpikeMonitor``'s minus an ``EventMonitor``'s
+of ``negative``. Unsigned networks get neither the event nor ``n``.
 """
 
 from __future__ import annotations
@@ -110,6 +119,10 @@ def effective_layers(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
             for g in effective_graph(snn, dtype)]
 
 
+#: orders per group in the ``thresholds`` slot (group ``k`` uses ``_SLOT·k`` to ``_SLOT·k + 6``)
+_SLOT = 8
+
+
 class Brian2Network:
     """The Brian2 network of a converted ``snn`` (built once); :meth:`spike_counts` runs one
     image with constant input for ``T`` steps of ``dt = 1 ms`` from the initial state.
@@ -125,44 +138,67 @@ class Brian2Network:
         layers = effective_graph(snn)
         v_th = snn.params.v_th
         v_init = snn.params.v_init * v_th
+        signed = snn.params.signed
         reset = "v -= v_th" if snn.params.reset == "subtract" else "v = 0"
         self.dt = dt = 1 * b2.ms
+        # order within the thresholds slot, per group k: _SLOT * k + offset (see the docstring)
+        CURRENT, SPIKE, NEGATIVE, RESET, UNRESET, PRE, NEG = range(7)
         with self._target():
             self.input = inp = b2.NeuronGroup(int(np.prod(snn.input_shape)), "x : 1 (constant)",
                                               dt=dt, name="input")
-            groups, synapses, self.monitors = [], [], []
+            groups, synapses, self.monitors, self.negative = [], [], [], []
             for k, lay in enumerate(layers):
+                o = _SLOT * k
                 reads_input = any(j == -1 for j, _ in lay["sources"])
                 eqs = "v : 1\nI_b : 1 (constant)" + ("\nI_in : 1" if reads_input else "")
                 kw = dict(threshold="v >= v_th", reset=reset) if lay["spiking"] else {}
+                if lay["spiking"] and signed:
+                    # n: spikes sent so far, net (N[t-1] while the events are tested)
+                    eqs += "\nn : 1"
+                    kw.update(reset=reset + "\nn += 1", events={"negative": "v < 0 and n > 0"})
                 g = b2.NeuronGroup(lay["n"], eqs, dt=dt, namespace={"v_th": v_th},
                                    name=f"layer{k}", **kw)
                 g.I_b = lay["b"]
                 # same-step propagation: add currents, threshold, reset, propagate — per group
                 g.run_regularly("v += I_b" + (" + I_in" if reads_input else ""), dt=dt,
-                                when="thresholds", order=4 * k)
+                                when="thresholds", order=o + CURRENT)
                 if lay["spiking"]:
                     g.v = v_init
-                    g.thresholder["spike"].order = 4 * k + 1
+                    g.thresholder["spike"].order = o + SPIKE
                     g.resetter["spike"].when = "thresholds"
-                    g.resetter["spike"].order = 4 * k + 2
+                    g.resetter["spike"].order = o + RESET
                     self.monitors.append(b2.SpikeMonitor(g, record=False, name=f"count{k}"))
+                    if signed:
+                        # both tests read V[t] and N[t-1], before either reset runs
+                        g.thresholder["negative"].when = "thresholds"
+                        g.thresholder["negative"].order = o + NEGATIVE
+                        g.run_on_event("negative", "v += v_th\nn -= 1", when="thresholds",
+                                       order=o + UNRESET)
+                        self.negative.append(b2.EventMonitor(g, "negative", record=False,
+                                                             name=f"negative{k}"))
                 for j, M in lay["sources"]:
                     pre, post = np.nonzero(M)
                     if j == -1:
                         s = b2.Synapses(inp, g, "w : 1 (constant)\nI_in_post = w * x_pre : 1 "
                                         "(summed)", dt=dt, name=f"syn_in_{k}")
                     else:
-                        s = b2.Synapses(groups[j], g, "w : 1 (constant)", on_pre="v_post += w",
-                                        dt=dt, name=f"syn{j}_{k}")
+                        on_pre, on_event = "v_post += w", "spike"
+                        if signed and layers[j]["spiking"]:
+                            on_pre = {"pre": on_pre, "neg": "v_post -= w"}
+                            on_event = {"pre": "spike", "neg": "negative"}
+                        s = b2.Synapses(groups[j], g, "w : 1 (constant)", on_pre=on_pre,
+                                        on_event=on_event, dt=dt, name=f"syn{j}_{k}")
                         s.pre.when = "thresholds"
-                        s.pre.order = 4 * j + 3
+                        s.pre.order = _SLOT * j + PRE
+                        if isinstance(on_pre, dict):
+                            s.neg.when = "thresholds"
+                            s.neg.order = _SLOT * j + NEG
                     s.connect(i=pre, j=post)
                     s.w = M[pre, post]
                     synapses.append(s)
                 groups.append(g)
             self.groups = groups
-            self.net = b2.Network(inp, *groups, *synapses, *self.monitors)
+            self.net = b2.Network(inp, *groups, *synapses, *self.monitors, *self.negative)
             self.net.store("start")
 
     @contextlib.contextmanager
@@ -176,10 +212,11 @@ class Brian2Network:
             prefs.codegen.target = old
 
     def spike_counts(self, image: np.ndarray, T: int) -> list[np.ndarray]:
-        """Spike counts of each spiking layer (flat, in layer order) after ``T`` steps of one
-        ``image`` (any layout with as many values as the input). ``ValueError`` (one line) if the
-        image does not fit or holds NaN/Inf, or if a membrane potential ends NaN/Inf (a NaN
-        never crosses the threshold: its layer would read as silent)."""
+        """Spike counts (net, for signed neurons) of each spiking layer (flat, in layer order)
+        after ``T`` steps of one ``image`` (any layout with as many values as the input).
+        ``ValueError`` (one line) if the image does not fit or holds NaN/Inf, or if a membrane
+        potential ends NaN/Inf (a NaN never crosses the threshold: its layer would read as
+        silent)."""
         x = fit_images(np.asarray(image)[None], self.input_shape, "Brian2 input image")
         with self._target():
             self.net.restore("start")
@@ -187,7 +224,11 @@ class Brian2Network:
             self.net.run(T * self.dt)
             for g in self.groups:
                 require_finite(np.asarray(g.v[:]), f"Brian2: membrane potential of {g.name}")
-        return [np.asarray(m.count[:], dtype=np.int64) for m in self.monitors]
+        counts = [np.asarray(m.count[:], dtype=np.int64) for m in self.monitors]
+        if self.negative:                       # net counts: positive minus negative spikes
+            counts = [c - np.asarray(m.count[:], dtype=np.int64)
+                      for c, m in zip(counts, self.negative)]
+        return counts
 
 
 def brian2_spike_counts(snn: SpikingNetwork, images: np.ndarray, T: int,
