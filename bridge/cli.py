@@ -36,6 +36,10 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
     p.add_argument("--reset", choices=RESETS, default="subtract",
                    help="reset after a spike: subtract the threshold or set to zero "
                         "(default %(default)s)")
+    p.add_argument("--signed", action=argparse.BooleanOptionalAction, default=None,
+                   help="signed neurons: a negative spike takes back an earlier one when the "
+                        "potential falls below zero; --nir needs --no-signed (default: on with "
+                        "--reset subtract, off with --reset zero)")
     p.add_argument("--readout", choices=READOUTS, default="potential",
                    help="output: argmax of membrane potential or of spike counts "
                         "(default %(default)s)")

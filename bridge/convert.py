@@ -194,7 +194,8 @@ def fold_model(model) -> tuple[list, tuple]:
 # NaN/Inf are reported by require_finite, in one line, not as warnings
 @np.errstate(over="ignore", invalid="ignore")
 def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool = True,
-            reset: str = "subtract", readout: str = "potential", v_th: float = 1.0,
+            reset: str = "subtract", signed: bool | None = None, readout: str = "potential",
+            v_th: float = 1.0,
             v_init: float = 0.5, max_pool: str = "count", batch_size: int = 500) -> SpikingNetwork:
     """Convert a trained ReLU ``model`` (an ``ann`` Network or ``(spec, weights)``).
 
@@ -209,6 +210,10 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
         the quiet channels at very low rates (measured on the BN CNN: 99.06 % at T = 32 and 99 %
         of the ANN only at t = 21 per layer, against 99.29 % and t = 2 per channel).
     reset : ``"subtract"`` or ``"zero"``.
+    signed : signed neurons (negative spikes take back earlier ones; :mod:`bridge.neuron`), with
+        reset ``"subtract"`` only; ``None``: with reset ``"subtract"``. On the trained ResNet
+        they reach 99 % of the ANN's accuracy by step 4 instead of 17; the NIR export needs
+        ``signed=False``.
     readout : ``"potential"`` (output layer integrates without spiking; argmax of its potential)
         or ``"spikes"`` (output layer spikes; argmax of its spike counts, ties → lowest class).
     v_th : firing threshold θ (the normalisation targets θ = 1; other values scale all rates).
@@ -220,7 +225,7 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
         ANN-SNN conversion for high-accuracy and ultra-low-latency spiking neural networks",
         ICLR); ``0`` is the classic choice (Rueckauer et al. 2017).
     """
-    params = SNNParams(v_th=v_th, v_init=v_init, reset=reset, readout=readout,
+    params = SNNParams(v_th=v_th, v_init=v_init, reset=reset, signed=signed, readout=readout,
                        max_pool=max_pool, norm=norm, per_channel=per_channel)  # checks them
     q = parse_norm(norm)
     ops, input_shape, caps = fold_any(model)

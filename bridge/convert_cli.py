@@ -17,7 +17,7 @@ def _config(args):
     from .evaluate import EvalConfig
 
     return EvalConfig(timesteps=args.timesteps, norm=args.norm, per_channel=args.per_channel,
-                      reset=args.reset, readout=args.readout, encoding=args.encoding,
+                      reset=args.reset, signed=args.signed, readout=args.readout, encoding=args.encoding,
                       v_init=args.v_init, max_pool=args.max_pool, seeds=args.seeds,
                       seed=args.seed, n_test=args.n_test,
                       norm_samples=args.norm_samples, batch_size=args.batch_size,
@@ -169,6 +169,10 @@ def _check_exports(network, args) -> None:
         raise ValueError(f"{flag} needs a model without max pooling ({args.model} has "
                          "MaxPool2D); train one with average pooling: neurosim train lenet "
                          "--pool avg")
+    if args.nir is not None and (args.signed or (args.signed is None and
+                                                 args.reset == "subtract")):
+        raise ValueError("--nir: NIR's IF neuron sends no negative spikes; add --no-signed "
+                         "(or --reset zero)")
 
 
 def _check_memory_budget(network, config) -> None:

@@ -26,6 +26,7 @@ class EvalConfig:
     norm: str = "p99.9"
     per_channel: bool = True
     reset: str = "subtract"
+    signed: bool | None = None     # None: with reset "subtract" (bridge.params)
     readout: str = "potential"
     encoding: str = "constant"
     v_init: float = 0.5
@@ -105,7 +106,8 @@ def evaluate(network, mnist, config: EvalConfig = EvalConfig(), progress=None) -
 
     t0 = time.perf_counter()
     snn = convert(network, x_norm, norm=config.norm, per_channel=config.per_channel,
-                  reset=config.reset, readout=config.readout, v_init=config.v_init,
+                  reset=config.reset, signed=config.signed, readout=config.readout,
+                  v_init=config.v_init,
                   max_pool=config.max_pool,
                   batch_size=config.batch_size)
     convert_seconds = time.perf_counter() - t0

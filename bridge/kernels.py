@@ -3,7 +3,8 @@
 Each loop runs the equations of :mod:`bridge.neuron` (the IF neuron) or the potential readout for
 ``n`` steps on a ``(n, M)`` block (``M`` neurons: images × units, flattened), in one pass over
 memory. The arithmetic is that of :func:`bridge.neuron.if_step`, operation for operation in the
-block's dtype (``V ← V + I``; ``s = [V ≥ θ]``; ``V ← V − θ·s`` or ``V ← V·(1 − s)``), so results
+block's dtype (``V ← V + I``; ``s = [V ≥ θ]``, minus ``[V < 0 ∧ N > 0]`` for signed neurons;
+``V ← V − θ·s`` or ``V ← V·(1 − s)``; ``N ← N + s``), so results
 equal the step-by-step simulator's bit for bit; ``θ`` must be given in the block's dtype
 (:func:`if_run` casts it). No ``fastmath``: Numba keeps IEEE semantics (no reassociation, no fused
 multiply-add), and NaN/Inf propagate as in NumPy (a NaN potential never fires, an Inf one fires
@@ -21,14 +22,26 @@ import numpy as np
 __all__ = ["if_run", "accumulate", "count_max_pool_run", "if_count_pool_run"]
 
 
+#: ``mode`` of the compiled loops: the reset, and whether negative spikes are sent
+ZERO, SUBTRACT, SIGNED = 0, 1, 2
+
+
 @numba.njit(inline="always", nogil=True, error_model="numpy")
-def _if_row(current, spikes, v, v_th, subtract, counts):  # pragma: no cover - compiled
+def _if_row(current, spikes, v, v_th, mode, counts):  # pragma: no cover - compiled
     # one step of M IF neurons (1-D views; current and spikes may be the same array)
     one = v_th / v_th          # 1 in the dtype of v_th (and of v)
-    if subtract:               # two loops: no branch inside the vectorised one
+    zero = one - one
+    if mode == SUBTRACT:       # one loop per mode: no branch inside the vectorised one
         for j in range(v.size):
             vj = v[j] + current[j]
             s = one * (vj >= v_th)
+            v[j] = vj - v_th * s
+            spikes[j] = s
+            counts[j] += s
+    elif mode == SIGNED:
+        for j in range(v.size):
+            vj = v[j] + current[j]
+            s = one * (vj >= v_th) - one * ((vj < zero) & (counts[j] > zero))
             v[j] = vj - v_th * s
             spikes[j] = s
             counts[j] += s
@@ -42,17 +55,17 @@ def _if_row(current, spikes, v, v_th, subtract, counts):  # pragma: no cover - c
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _if_loop(io, v, v_th, subtract, counts):  # pragma: no cover - compiled
+def _if_loop(io, v, v_th, mode, counts):  # pragma: no cover - compiled
     # in place: io[t] holds the current of step t and receives its spikes
     for t in range(io.shape[0]):
-        _if_row(io[t], io[t], v, v_th, subtract, counts)
+        _if_row(io[t], io[t], v, v_th, mode, counts)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _if_constant_loop(current, out, v, v_th, subtract, counts):  # pragma: no cover - compiled
+def _if_constant_loop(current, out, v, v_th, mode, counts):  # pragma: no cover - compiled
     # the same current every step: read from one (M,) array, spikes written to out (n, M)
     for t in range(out.shape[0]):
-        _if_row(current, out[t], v, v_th, subtract, counts)
+        _if_row(current, out[t], v, v_th, mode, counts)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -119,7 +132,7 @@ def _count_pool_loop(s, n_in, n_out, out, k, stride):  # pragma: no cover - comp
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _if_pool_loop(current, constant, v, v_th, subtract, counts, n_out, out, k,
+def _if_pool_loop(current, constant, v, v_th, mode, counts, n_out, out, k,
                   stride):  # pragma: no cover - compiled
     # IF neurons (B, H, W, C) and the count max pool of their spikes, step by step, without
     # writing the IF layer's spikes anywhere: the pool reads the neurons' counts directly.
@@ -132,14 +145,21 @@ def _if_pool_loop(current, constant, v, v_th, subtract, counts, n_out, out, k,
     for t in range(n):
         for b in range(B):
             x = current[0 if constant else t, b]
-            _if_row(x, scratch, v[b].reshape(H * W * C), v_th, subtract,
+            _if_row(x, scratch, v[b].reshape(H * W * C), v_th, mode,
                     counts[b].reshape(H * W * C))
             _pool_frame(counts[b].reshape(H, W * C), n_out[b], out[t, b], cols, best, k, stride)
 
 
+def _mode(reset: str, signed: bool) -> int:
+    """The compiled loops' ``mode`` for a reset and the signed option."""
+    if signed and reset != "subtract":
+        raise ValueError("signed neurons reset by subtraction, got reset " + repr(reset))
+    return SIGNED if signed else SUBTRACT if reset == "subtract" else ZERO
+
+
 def if_count_pool_run(current: np.ndarray, v: np.ndarray, v_th: float, reset: str,
                       counts: np.ndarray, n_out: np.ndarray, n: int, k: int,
-                      stride: int | None) -> np.ndarray:
+                      stride: int | None, signed: bool = False) -> np.ndarray:
     """IF neurons followed by count max pooling, for ``n`` steps, fused: the same spikes, counts
     and pooled trains as :func:`if_run` then :func:`count_max_pool_run` (the pool's input counts
     are the neurons' own ``counts``), without writing the neurons' spike trains.
@@ -152,7 +172,7 @@ def if_count_pool_run(current: np.ndarray, v: np.ndarray, v_th: float, reset: st
     out = np.empty((n, B, (H - k) // stride + 1, (W - k) // stride + 1, C), v.dtype)
     constant = current.shape == v.shape
     cur = np.ascontiguousarray(current).reshape((1 if constant else n), B, H * W * C)
-    _if_pool_loop(cur, constant, v, v.dtype.type(v_th), reset == "subtract", counts, n_out, out,
+    _if_pool_loop(cur, constant, v, v.dtype.type(v_th), _mode(reset, signed), counts, n_out, out,
                   k, stride)
     return out
 
@@ -184,19 +204,20 @@ def _steps(current: np.ndarray, v: np.ndarray, out: np.ndarray | None) -> np.nda
 
 
 def if_run(current: np.ndarray, v: np.ndarray, v_th: float, reset: str, counts: np.ndarray,
-           out: np.ndarray | None = None) -> np.ndarray:
+           out: np.ndarray | None = None, signed: bool = False) -> np.ndarray:
     """``n`` steps of IF neurons: ``current (n, ...)`` (or ``(...)``: the same current every step,
     then ``out`` is required), potentials ``v (...)`` and spike counts ``counts (...)`` updated in
-    place. Returns the spikes ``(n, ...)`` (0/1 in ``v``'s dtype) in ``out`` — by default
-    ``current`` itself, overwritten."""
-    v_th, subtract = v.dtype.type(v_th), reset == "subtract"
+    place. Returns the spikes ``(n, ...)`` (0/1 in ``v``'s dtype; −1 too with ``signed``: see
+    :func:`bridge.neuron.if_step`) in ``out`` — by default ``current`` itself, overwritten.
+    ``ValueError`` for ``signed`` with reset ``"zero"``."""
+    v_th, mode = v.dtype.type(v_th), _mode(reset, signed)
     if current.shape == v.shape and out is not None:   # constant: never copied to every step
         io = out.reshape(out.shape[0], -1)
         _if_constant_loop(np.ascontiguousarray(current).reshape(-1), io, v.reshape(-1), v_th,
-                          subtract, counts.reshape(-1))
+                          mode, counts.reshape(-1))
     else:
         io = _steps(current, v, out)
-        _if_loop(io, v.reshape(-1), v_th, subtract, counts.reshape(-1))
+        _if_loop(io, v.reshape(-1), v_th, mode, counts.reshape(-1))
     return io.reshape((io.shape[0],) + v.shape)
 
 

@@ -195,7 +195,7 @@ def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
         static, constant = static_values(plan, xb, first_current)
         result.synops += (sum(plan.macs[i] for i in constant) + plan.static_shortcut_ops) * B
     fused = {ops[p].inputs[0]: p for p in plan.fused_pools}
-    th, reset = plan.params
+    th, reset, signed = plan.params
     for t0 in range(0, T, steps):
         n = min(steps, T - t0)
         vals = dict(static) if enc.constant else {-1: enc.block(n)}
@@ -224,9 +224,10 @@ def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
                     pool = ops[fused[i]]
                     vals[fused[i]] = if_count_pool_run(current, st.v[i], th, reset, st.counts[i],
                                                        st.pool_out[fused[i]], n, pool.size,
-                                                       pool.stride)
+                                                       pool.stride, signed)
                 elif op.spiking:
-                    vals[i] = if_run(current, st.v[i], th, reset, st.counts[i], out=out)
+                    vals[i] = if_run(current, st.v[i], th, reset, st.counts[i], out=out,
+                                     signed=signed)
                 elif i == plan.last:            # the output potential V[t]
                     vals[i] = accumulate(current, st.v[i], out=out)
                 else:                           # a current, read by an Add

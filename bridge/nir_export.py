@@ -104,14 +104,18 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"
     ``"norse"`` or ``"snntorch"``; see the module docstring).
 
     ``allow_subtract=False`` refuses reset by subtraction (``ValueError``) instead of exporting
-    it as reset to zero with a note. ``ValueError`` (one line) for an unknown client, max
-    pooling, asymmetric padding, and sum pooling that no weight layer follows.
+    it as reset to zero with a note. ``ValueError`` (one line) for signed neurons (NIR has no
+    negative spikes), an unknown client, max pooling, asymmetric padding, and sum pooling that
+    no weight layer follows.
     """
     import nir
 
     if client not in CLIENTS:
         raise ValueError(f"unknown NIR client {client!r}; known: {', '.join(CLIENTS)}")
     reset = snn.params.reset
+    if snn.params.signed:
+        raise ValueError("NIR's IF neuron sends no negative spikes: convert with signed=False "
+                         "(--no-signed) to export NIR")
     if reset == "subtract" and not allow_subtract:
         raise ValueError("NIR's IF neuron resets to v_reset; reset by subtraction has no exact "
                          "NIR form: convert with reset='zero' or pass allow_subtract=True")

@@ -70,7 +70,7 @@ class Plan:
             self.ops = [_astype(op, dtype) for op in snn.ops]
         self.matmul = np.matmul if self.dtype == np.float32 else exact_matmul
         p = snn.params
-        self.params = IFParams(p.v_th, p.reset)
+        self.params = IFParams(p.v_th, p.reset, p.signed)
         self.v_init = p.v_init * p.v_th
         self.shapes = snn.shapes()
         shape = {-1: tuple(snn.input_shape), **dict(enumerate(self.shapes))}

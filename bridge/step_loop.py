@@ -107,7 +107,7 @@ def run_batch(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
                                              if g is not None and j not in static)
                     current = op.current([vals[j] for j in op.inputs])
                 if op.spiking:
-                    vals[i], _ = if_step(current, v[i], params, out=v[i])
+                    vals[i], _ = if_step(current, v[i], params, out=v[i], counts=counts[i])
                     counts[i] += vals[i]
                 elif i == plan.last:
                     v[i] += current                 # the potential readout

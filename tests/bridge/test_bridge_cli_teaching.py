@@ -115,7 +115,7 @@ def test_every_written_file_is_named(perceptron, tmp_path, capsys):
     """Text mode: ``plot:``, ``report:`` and ``nir:`` lines after the summary on stdout."""
     files = {"plot": tmp_path / "p.png", "report": tmp_path / "r.json", "nir": tmp_path / "n.nir"}
     rc, out, err = run(["convert", str(perceptron), "-T", "3", "--n-test", "20",
-                        "--norm-samples", "50", "--offline",
+                        "--norm-samples", "50", "--offline", "--no-signed",
                         *(a for k, f in files.items() for a in (f"--{k}", str(f)))], capsys)
     assert rc == 0, err
     assert out.strip().splitlines()[-3:] == [f"{k}: {f}" for k, f in files.items()]

@@ -179,8 +179,8 @@ def test_neurosim_convert_runs_a_saved_graph_model(tmp_path, mnist, capsys):
     assert len(r["accuracy_per_step"]) == 6 and [lay["name"] for lay in r["layers"]] == [
         "stem", "add"]
     rc, out, err = run_cli(["convert", str(path), "-T", "4", "--n-test", "10", "--norm-samples",
-                            "20", "--nir", str(tmp_path / "g.nir"), "--offline", "--workers",
-                            "1"], capsys)
+                            "20", "--nir", str(tmp_path / "g.nir"), "--no-signed", "--offline",
+                            "--workers", "1"], capsys)
     assert rc == 0, err
     assert (tmp_path / "g.nir").stat().st_size > 0
     rc, out, err = run_cli(["convert", str(path), "--nir", str(tmp_path / "n.nir"),

@@ -6,6 +6,8 @@ the time-batched simulator must equal the step loop bit for bit on them, as on c
 ANN view (``ann_forward``) must compute the graph's function written out by hand.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -82,8 +84,9 @@ def test_ann_view_is_the_graph_written_out(images):
 
 @pytest.mark.parametrize("build", [residual_graph, fused_graph])
 @pytest.mark.parametrize("encoding", ["constant", "poisson", "regular"])
-@pytest.mark.parametrize("params", [dict(), dict(reset="zero", readout="spikes",
-                                                 max_pool="gate", v_init=0.0)])
+@pytest.mark.parametrize("params", [dict(), dict(signed=False),
+                                    dict(reset="zero", readout="spikes", max_pool="gate",
+                                         v_init=0.0)])
 def test_float64_bit_identical_to_the_step_loop(images, build, encoding, params):
     if build is residual_graph and params.get("readout") == "spikes":
         params = {**params, "readout": "potential"}      # its readout layer is non-spiking
@@ -133,4 +136,4 @@ def test_graph_wiring_is_checked_and_what_nir_cannot_express_is_refused():
     with pytest.raises(ValueError, match="effective_layers takes a chain of layers"):
         effective_layers(snn)
     with pytest.raises(ValueError, match="NIR has no concatenation node .cat."):
-        to_nir(snn)
+        to_nir(replace(snn, params=replace(snn.params, signed=False)))

@@ -64,11 +64,12 @@ def _same(a, b):
 
 @pytest.mark.parametrize("name", list(SPECS))
 @pytest.mark.parametrize("encoding", ["constant", "poisson", "regular"])
-@pytest.mark.parametrize("reset, readout, max_pool", [("subtract", "potential", "count"),
-                                                      ("zero", "spikes", "gate")])
-def test_float64_bit_identical_to_the_step_loop(images, name, encoding, reset, readout,
+@pytest.mark.parametrize("reset, signed, readout, max_pool", [
+    ("subtract", True, "potential", "count"), ("subtract", False, "spikes", "count"),
+    ("subtract", True, "spikes", "gate"), ("zero", False, "spikes", "gate")])
+def test_float64_bit_identical_to_the_step_loop(images, name, encoding, reset, signed, readout,
                                                 max_pool):
-    snn = _snn(name, images, reset=reset, readout=readout, max_pool=max_pool)
+    snn = _snn(name, images, reset=reset, signed=signed, readout=readout, max_pool=max_pool)
     plan = Plan(snn, np.float64)
     T = 19
     ref = run_batch(plan, images, T, encoding, np.random.default_rng(3), True,

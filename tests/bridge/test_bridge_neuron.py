@@ -102,3 +102,67 @@ def test_poisson_encoder_rate_and_seed():
         make_encoder("poisson", x)
     with pytest.raises(ValueError, match="unknown encoding 'burst'"):
         make_encoder("burst", x)
+
+
+def _signed_run(currents, v0=0.5):
+    """Step a signed neuron through ``currents (T, M)``: spikes and counts per step."""
+    v = np.full(currents.shape[1], v0)
+    counts = np.zeros(currents.shape[1])
+    spikes, history = [], []
+    for current in currents:
+        s, v = if_step(current, v, IFParams(1.0, "subtract", signed=True), counts=counts)
+        counts += s
+        spikes.append(s)
+        history.append(counts.copy())
+    return np.array(spikes), np.array(history), v
+
+
+def test_signed_count_is_the_rounded_relu_of_the_integrated_current():
+    """Signed neurons (bridge.neuron): with ``V[0] = θ/2`` and steps ``|I| < θ``, the count after
+    every step is ``max(0, ⌊½ + Σ I⌋)``. Binary-fraction currents keep the float64 sums exact; the
+    compiled loop (bridge.kernels) must send the same spikes."""
+    from bridge.kernels import if_run
+
+    rng = np.random.default_rng(0)
+    currents = rng.integers(-63, 64, (200, 400)) / 64 + rng.integers(0, 2, 400) / 64
+    spikes, counts, v = _signed_run(currents)
+    expected = np.maximum(0, np.floor(0.5 + np.cumsum(currents, axis=0)))
+    np.testing.assert_array_equal(counts, expected)
+    assert (spikes < 0).sum() > 100 and (spikes > 0).sum() > 100   # both kinds are sent
+    v_k, n_k = np.full(400, 0.5), np.zeros(400)
+    out = if_run(currents.copy(), v_k, 1.0, "subtract", n_k, signed=True)
+    np.testing.assert_array_equal(out, spikes)
+    np.testing.assert_array_equal(n_k, counts[-1])
+    np.testing.assert_array_equal(v_k, v)
+    unsigned = np.zeros(400)
+    if_run(currents.copy(), np.full(400, 0.5), 1.0, "subtract", unsigned)
+    assert (unsigned > counts[-1]).any() and (unsigned >= counts[-1]).all()   # never takes back
+
+
+def test_signed_neuron_takes_back_a_transient_spike():
+    """A current that rises then falls: the unsigned neuron keeps its spike, the signed one takes
+    it back when the integrated current falls below zero again."""
+    currents = np.array([[0.75], [-0.5], [-0.5], [0.0]])
+    spikes, counts, _ = _signed_run(currents)
+    np.testing.assert_array_equal(spikes[:, 0], [1, -1, 0, 0])     # V: 1.25, -0.25, ...
+    np.testing.assert_array_equal(counts[:, 0], [1, 0, 0, 0])
+    v, unsigned = np.full(1, 0.5), 0.0
+    for current in currents:
+        s, v = if_step(current, v, IFParams(1.0, "subtract"))
+        unsigned += s[0]
+    assert unsigned == 1
+
+
+def test_signed_needs_reset_by_subtraction():
+    assert SNNParams().signed and not SNNParams(reset="zero").signed
+    assert not SNNParams(signed=False).signed
+    with pytest.raises(ValueError, match="signed neurons reset by subtraction, got reset 'zero'"):
+        SNNParams(reset="zero", signed=True)
+    with pytest.raises(ValueError, match="signed must be True, False or None, got 'yes'"):
+        SNNParams(signed="yes")
+    with pytest.raises(ValueError, match="signed neurons need counts"):
+        if_step(np.ones(2), np.zeros(2), IFParams(1.0, "subtract", True))
+    from bridge.kernels import if_run
+
+    with pytest.raises(ValueError, match="signed neurons reset by subtraction"):
+        if_run(np.ones((2, 2)), np.zeros(2), 1.0, "zero", np.zeros(2), signed=True)

@@ -80,8 +80,8 @@ def test_nir_graph_runs_like_the_simulator(tmp_path, images, readout):
 def test_nir_refusals(images):
     net = random_network(small_cnn_spec("AvgPool2D"))
     with pytest.raises(ValueError, match="reset by subtraction has no exact NIR form"):
-        to_nir(convert(net, images, reset="subtract"), allow_subtract=False)
-    graph = to_nir(convert(net, images, reset="subtract"))
+        to_nir(convert(net, images, reset="subtract", signed=False), allow_subtract=False)
+    graph = to_nir(convert(net, images, reset="subtract", signed=False))
     assert graph.metadata["reset"] == "subtract" and graph.metadata["exported_reset"] == "zero"
     maxnet = random_network(small_cnn_spec("MaxPool2D"))
     with pytest.raises(ValueError, match="NIR has no max pooling"):

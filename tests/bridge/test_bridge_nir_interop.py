@@ -9,6 +9,7 @@
 """
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import h5py
@@ -59,7 +60,7 @@ def test_norse_export_scales_tau_by_dt():
                                                   ("subtract", "spikes", 0.5)])
 def test_round_trip_is_exact(tmp_path, images, client, reset, readout, v_init):
     snn = convert(random_network(small_cnn_spec("AvgPool2D"), seed=4), images, norm="p99",
-                  reset=reset, readout=readout, v_init=v_init)
+                  reset=reset, signed=False, readout=readout, v_init=v_init)
     back = to_spiking_network(plan_graph(read_graph(write_nir(snn, tmp_path / "g.nir",
                                                               client=client))))
     assert back.params == snn.params and back.input_shape == snn.input_shape
@@ -92,7 +93,9 @@ def test_runner_fires_as_the_simulator(tmp_path, images, client):
 
 def test_export_forms_and_notes(images):
     snn = convert(random_network(small_cnn_spec("AvgPool2D")), images, reset="subtract",
-                  v_init=0.5)
+                  signed=False, v_init=0.5)
+    with pytest.raises(ValueError, match="NIR's IF neuron sends no negative spikes"):
+        to_nir(replace(snn, params=replace(snn.params, signed=True)))
     kinds = {c: {type(n).__name__ for n in to_nir(snn, client=c).nodes.values()}
              for c in CLIENTS}
     assert {"AvgPool2d", "IF", "I"} <= kinds["nir"]
