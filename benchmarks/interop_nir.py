@@ -175,8 +175,8 @@ def main(argv=None) -> int:
     x_norm = prepare_images(mnist.x_train[:10000])
     exports, ours = [], {}
     for key, path in _train(args.models).items():
-        snn = convert(load_trained(path), x_norm, reset=args.reset, v_init=args.v_init,
-                      readout="potential")
+        snn = convert(load_trained(path), x_norm, reset=args.reset, signed=False,
+                      v_init=args.v_init, readout="potential")
         x = x_test.reshape((len(x_test),) + tuple(snn.input_shape))
         chw = x.transpose(0, 3, 1, 2) if x.ndim == 4 else x
         np.savez(work / f"{key}_images.npz", x=np.ascontiguousarray(chw, np.float32))

@@ -27,8 +27,9 @@ def parse_norm(norm: str) -> float | None:
     return float(m.group(1))
 
 
-def _percentile(a: np.ndarray, q: float) -> float:
-    pos = a[a > 0]
+def _percentile(pos: list, q: float) -> float:
+    """The ``q``-th percentile of the positive values gathered in ``pos`` (chunks); 1 if none."""
+    pos = np.concatenate(pos)
     return float(np.percentile(pos, q)) if pos.size else 1.0
 
 
@@ -36,23 +37,29 @@ def layer_lambdas(ops: list, x: np.ndarray, q: float, per_channel: bool,
                   batch_size: int = 500) -> list:
     """``λ_l`` for every :class:`Synaptic` from the ANN activations on ``x`` (B, ...): the
     ``q``-th percentile of the positive activations, a float or (``per_channel``) one per output
-    channel of every hidden layer; the output layer always gets one float."""
-    per_layer: list[list[np.ndarray]] = []
+    channel of every hidden layer; the output layer always gets one float.
+
+    Only the positive activations are kept, channel by channel (the percentile is exact, over all
+    of them): for the trained ResNet and 10 000 images that is 3.5 GB instead of the 7 GB of
+    every activation."""
+    positive: list = []          # per layer, per channel (or one list): chunks of positives
     for i in range(0, len(x), batch_size):
         _, acts = ann_forward(ops, x[i:i + batch_size], collect=True)
-        if not per_layer:
-            per_layer = [[] for _ in acts]
-        for store, a in zip(per_layer, acts):
-            store.append(a.reshape(-1, a.shape[-1]))
-    lambdas = []
-    for k, chunks in enumerate(per_layer):
-        a = np.concatenate(chunks)
-        # the output layer keeps one λ: per-class factors would change the argmax
-        if per_channel and k < len(per_layer) - 1:
-            lambdas.append(np.array([_percentile(a[:, c], q) for c in range(a.shape[1])]))
-        else:
-            lambdas.append(_percentile(a, q))
-    return lambdas
+        if not positive:
+            positive = [[[] for _ in range(a.shape[-1])] if per_channel and k < len(acts) - 1
+                        else [[]] for k, a in enumerate(acts)]
+        for store, a in zip(positive, acts):
+            if len(store) == 1:
+                store[0].append(a[a > 0])
+                continue
+            # one contiguous row per channel: its positives are picked without striding
+            for chunks, row in zip(store, np.ascontiguousarray(a.reshape(-1, a.shape[-1]).T)):
+                chunks.append(row[row > 0])
+        del acts
+    # the output layer keeps one λ: per-class factors would change the argmax
+    return [np.array([_percentile(c, q) for c in store]) if len(store) > 1 or (
+        per_channel and k < len(positive) - 1) else _percentile(store[0], q)
+        for k, store in enumerate(positive)]
 
 
 def normalise(ops: list, input_shape: tuple, lambdas: list, readout: str) -> list:
