@@ -9,8 +9,9 @@ For each model (default: LeNet trained one epoch and the ResNet of ``neurosim tr
 trained here if ``out/bench_vs_spikingjelly/`` does not hold them yet):
 
 * **neurosim** — ``bridge.convert`` with its defaults (p99.9 per channel, subtract reset,
-  V₀ = θ/2, potential readout) and the default layerwise simulator, on ``--threads`` threads,
-  without the per-layer rate statistics ``neurosim convert`` adds (SpikingJelly computes none);
+  signed neurons, V₀ = θ/2, potential readout) and the default layerwise simulator, on
+  ``--threads`` threads, without the per-layer rate statistics ``neurosim convert`` adds
+  (SpikingJelly computes none);
 * **SpikingJelly** — the same weights as a PyTorch module (NCHW; TensorFlow's asymmetric
   "same" padding as zero taps of the kernel, BatchNorm kept for SpikingJelly to fuse),
   converted by ``ann2snn.FXConverter`` with its strongest rate-coding recipe

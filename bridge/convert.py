@@ -212,7 +212,7 @@ def convert(model, x_norm: np.ndarray, *, norm: str = "p99.9", per_channel: bool
     reset : ``"subtract"`` or ``"zero"``.
     signed : signed neurons (negative spikes take back earlier ones; :mod:`bridge.neuron`), with
         reset ``"subtract"`` only; ``None``: with reset ``"subtract"``. On the trained ResNet
-        they reach 99 % of the ANN's accuracy by step 4 instead of 17; the NIR export needs
+        they reach 99 % of the ANN's accuracy by step 4 instead of 16; the NIR export needs
         ``signed=False``.
     readout : ``"potential"`` (output layer integrates without spiking; argmax of its potential)
         or ``"spikes"`` (output layer spikes; argmax of its spike counts, ties → lowest class).

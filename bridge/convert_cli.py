@@ -17,9 +17,9 @@ def _config(args):
     from .evaluate import EvalConfig
 
     return EvalConfig(timesteps=args.timesteps, norm=args.norm, per_channel=args.per_channel,
-                      reset=args.reset, signed=args.signed, readout=args.readout, encoding=args.encoding,
-                      v_init=args.v_init, max_pool=args.max_pool, seeds=args.seeds,
-                      seed=args.seed, n_test=args.n_test,
+                      reset=args.reset, signed=args.signed, readout=args.readout,
+                      encoding=args.encoding, v_init=args.v_init, max_pool=args.max_pool,
+                      seeds=args.seeds, seed=args.seed, n_test=args.n_test,
                       norm_samples=args.norm_samples, batch_size=args.batch_size,
                       simulator=args.simulator, memory_budget=args.memory_budget,
                       **({"workers": args.workers} if args.workers else {}))

@@ -63,7 +63,8 @@ def nir_mnist_accuracy(plan, x: np.ndarray, y: np.ndarray, T: int, dt: float,
 
 def run_nir_graph(args) -> int:
     """The ``neurosim convert`` path for a ``.nir`` model (options as for a trained model;
-    those about conversion — norm, reset, readout, v-init — do not apply: the graph fixes them)."""
+    those about conversion — norm, reset, signed, readout, v-init — do not apply: the graph
+    fixes them)."""
     from ann.data import load_mnist
     from ann.jsonout import dumps
     from ann.training import prepare_images

@@ -48,7 +48,7 @@ class SNNParams:
     signed : the neurons also send negative spikes, taking back earlier ones when their potential
         falls below zero (:mod:`bridge.neuron`); needs reset ``"subtract"``. ``None`` (default):
         on with reset by subtraction, off with reset to zero. On the trained ResNet it brings the
-        SNN to 99 % of the ANN's accuracy in 4 steps instead of 17.
+        SNN to 99 % of the ANN's accuracy in 4 steps instead of 16.
     readout : ``"potential"`` (the output layer integrates without spiking; argmax of ``V``) or
         ``"spikes"`` (argmax of the output spike counts).
     max_pool : ``"count"`` (the pooled count follows the busiest input) or ``"gate"``
