@@ -43,7 +43,7 @@ def fit_images(x, input_shape: tuple, what: str = "images") -> np.ndarray:
 
     Parameters
     ----------
-    x : (N, ...) numeric array of N ≥ 1 images (pixel values, e.g. in [0, 1]).
+    x : (N, ...) numeric array of N ≥ 1 images (pixel values in [0, 1]).
     input_shape : the network's input shape without the batch axis, e.g. ``(784,)``.
     what : the images' name in error messages (``"test images"``, ``"normalisation data"``).
 
@@ -53,8 +53,9 @@ def fit_images(x, input_shape: tuple, what: str = "images") -> np.ndarray:
         ``x`` is not numeric.
     ValueError
         (one line) ``x`` holds no image; an image has another number of values than the input
-        (the message states the shape the model wants and the shape given); or ``x`` holds
-        NaN or Inf values (the message says how many).
+        (the message states the shape the model wants and the shape given); ``x`` holds
+        NaN or Inf values (the message says how many); or a value lies outside [0, 1] (the
+        input is a rate: raw 8-bit pixels would fire at every step).
     """
     x = np.asarray(x)
     input_shape = tuple(int(d) for d in input_shape)
@@ -69,5 +70,10 @@ def fit_images(x, input_shape: tuple, what: str = "images") -> np.ndarray:
             raise ValueError(f"{what} of shape {x.shape} do not fit the model's input "
                              f"{_shape(input_shape)}: {per} values per image, not {need}")
         x = x.reshape((len(x),) + input_shape)
-    x = x.astype(np.float32, copy=False)
-    return require_finite(x, what)
+    x = require_finite(x.astype(np.float32, copy=False), what)
+    lo, hi = float(x.min()), float(x.max())
+    if lo < 0 or hi > 1:     # rates and spike probabilities: raw 0–255 pixels fire every step
+        hint = "; divide 8-bit images by 255" if hi > 1 and lo >= 0 else ""
+        raise ValueError(f"{what} must hold pixel values in [0, 1], got values in "
+                         f"[{lo:g}, {hi:g}]{hint}")
+    return x

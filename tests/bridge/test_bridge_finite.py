@@ -43,6 +43,20 @@ def test_fit_images_reshapes_or_refuses():
         fit_images(x, (28, 28, 1), "test images")
 
 
+def test_raw_pixels_are_refused_with_the_fix():
+    """Pixel values are rates: raw 0–255 images would fire every input at every step and give a
+    meaningless accuracy, so they are refused, in one line that says what to do."""
+    raw = np.full((2, 784), 255, np.uint8)
+    with pytest.raises(ValueError, match=r"^test images must hold pixel values in \[0, 1\], got "
+                                         r"values in \[255, 255\]; divide 8-bit images by 255$"):
+        fit_images(raw, (784,), "test images")
+    with pytest.raises(ValueError, match=r"in \[0, 1\], got values in \[-0.5, -0.5\]$"):
+        fit_images(np.full((1, 4), -0.5), (4,))
+    snn = _dense_snn(np.eye(2))
+    with pytest.raises(ValueError, match="divide 8-bit images by 255"):
+        simulate(snn, np.array([[3.0, 0.0, 0.0]]), np.array([0]), 4)
+
+
 def _dense_snn(W1, b1=None, W2=None, b2=None, readout="potential"):
     W2 = np.eye(2, dtype=np.float32) if W2 is None else W2
     ops = [Synaptic("dense", np.asarray(W1, np.float32),
