@@ -55,7 +55,8 @@ def format_report(r: dict) -> str:
         f"first step reaching 99 % of the ANN: {r['first_step_99pct']}",
         f"synaptic ops per image {_num(r['synops_per_image'], '.3g')} vs ANN MACs "
         f"{r['ann_macs_per_image']:.3g} ({_num(r['synops_per_mac'], '.2f')}x); spikes per image "
-        f"{r['spikes_per_image']:.0f}",
+        f"{r['spikes_per_image']:.0f}"
+        + (" (net of negative spikes)" if r.get("settings", {}).get("signed") else ""),
     ]
     if r["layers"]:
         lines.append("layer          r      slope  rate   saturated  silent")
@@ -171,8 +172,8 @@ def _check_exports(network, args) -> None:
                          "--pool avg")
     if args.nir is not None and (args.signed or (args.signed is None and
                                                  args.reset == "subtract")):
-        raise ValueError("--nir: NIR's IF neuron sends no negative spikes; add --no-signed "
-                         "(or --reset zero)")
+        raise ValueError("--nir: NIR's IF neuron sends no negative spikes; " + (
+            "drop --signed" if args.signed else "add --no-signed (or --reset zero)"))
 
 
 def _check_memory_budget(network, config) -> None:

@@ -129,7 +129,8 @@ def run_nir_graph(args) -> int:
     elif snn.params.source != "NIR graph":
         st = snn.params
         print(f"written by neurosim: its settings restored from the graph's metadata (reset "
-              f"{st.reset}, V0 {st.v_init}·θ, readout {st.readout})")
+              f"{st.reset}, {'signed' if st.signed else 'unsigned'} neurons, V0 {st.v_init}·θ, "
+              f"readout {st.readout})")
     if "brian2_check" in report:
         b = report["brian2_check"]
         print(f"Brian2 cross-check on {b['images']} images: spike counts "

@@ -47,8 +47,10 @@ class SNNParams:
     reset : ``"subtract"`` (``V ← V − θ``) or ``"zero"`` (``V ← 0``) after a spike.
     signed : the neurons also send negative spikes, taking back earlier ones when their potential
         falls below zero (:mod:`bridge.neuron`); needs reset ``"subtract"``. ``None`` (default):
-        on with reset by subtraction, off with reset to zero. On the trained ResNet it brings the
-        SNN to 99 % of the ANN's accuracy in 4 steps instead of 16.
+        on with reset by subtraction, off with reset to zero, resolved when the record is built
+        (so ``replace(p, reset="zero")`` of a signed record also needs ``signed=False``). On
+        the trained ResNet it brings the SNN to 99 % of the ANN's accuracy in 4 steps instead
+        of 16.
     readout : ``"potential"`` (the output layer integrates without spiking; argmax of ``V``) or
         ``"spikes"`` (argmax of the output spike counts).
     max_pool : ``"count"`` (the pooled count follows the busiest input) or ``"gate"``
@@ -87,7 +89,8 @@ class SNNParams:
         object.__setattr__(self, "signed", bool(self.signed))
         if self.signed and self.reset != "subtract":
             raise ValueError(f"signed neurons reset by subtraction, got reset {self.reset!r}; "
-                             "use reset 'subtract' or signed=False")
+                             "use reset 'subtract' or signed=False (--reset subtract or "
+                             "--no-signed)")
         _choice("readout", self.readout, READOUTS)
         _choice("max_pool method", self.max_pool, MAX_POOLS)
         if self.dt is not None and not (_real(self.dt) and self.dt > 0):
@@ -99,10 +102,11 @@ class SNNParams:
 
     @classmethod
     def from_dict(cls, d: dict) -> "SNNParams":
-        """The record from :meth:`as_dict`'s form; ``ValueError`` naming unknown keys."""
+        """The record from :meth:`as_dict`'s form; ``ValueError`` naming unknown keys. A record
+        without ``signed`` was written before signed neurons existed: it reads as unsigned."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
             raise ValueError(f"unknown converted-network parameter(s): {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(known))}")
-        return cls(**d)
+        return cls(**{"signed": False, **d})

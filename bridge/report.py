@@ -9,7 +9,8 @@ Definitions (all on the same ``n_test`` images):
 * ``agreement`` — fraction of images where the SNN (at ``T``) predicts the ANN's class.
 * per layer: Pearson ``r`` and least-squares ``slope`` of firing rate (spikes per step) against the
   normalised ANN activation ``a/λ`` over all neurons and images; ``saturated_fraction`` (fired
-  at every step) and ``silent_fraction`` (never fired); spikes per neuron and per image.
+  at every step) and ``silent_fraction`` (never fired); spikes per neuron and per image (net:
+  signed neurons' negative spikes subtract; SynOps count every spike of either sign).
 * ``synops_per_image`` vs ``ann_macs_per_image`` — conventions in :mod:`bridge.simulate`.
 
 A value that is undefined — ``r`` and ``slope`` of a layer whose rates or activations are all

@@ -39,9 +39,10 @@ def count_max_pool(counts: np.ndarray, previous, k: int, stride: int | None):
     """Max pooling of spike trains by their counts: the pooled neuron has fired, after every
     step, exactly as often as the busiest input of its window,
 
-        N_out[t] = max_window N_in[t],     s_out[t] = N_out[t] − N_out[t−1] ∈ {0, 1}
+        N_out[t] = max_window N_in[t],     s_out[t] = N_out[t] − N_out[t−1] ∈ {−1, 0, 1}
 
-    (each input count grows by at most one per step, so their maximum does too). Its rate is
+    (each input count moves by at most one per step, so their maximum does too; it falls only
+    when signed neurons take spikes back, :mod:`bridge.neuron`). Its rate is
     the largest input rate — the ANN's max of activations — with no bias from which input
     happened to fire last. Returns ``(spikes, N_out[t])``; pass ``N_out`` back as ``previous``
     (``0`` at the start).

@@ -156,6 +156,9 @@ def test_signed_neuron_takes_back_a_transient_spike():
 def test_signed_needs_reset_by_subtraction():
     assert SNNParams().signed and not SNNParams(reset="zero").signed
     assert not SNNParams(signed=False).signed
+    old_record = {k: v for k, v in SNNParams().as_dict().items() if k != "signed"}
+    assert not SNNParams.from_dict(old_record).signed     # written before signed neurons
+    assert SNNParams.from_dict(SNNParams().as_dict()).signed
     with pytest.raises(ValueError, match="signed neurons reset by subtraction, got reset 'zero'"):
         SNNParams(reset="zero", signed=True)
     with pytest.raises(ValueError, match="signed must be True, False or None, got 'yes'"):
