@@ -106,8 +106,8 @@ def register(subparsers) -> None:
                         "graph's metadata 'dt', else 1)")
     p.add_argument("--brian2-check", type=positive_int, metavar="N", default=None,
                    help="simulate the first N test images in Brian2 too and check that every "
-                        "spike count equals the batched simulator's (average-pooling models) "
-                        "(default: none)")
+                        "spike count equals the batched simulator's (average-pooling models; "
+                        "constant input, whatever --encoding) (default: none)")
     p.add_argument("--offline", action="store_true",
                    help="never download MNIST (default: download what is missing)")
     p.set_defaults(run=run_convert)
