@@ -170,8 +170,9 @@ def _check_exports(network, args) -> None:
         raise ValueError(f"{flag} needs a model without max pooling ({args.model} has "
                          "MaxPool2D); train one with average pooling: neurosim train lenet "
                          "--pool avg")
-    if args.nir is not None and (args.signed or (args.signed is None and
-                                                 args.reset == "subtract")):
+    from .params import SNNParams
+
+    if args.nir is not None and SNNParams(reset=args.reset, signed=args.signed).signed:
         raise ValueError("--nir: NIR's IF neuron sends no negative spikes; " + (
             "drop --signed" if args.signed else "add --no-signed (or --reset zero)"))
 

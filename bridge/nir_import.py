@@ -159,8 +159,7 @@ def to_spiking_network(plan: GraphPlan, dt: float | None = None) -> SpikingNetwo
         raise ValueError("only the output layer may be non-spiking (an I node)")
     in_shape = _chw_to_hwc(plan.input_shape)
     if record:
-        # written before signed neurons existed: unsigned (NIR export refuses signed ones)
-        params = SNNParams.from_dict({"signed": False, **record["settings"]})
+        params = SNNParams.from_dict(record["settings"])
         in_shape = tuple(record["input_shape"])
     else:
         params = SNNParams(reset="zero", signed=False, readout=readout, v_th=1.0, v_init=0.0,

@@ -42,24 +42,25 @@ def layer_lambdas(ops: list, x: np.ndarray, q: float, per_channel: bool,
     Only the positive activations are kept, channel by channel (the percentile is exact, over all
     of them): for the trained ResNet and 10 000 images that is 3.5 GB instead of the 7 GB of
     every activation."""
-    positive: list = []          # per layer, per channel (or one list): chunks of positives
+    positive: list = []          # per layer: chunks of positives, per channel or for the layer
+    by_channel: list = []
     for i in range(0, len(x), batch_size):
         _, acts = ann_forward(ops, x[i:i + batch_size], collect=True)
+        # the output layer keeps one λ: per-class factors would change the argmax
+        by_channel = [per_channel and k < len(acts) - 1 for k in range(len(acts))]
         if not positive:
-            positive = [[[] for _ in range(a.shape[-1])] if per_channel and k < len(acts) - 1
-                        else [[]] for k, a in enumerate(acts)]
-        for store, a in zip(positive, acts):
-            if len(store) == 1:
-                store[0].append(a[a > 0])
+            positive = [[[] for _ in range(a.shape[-1])] if each else []
+                        for each, a in zip(by_channel, acts)]
+        for each, store, a in zip(by_channel, positive, acts):
+            if not each:
+                store.append(a[a > 0])
                 continue
             # one contiguous row per channel: its positives are picked without striding
             for chunks, row in zip(store, np.ascontiguousarray(a.reshape(-1, a.shape[-1]).T)):
                 chunks.append(row[row > 0])
         del acts
-    # the output layer keeps one λ: per-class factors would change the argmax
-    return [np.array([_percentile(c, q) for c in store]) if len(store) > 1 or (
-        per_channel and k < len(positive) - 1) else _percentile(store[0], q)
-        for k, store in enumerate(positive)]
+    return [np.array([_percentile(c, q) for c in store]) if each else _percentile(store, q)
+            for each, store in zip(by_channel, positive)]
 
 
 def normalise(ops: list, input_shape: tuple, lambdas: list, readout: str) -> list:
