@@ -1,5 +1,6 @@
-"""``neurosim`` subcommands implemented by ``bridge``: ``convert`` and ``demo`` (the main job):
-their options here, the work in :mod:`.convert_cli` and :mod:`.demo_cli`.
+"""The ``neurosim convert`` subcommand implemented by ``bridge``: its options here, the work in
+:mod:`.convert_cli` (``neurosim demo``, which calls the same conversion, is the top layer's:
+:mod:`pipeline.demo`).
 
 Every check that can fail is made before the data are loaded: values (``--n-test`` at most the
 10 000 test images, ``--norm``), the model file, and every output path (:mod:`common.paths`:
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from common.cli_types import count_at_most, fraction, memory_size, positive_int
 
-from .convert_cli import _write_outputs, brian2_check, format_report  # noqa: F401 (re-export)
+from .convert_cli import brian2_check, format_report  # noqa: F401 (re-export)
 
 __all__ = ["register", "format_report", "brian2_check"]
 
@@ -80,7 +81,7 @@ def _add_conversion_options(p, timesteps_default: int) -> None:
 
 
 def register(subparsers) -> None:
-    """Add ``bridge``'s subcommands to the ``neurosim`` parser."""
+    """Add ``neurosim convert`` to the ``neurosim`` parser."""
     p = subparsers.add_parser(
         "convert", help="convert a trained ReLU network to a spiking one and compare on MNIST",
         description="Convert a model saved by 'neurosim train' (.npz) or Keras (.keras) into "
@@ -112,36 +113,8 @@ def register(subparsers) -> None:
                    help="never download MNIST (default: download what is missing)")
     p.set_defaults(run=run_convert)
 
-    p = subparsers.add_parser(
-        "demo", help="the main job: the project's pipeline on defaults that finish in minutes",
-        description="The project's pipeline end to end on quick defaults: verified MNIST, "
-                    "train a LeNet-5 CNN in NumPy, convert it to a spiking network, compare the "
-                    "two on the full test set at every time step, save the figure, and "
-                    "regenerate the lecture's figures (quick settings) into OUT/figures.")
-    p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
-                   help="folder for the model, report and figures, created if missing "
-                        "(default %(default)s)")
-    p.add_argument("--epochs", type=positive_int, default=1,
-                   help="training epochs (default %(default)s)")
-    p.add_argument("--timesteps", "-T", type=positive_int, default=32, metavar="T",
-                   help="simulated time steps (default %(default)s)")
-    p.add_argument("--n-train", type=count_at_most(60000, "MNIST training set"),
-                   default=None, metavar="N",
-                   help="train on the first N training images (default: all 60000)")
-    p.add_argument("--n-test", type=count_at_most(10000, "MNIST test set"),
-                   default=None, metavar="N",
-                   help="test ANN and SNN on the first N test images (default: all 10000)")
-    p.add_argument("--offline", action="store_true", help="never download; use the cache")
-    p.set_defaults(run=run_demo)
-
 
 def run_convert(args) -> int:
     from .convert_cli import run_convert as run
-
-    return run(args)
-
-
-def run_demo(args) -> int:
-    from .demo_cli import run_demo as run
 
     return run(args)

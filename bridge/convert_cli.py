@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["run_convert", "format_report", "brian2_check", "name_written"]
+__all__ = ["run_convert", "format_report", "write_outputs", "brian2_check", "name_written"]
 
 
 def _config(args):
@@ -25,7 +25,9 @@ def _config(args):
                       **({"workers": args.workers} if args.workers else {}))
 
 
-def _write_outputs(report, samples, report_path=None, plot_path=None) -> None:
+def write_outputs(report, samples, report_path=None, plot_path=None) -> None:
+    """Write a conversion report as JSON to ``report_path`` and its accuracy-per-step figure to
+    ``plot_path`` (either may be ``None``: not written), each atomically."""
     from ann.jsonout import dumps
     from common.fileio import atomic_write_bytes
 
@@ -130,7 +132,7 @@ def run_convert(args) -> int:
         report["nir_path"] = str(write_nir(result.snn, args.nir, client=args.nir_client))
         for note in export_notes(_nir.read(args.nir, type_check=False)):
             print(f"NIR export ({args.nir_client}): {note}", file=sys.stderr)
-    _write_outputs(report, result.samples, args.report, args.plot)
+    write_outputs(report, result.samples, args.report, args.plot)
     if args.json:
         print(dumps(report))
     else:

@@ -3,7 +3,7 @@ TensorFlow and Brian2 imported once), with argparse's own ``SystemExit`` turned 
 status. Importable from every test folder (pytest puts ``tests/`` on ``sys.path`` for its
 ``conftest.py``)."""
 
-from neurosim.console import main
+from pipeline.console import main
 
 
 def run_cli(argv, capsys):

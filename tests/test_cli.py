@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from neurosim.console import SUBCOMMANDS, main
+from pipeline.console import SUBCOMMANDS, main
 
 
 def run_cli(*args, env=None):
@@ -17,7 +17,7 @@ def run_cli(*args, env=None):
 
 
 def test_help_lists_every_subcommand_without_heavy_imports():
-    code = ("import sys; from neurosim.console import main\n"
+    code = ("import sys; from pipeline.console import main\n"
             "try: main(['--help'])\nexcept SystemExit: pass\n"
             "heavy = [m for m in ('tensorflow', 'brian2', 'matplotlib') if m in sys.modules]\n"
             "print('HEAVY', heavy)")

@@ -9,7 +9,7 @@ import pytest
 
 from common.choices import did_you_mean, unknown_choice
 from common.paths import check_input_file, check_output_dir, check_output_file
-from neurosim.console import main
+from pipeline.console import main
 
 
 def test_output_file_missing_parents_are_fine_and_a_file_in_the_way_is_not(tmp_path):
@@ -81,7 +81,7 @@ def test_version_and_misspelt_subcommand():
 
 def test_negative_values_parse_as_values():
     """``--current -5uA/cm2`` reaches the command as the value (argparse alone refuses it)."""
-    from neurosim.console import _build_parser
+    from pipeline.console import _build_parser
 
     args = _build_parser("neuron").parse_args(
         ["neuron", "hh", "--current", "-5uA/cm2", "--duration", "-.5ms"])

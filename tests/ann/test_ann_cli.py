@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from ann.io import read_model_file
-from neurosim.console import main
+from pipeline.console import main
 
 
 def run_cli(*args):

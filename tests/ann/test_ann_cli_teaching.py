@@ -127,7 +127,7 @@ def test_resuming_a_checkpoint_says_where(tmp_path, capsys):
 
 def test_help_shows_every_default():
     from ann.config import MODEL_DEFAULTS
-    from neurosim.console import _build_parser
+    from pipeline.console import _build_parser
 
     train = _build_parser("train")._subparsers._group_actions[0].choices["train"]
     text = train.format_help()

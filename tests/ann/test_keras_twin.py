@@ -302,7 +302,7 @@ def test_train_keras_saves_keras_file(tmp_path, tiny_mnist):
 
 def test_cli_train_keras_json(tmp_path, tiny_mnist, monkeypatch, capsys):
     import ann.data
-    from neurosim.console import main
+    from pipeline.console import main
 
     monkeypatch.setattr(ann.data, "load_mnist", lambda *a, **k: tiny_mnist)
     assert main(["train", "perceptron", "--backend", "keras", "--epochs", "1", "--json",
@@ -330,7 +330,7 @@ def test_lecture_mlp_reaches_97_8_percent_with_keras(capsys):
 
     The NumPy copy of the trained weights scored exactly the same at every seed (asserted
     within 0.1 points)."""
-    from neurosim.console import main
+    from pipeline.console import main
 
     assert main(["train", "mlp", "--backend", "keras", "--epochs", "5", "--json"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

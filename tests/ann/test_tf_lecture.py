@@ -116,7 +116,7 @@ def test_lecture_mlp_is_the_mlp_spec_and_learns(mnist):
 
 
 def test_cli_tf_lecture(tmp_path, capsys):
-    from neurosim.console import main
+    from pipeline.console import main
 
     assert main(["tf-lecture", "--mlp-epochs", "0", "--logdir", str(tmp_path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

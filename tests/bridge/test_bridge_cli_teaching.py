@@ -70,7 +70,7 @@ def test_json_is_rounded_and_report_written(perceptron, tmp_path, capsys):
 
 
 def test_every_option_shows_its_default():
-    from neurosim.console import _build_parser
+    from pipeline.console import _build_parser
 
     for command in ("convert", "demo"):
         sub = _build_parser(command)._subparsers._group_actions[0].choices[command]

@@ -24,7 +24,7 @@ from bridge.nir_graph import plan_graph, read_graph
 from bridge.nir_import import to_spiking_network
 from bridge.nir_run import run_graph
 from bridge.simulate import spike_counts
-from neurosim.console import main
+from pipeline.console import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nir"
 NAMES = ["norse_mlp", "norse_cnn", "snntorch_mlp", "snntorch_cnn"]

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from neurosim.console import main
+from pipeline.console import main
 
 
 def _json(capsys):

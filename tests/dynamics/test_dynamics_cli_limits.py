@@ -4,7 +4,7 @@ every option shows its default, `--plot` follows the one path rule. All refused 
 
 import pytest
 
-from neurosim.console import _build_parser, main
+from pipeline.console import _build_parser, main
 
 
 @pytest.mark.parametrize("argv, needle", [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from neurosim.console import main
+from pipeline.console import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -166,7 +166,7 @@ def test_refusals(model, kind, match):
 def test_missing_nest_one_line(monkeypatch, capsys):
     from brian2 import ms
 
-    from neurosim.console import main
+    from pipeline.console import main
     from neurosim.network.simulate import simulate
     from neurosim.network.nest_engine import NEST_INSTALL_HINT, import_nest
 

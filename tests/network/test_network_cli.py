@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from neurosim.console import main
+from pipeline.console import main
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -57,7 +57,7 @@ def test_brunel_json_fields(capsys, tmp_path):
 
 def _options(parser_path):
     """Option strings (without -h) of the subcommand parser at ``parser_path``."""
-    from neurosim.console import _build_parser
+    from pipeline.console import _build_parser
 
     p = _build_parser(parser_path[0])
     for name in parser_path:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from neurosim.console import _build_parser, main
+from pipeline.console import _build_parser, main
 
 
 def _options(protocol):

@@ -70,7 +70,7 @@ def test_song_brian2_runs_short(tmp_path):
 def test_cli_song_json_and_plot(tmp_path, capsys):
     import json
 
-    from neurosim.console import main
+    from pipeline.console import main
 
     plot = tmp_path / "deep" / "song.png"
     rc = main(["stdp", "song", "--engine", "nest", "--duration", "2s", "--inputs", "50",

@@ -89,7 +89,7 @@ def test_bad_protocols():
 
 
 def test_cli_window_json(capsys):
-    from neurosim.console import main
+    from pipeline.console import main
 
     rc = main(["stdp", "window", "--engine", "nest", "--pairs", "4", "--frequency", "2Hz",
                "--step", "25ms", "--json"])
@@ -98,7 +98,7 @@ def test_cli_window_json(capsys):
 
 
 def test_cli_bad_unit(capsys):
-    from neurosim.console import main
+    from pipeline.console import main
 
     assert main(["stdp", "window", "--tau-plus", "20mV"]) == 2
     err = capsys.readouterr().err.strip().splitlines()

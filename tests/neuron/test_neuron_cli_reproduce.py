@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from neurosim.console import main
+from pipeline.console import main
 
 ADEX = ["neuron", "adex", "--current", "500pA", "--duration", "200ms"]
 HH = ["neuron", "hh", "--current", "10uA/cm2", "--duration", "100ms"]

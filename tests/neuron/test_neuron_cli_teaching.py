@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from neurosim.console import _build_parser, main
+from pipeline.console import _build_parser, main
 from neurosim.neuron.cli_output import round_json, spike_counts
 
 

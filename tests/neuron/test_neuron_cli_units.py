@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from brian2 import amp, meter, nA, second, uA, cm, ms
 
-from neurosim.console import main
+from pipeline.console import main
 from neurosim.neuron import analysis as A
 from neurosim.neuron.units import parse_quantity
 

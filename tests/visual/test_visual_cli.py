@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from neurosim.console import main
+from pipeline.console import main
 
 
 def run(capsys, *args):

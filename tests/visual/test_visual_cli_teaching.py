@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cli_inprocess import run_cli
-from neurosim.console import main
+from pipeline.console import main
 from neurosim.visual.cli_images import STIMULI
 
 

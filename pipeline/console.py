@@ -1,5 +1,7 @@
 """The ``neurosim`` command: one entry point, subcommands owned by the packages that do the work.
 
+This router sits in the top layer (:mod:`pipeline`), above every package it routes to.
+
 Each package has a small ``cli.py`` with ``register(subparsers)``; it adds its subcommands, each
 with ``set_defaults(run=FUNCTION)`` where ``FUNCTION(args) -> int`` is the exit status. The table
 below maps a subcommand to its module *by name*: only the module of the subcommand being run is
@@ -29,7 +31,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "tf-lecture": ("ann.keras_cli", "run the lecture's TensorFlow examples in TensorFlow 2 style"),
     "export": ("ann.export_cli", "convert a trained model between .npz (NumPy) and .keras (Keras)"),
     "convert": ("bridge.cli", "convert a trained ReLU network to spiking neurons; compare on MNIST"),
-    "demo": ("bridge.cli", "the main job: the project's pipeline on defaults that finish in minutes"),
+    "demo": ("pipeline.demo", "the main job: the project's pipeline on defaults that finish in minutes"),
     "visual": ("neurosim.visual.cli", "push an image through retina -> LGN -> V1 -> HMAX (rate or spiking)"),
     "neuron": ("neurosim.neuron.cli", "simulate one neuron under a current step; rest, spikes, AP shape"),
     "fi": ("neurosim.neuron.cli", "f-I curve: steady-state rate for N step currents (one simulation)"),
@@ -83,7 +85,7 @@ def _version() -> str:
 
         return version("neurosim")
     except Exception:  # noqa: BLE001 - running from a source tree that was never installed
-        from . import __version__
+        from neurosim import __version__
 
         return __version__
 
