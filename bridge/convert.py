@@ -103,6 +103,76 @@ def _inference_layers(spec, weights) -> list[tuple[int, LayerSpec, dict]]:
             if not inference_identity(lay, shape)]
 
 
+class _Chain:
+    """A chain being folded: its operations so far and the weight layer whose activation is still
+    to come (``open``: a dict of kind, W, b (float64), stride, padding and name, or ``None``)."""
+
+    def __init__(self):
+        self.ops: list = []
+        self.open: dict | None = None
+
+    def open_weight_layer(self, lay: LayerSpec, w: dict, name: str, where: str) -> None:
+        """Hold a ``Dense``/``Conv2D`` layer open until its activation is known."""
+        if self.open is not None:
+            raise ValueError(f"{where}: follows {self.open['name']} which has no ReLU; a "
+                             "linear hidden layer cannot be carried by spike rates")
+        p = lay.params
+        W = np.asarray(w["W"], np.float64)
+        b = np.asarray(w.get("b", np.zeros(W.shape[-1])), np.float64)
+        self.open = {"kind": "dense" if lay.type == "Dense" else "conv", "W": W, "b": b,
+                     "stride": square(p.get("strides", 1), None),
+                     "padding": p.get("padding", "valid"), "name": name}
+
+    def fold_batchnorm(self, w: dict, p: dict, where: str) -> None:
+        """Fold an inference BatchNorm into the open layer (per output channel):
+        ``W' = W · γ/σ``, ``b' = (b − μ) · γ/σ + β``, ``σ = √(running_var + eps)``."""
+        if self.open is None:
+            raise ValueError(f"{where}: BatchNorm must directly follow a Dense or Conv2D "
+                             "layer (without activation) to be folded into its weights")
+        with np.errstate(all="ignore"):  # a NaN/Inf is reported when the layer closes
+            scale = np.asarray(w["gamma"], np.float64) / np.sqrt(
+                np.asarray(w["running_var"], np.float64) + p["eps"])
+            self.open["W"] = self.open["W"] * scale
+            self.open["b"] = ((self.open["b"] - np.asarray(w["running_mean"], np.float64))
+                              * scale + np.asarray(w["beta"], np.float64))
+
+    def close(self, activation: str, where: str) -> None:
+        """The open layer as a float32 :class:`~bridge.network.Synaptic` op, spiking if
+        ``activation`` is ``"relu"``; NaN/Inf weights are refused here, in one line."""
+        lay = self.open
+        if lay is None:
+            raise ValueError(f"{where}: activation {activation!r} does not follow a Dense or "
+                             "Conv2D layer")
+        with np.errstate(over="ignore", invalid="ignore"):  # reported just below, in one line
+            W, b = (np.ascontiguousarray(lay[k], np.float32) for k in ("W", "b"))
+        for k, a in (("W", W), ("b", b)):
+            require_finite(a, f"{lay['name']}: {k} (after folding any BatchNorm, as float32)")
+        self.ops.append(Synaptic(lay["kind"], W, b, lay["stride"], lay["padding"],
+                                 spiking=activation == "relu", name=lay["name"]))
+        self.open = None
+
+    def add_reshape(self, t: str, p: dict, where: str) -> None:
+        """A ``MaxPool2D``/``AvgPool2D``/``Flatten`` on spike trains."""
+        if self.open is not None:
+            raise ValueError(f"{where}: follows {self.open['name']} which has no ReLU yet; "
+                             "apply the ReLU before pooling/flattening")
+        self.ops.append(Flatten() if t == "Flatten" else
+                        Pool("max" if t == "MaxPool2D" else "avg", square(p["pool_size"], where),
+                             None if p["strides"] is None else square(p["strides"], where)))
+
+    def finish(self) -> list:
+        """The ops, once checked: every layer closed, a weight layer last, ReLU hidden layers."""
+        ops = self.ops
+        if self.open is not None:
+            raise ValueError(f"{self.open['name']}: the model ends without an output activation")
+        if not ops or not isinstance(ops[-1], Synaptic):
+            raise ValueError("the model must end with a Dense or Conv2D output layer")
+        if any(op.spiking is False for op in ops[:-1] if isinstance(op, Synaptic)):
+            bad = next(op for op in ops[:-1] if isinstance(op, Synaptic) and not op.spiking)
+            raise ValueError(f"{bad.name}: only the output layer may be non-ReLU")
+        return ops
+
+
 def fold_model(model) -> tuple[list, tuple]:
     """Operations of the folded ReLU network (see module docstring) and its input shape.
 
@@ -112,27 +182,8 @@ def fold_model(model) -> tuple[list, tuple]:
     BatchNorm parameters holding NaN/Inf.
     """
     spec, weights = _model_parts(model)
-    # the user's layer names where the model has them (a Keras file), else type and position
-    names = getattr(model, "layer_names", None)
-    if names is None or len(names) != len(spec.layers):
-        names = None
-    ops: list = []
-    open_layer: dict | None = None   # the last weight layer, until its activation is known
-
-    def close(activation: str, where: str):
-        nonlocal open_layer
-        if open_layer is None:
-            raise ValueError(f"{where}: activation {activation!r} does not follow a Dense or "
-                             "Conv2D layer")
-        name = open_layer["name"]
-        with np.errstate(over="ignore", invalid="ignore"):  # reported just below, in one line
-            W, b = (np.ascontiguousarray(open_layer[k], np.float32) for k in ("W", "b"))
-        for k, a in (("W", W), ("b", b)):
-            require_finite(a, f"{name}: {k} (after folding any BatchNorm, as float32)")
-        ops.append(Synaptic(open_layer["kind"], W, b, open_layer["stride"], open_layer["padding"],
-                            spiking=activation == "relu", name=name))
-        open_layer = None
-
+    names = _names(model, spec)
+    chain = _Chain()
     layers = _inference_layers(spec, weights)
     for k, (i, lay, w) in enumerate(layers):
         last = k == len(layers) - 1
@@ -143,52 +194,24 @@ def fold_model(model) -> tuple[list, tuple]:
             raise ValueError(f"{where}: activation {act!r} cannot be carried by a firing rate; "
                              "only ReLU hidden layers convert")
         if t in ("Dense", "Conv2D"):
-            if open_layer is not None:
-                raise ValueError(f"{where}: follows {open_layer['name']} which has no ReLU; a "
-                                 "linear hidden layer cannot be carried by spike rates")
-            W = np.asarray(w["W"], np.float64)
-            b = np.asarray(w.get("b", np.zeros(W.shape[-1])), np.float64)
-            open_layer = {"kind": "dense" if t == "Dense" else "conv", "W": W, "b": b,
-                          "stride": square(p.get("strides", 1), None),
-                          "padding": p.get("padding", "valid"),
-                          "name": names[i] if names else f"{t.lower()}_{i}"}
+            chain.open_weight_layer(lay, w, names[i] if names else f"{t.lower()}_{i}", where)
             if act == "relu" or act == "softmax":
-                close(act, where)
+                chain.close(act, where)
             elif act == "linear" and last:
-                close("linear", where)
+                chain.close("linear", where)
         elif t == "BatchNorm":
-            if open_layer is None:
-                raise ValueError(f"{where}: BatchNorm must directly follow a Dense or Conv2D "
-                                 "layer (without activation) to be folded into its weights")
-            with np.errstate(all="ignore"):  # a NaN/Inf is reported when the layer closes
-                scale = np.asarray(w["gamma"], np.float64) / np.sqrt(
-                    np.asarray(w["running_var"], np.float64) + p["eps"])
-                open_layer["W"] = open_layer["W"] * scale
-                open_layer["b"] = ((open_layer["b"] - np.asarray(w["running_mean"], np.float64))
-                                   * scale + np.asarray(w["beta"], np.float64))
+            chain.fold_batchnorm(w, p, where)
             if last:
-                close("linear", where)
+                chain.close("linear", where)
         elif t == "Activation":
             if act == "softmax" and not last:
                 raise ValueError(f"{where}: softmax is only supported as the output")
-            close(act, where)
+            chain.close(act, where)
         elif t in ("MaxPool2D", "AvgPool2D", "Flatten"):
-            if open_layer is not None:
-                raise ValueError(f"{where}: follows {open_layer['name']} which has no ReLU yet; "
-                                 "apply the ReLU before pooling/flattening")
-            ops.append(Flatten() if t == "Flatten" else
-                       Pool("max" if t == "MaxPool2D" else "avg", square(p["pool_size"], where),
-                            None if p["strides"] is None else square(p["strides"], where)))
+            chain.add_reshape(t, p, where)
         else:
             raise ValueError(f"{where}: layer type {t!r} is not supported by the converter")
-    if open_layer is not None:
-        raise ValueError(f"{open_layer['name']}: the model ends without an output activation")
-    if not ops or not isinstance(ops[-1], Synaptic):
-        raise ValueError("the model must end with a Dense or Conv2D output layer")
-    if any(op.spiking is False for op in ops[:-1] if isinstance(op, Synaptic)):
-        bad = next(op for op in ops[:-1] if isinstance(op, Synaptic) and not op.spiking)
-        raise ValueError(f"{bad.name}: only the output layer may be non-ReLU")
-    return ops, tuple(spec.input_shape)
+    return chain.finish(), tuple(spec.input_shape)
 
 
 # NaN/Inf are reported by require_finite, in one line, not as warnings

@@ -99,6 +99,111 @@ def _notes(snn: SpikingNetwork, client: str) -> list[str]:
     return notes
 
 
+def _chw(s: tuple) -> tuple:
+    """A shape ``(H, W, C)`` as NIR's channel-first ``(C, H, W)``; flat shapes unchanged."""
+    return (s[2], s[0], s[1]) if len(s) == 3 else s
+
+
+def _check_exportable(snn: SpikingNetwork, client: str, allow_subtract: bool) -> None:
+    """``ValueError`` for an unknown client, signed neurons, or a refused reset by subtraction."""
+    if client not in CLIENTS:
+        raise ValueError(f"unknown NIR client {client!r}; known: {', '.join(CLIENTS)}")
+    if snn.params.signed:
+        raise ValueError("NIR's IF neuron sends no negative spikes: convert with signed=False "
+                         "(--no-signed) to export NIR")
+    if snn.params.reset == "subtract" and not allow_subtract:
+        raise ValueError("NIR's IF neuron resets to v_reset; reset by subtraction has no exact "
+                         "NIR form: convert with reset='zero' or pass allow_subtract=True")
+
+
+def _graph_to_nir(nir, snn: SpikingNetwork, client: str):
+    """A graph network (not a chain, or with depthwise/global ops) in plain NIR."""
+    if client != "nir":
+        raise ValueError(f"the {client} form of the NIR export takes chains of Dense, Conv2D "
+                         "and pooling layers; export a graph in plain NIR (client 'nir')")
+    v_th = snn.params.v_th
+    nodes, edges = graph_nodes(nir, snn, lambda n, spiking: _neuron(nir, client, n, v_th,
+                                                                    spiking))
+    # nir 1.0.8's type inference takes a Conv2d's input channels from weight.shape[1],
+    # ignoring groups: a depthwise node would fail it (bridge.nir_graph checks shapes with
+    # groups when the graph is read)
+    grouped = any(getattr(op, "kind", None) == "depthwise" for op in snn.ops)
+    return nir.NIRGraph(nodes=nodes, edges=edges,
+                        metadata=_metadata(snn, client, [], graph=True), type_check=not grouped)
+
+
+def _pool_node(nir, op: Pool, client: str):
+    """The node of an average pooling (``SumPool2d`` for norse, whose ``1/k²`` the caller folds
+    into the next weight layer); ``ValueError`` for max pooling."""
+    if op.kind == "max":
+        raise ValueError("NIR has no max pooling: export a network with AvgPool2D")
+    s = op.stride or op.size
+    args = dict(kernel_size=np.array([op.size, op.size]), stride=np.array([s, s]),
+                padding=np.array([0, 0]))
+    return nir.SumPool2d(**args) if client == "norse" else nir.AvgPool2d(**args)
+
+
+def _weight_node(nir, op: Synaptic, shape: tuple, flat_from: tuple | None, fold: float):
+    """``(node, output shape)`` of a weight layer reading values of ``shape`` (HWC): ``Conv2d``
+    with weight ``W.transpose(3, 2, 0, 1)``, or ``Affine`` with weight ``Wᵀ`` (rows in NCHW
+    order after a ``Flatten`` of ``flat_from``); both times ``fold``."""
+    if op.kind == "conv":
+        kh, kw, cin, cout = op.W.shape
+        t, b, l, r = conv_pads(shape[0], shape[1], kh, kw, op.stride, op.padding)
+        if t != b or l != r:
+            raise ValueError(f"{op.name}: asymmetric 'same' padding has no NIR form")
+        W = op.W.transpose(3, 2, 0, 1) * np.float32(fold)
+        node = nir.Conv2d(input_shape=(shape[0], shape[1]), weight=W, stride=op.stride,
+                          padding=(t, l), dilation=1, groups=1, bias=op.b.astype(np.float32))
+        return node, op.current(np.zeros((1,) + shape, np.float32)).shape[1:]
+    W = op.W
+    if flat_from is not None and len(flat_from) == 3:
+        W = W[_nchw_rows(W.shape[0], flat_from)]
+    node = nir.Affine(weight=(W.T * np.float32(fold)).astype(np.float32),
+                      bias=op.b.astype(np.float32))
+    return node, (W.shape[1],)
+
+
+def _chain_to_nir(nir, snn: SpikingNetwork, client: str):
+    """A chain network in the node forms of ``client``: one node per op, each weight layer
+    followed by its neuron node; ``metadata["neurosim"]`` records every op."""
+    shape = tuple(snn.input_shape)
+    nodes = {"input": nir.Input(input_type={"input": np.array(_chw(shape))})}
+    edges, prev, flat_from, fold, records = [], "input", None, 1.0, []
+    for k, op in enumerate(snn.ops):
+        name = f"{k}"
+        rec = {"op": type(op).__name__}
+        if isinstance(op, Pool):
+            nodes[name] = _pool_node(nir, op, client)
+            if client == "norse":
+                fold /= op.size * op.size
+            rec.update(size=op.size, stride=op.stride)
+            shape = op.ann(np.zeros((1,) + shape, np.float32)).shape[1:]
+        elif isinstance(op, Flatten):
+            nodes[name] = nir.Flatten(input_type={"input": np.array(_chw(shape))},
+                                      start_dim=0, end_dim=-1)
+            flat_from, shape = shape, (int(np.prod(shape)),)
+        else:
+            nodes[name], shape = _weight_node(nir, op, shape, flat_from, fold)
+            flat_from = None
+            rec.update(kind=op.kind, name=op.name, stride=op.stride, fold=fold,
+                       padding=op.padding if isinstance(op.padding, str) else int(op.padding))
+            fold = 1.0
+        records.append(rec)
+        edges.append((prev, name))
+        prev = name
+        if isinstance(op, Synaptic):
+            neuron = f"{k}_neurons"
+            nodes[neuron] = _neuron(nir, client, _chw(shape), snn.params.v_th, op.spiking)
+            edges.append((name, neuron))
+            prev = neuron
+    if fold != 1.0:
+        raise ValueError("sum pooling for norse needs a weight layer after the last pooling")
+    nodes["output"] = nir.Output(output_type={"output": np.array(_chw(shape))})
+    edges.append((prev, "output"))
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata=_metadata(snn, client, records))
+
+
 def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"):
     """The NIR graph (``nir.NIRGraph``) of ``snn`` in the node forms of ``client`` (``"nir"``,
     ``"norse"`` or ``"snntorch"``; see the module docstring).
@@ -110,92 +215,11 @@ def to_nir(snn: SpikingNetwork, allow_subtract: bool = True, client: str = "nir"
     """
     import nir
 
-    if client not in CLIENTS:
-        raise ValueError(f"unknown NIR client {client!r}; known: {', '.join(CLIENTS)}")
-    reset = snn.params.reset
-    if snn.params.signed:
-        raise ValueError("NIR's IF neuron sends no negative spikes: convert with signed=False "
-                         "(--no-signed) to export NIR")
-    if reset == "subtract" and not allow_subtract:
-        raise ValueError("NIR's IF neuron resets to v_reset; reset by subtraction has no exact "
-                         "NIR form: convert with reset='zero' or pass allow_subtract=True")
-    v_th = snn.params.v_th
-    shape = tuple(snn.input_shape)
-
-    def as_chw(s):  # NIR shapes are channel-first
-        return (s[2], s[0], s[1]) if len(s) == 3 else s
-
-    nodes = {"input": nir.Input(input_type={"input": np.array(as_chw(shape))})}
-    edges, prev, flat_from, fold, records = [], "input", None, 1.0, []
+    _check_exportable(snn, client, allow_subtract)
     if not snn.is_chain or any(getattr(op, "kind", None) in ("global", "depthwise")
                                for op in snn.ops):
-        if client != "nir":
-            raise ValueError(f"the {client} form of the NIR export takes chains of Dense, Conv2D "
-                             "and pooling layers; export a graph in plain NIR (client 'nir')")
-        nodes, edges = graph_nodes(nir, snn, lambda n, spiking: _neuron(nir, client, n, v_th,
-                                                                        spiking))
-        # nir 1.0.8's type inference takes a Conv2d's input channels from weight.shape[1],
-        # ignoring groups: a depthwise node would fail it (bridge.nir_graph checks shapes with
-        # groups when the graph is read)
-        grouped = any(getattr(op, "kind", None) == "depthwise" for op in snn.ops)
-        return nir.NIRGraph(nodes=nodes, edges=edges, metadata=_metadata(snn, client, [],
-                                                                         graph=True),
-                            type_check=not grouped)
-    for k, op in enumerate(snn.ops):
-        name = f"{k}"
-        rec = {"op": type(op).__name__}
-        if isinstance(op, Pool):
-            if op.kind == "max":
-                raise ValueError("NIR has no max pooling: export a network with AvgPool2D")
-            s = op.stride or op.size
-            args = dict(kernel_size=np.array([op.size, op.size]), stride=np.array([s, s]),
-                        padding=np.array([0, 0]))
-            if client == "norse":
-                nodes[name] = nir.SumPool2d(**args)
-                fold /= op.size * op.size
-            else:
-                nodes[name] = nir.AvgPool2d(**args)
-            rec.update(size=op.size, stride=op.stride)
-            shape = op.ann(np.zeros((1,) + shape, np.float32)).shape[1:]
-        elif isinstance(op, Flatten):
-            nodes[name] = nir.Flatten(input_type={"input": np.array(as_chw(shape))},
-                                      start_dim=0, end_dim=-1)
-            flat_from, shape = shape, (int(np.prod(shape)),)
-        elif op.kind == "conv":
-            kh, kw, cin, cout = op.W.shape
-            t, b, l, r = conv_pads(shape[0], shape[1], kh, kw, op.stride, op.padding)
-            if t != b or l != r:
-                raise ValueError(f"{op.name}: asymmetric 'same' padding has no NIR form")
-            W = op.W.transpose(3, 2, 0, 1) * np.float32(fold)
-            nodes[name] = nir.Conv2d(input_shape=(shape[0], shape[1]), weight=W,
-                                     stride=op.stride, padding=(t, l), dilation=1, groups=1,
-                                     bias=op.b.astype(np.float32))
-            shape = op.current(np.zeros((1,) + shape, np.float32)).shape[1:]
-        else:
-            W = op.W
-            if flat_from is not None and len(flat_from) == 3:
-                W = W[_nchw_rows(W.shape[0], flat_from)]
-            flat_from = None
-            nodes[name] = nir.Affine(weight=(W.T * np.float32(fold)).astype(np.float32),
-                                     bias=op.b.astype(np.float32))
-            shape = (W.shape[1],)
-        if isinstance(op, Synaptic):
-            rec.update(kind=op.kind, name=op.name, stride=op.stride, fold=fold,
-                       padding=op.padding if isinstance(op.padding, str) else int(op.padding))
-            fold = 1.0
-        records.append(rec)
-        edges.append((prev, name))
-        prev = name
-        if isinstance(op, Synaptic):
-            neuron = f"{k}_neurons"
-            nodes[neuron] = _neuron(nir, client, as_chw(shape), v_th, op.spiking)
-            edges.append((name, neuron))
-            prev = neuron
-    if fold != 1.0:
-        raise ValueError("sum pooling for norse needs a weight layer after the last pooling")
-    nodes["output"] = nir.Output(output_type={"output": np.array(as_chw(shape))})
-    edges.append((prev, "output"))
-    return nir.NIRGraph(nodes=nodes, edges=edges, metadata=_metadata(snn, client, records))
+        return _graph_to_nir(nir, snn, client)
+    return _chain_to_nir(nir, snn, client)
 
 
 def _metadata(snn: SpikingNetwork, client: str, records: list, graph: bool = False) -> dict:
