@@ -2,7 +2,7 @@
 
 The model neurosim simulates: parameters from :func:`neurosim.neuron.library.hh` (Hodgkin &
 Huxley 1952, rest at -65 mV; C = 1 µF/cm², gNa = 120, gK = 36, gL = 0.3 mS/cm², ENa = 50,
-EK = -77, EL = -54.387 mV) and rates from :func:`neurosim.neuron.library.hh_rates`. V in mV,
+EK = -77, EL = -54.387 mV) and rates from :func:`neurosim.neuron.rates.hh_rates`. V in mV,
 t in ms, I in µA/cm²::
 
     C dV/dt = gNa m^3 h (ENa - V) + gK n^4 (EK - V) + gL (EL - V) + I
@@ -37,7 +37,7 @@ _SOURCE = ("Hodgkin & Huxley 1952 (J Physiol 117:500), rest at -65 mV, parameter
 
 
 def _gates(v):
-    from neurosim.neuron.library import hh_rates
+    from neurosim.neuron.rates import hh_rates
 
     return hh_rates(v)
 

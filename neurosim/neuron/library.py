@@ -12,23 +12,18 @@ given the gates, solved exactly over a step: V stays between its start and its s
 it cannot diverge; RK4 diverged at dt = 0.08 ms for HH and 0.07 ms for Traub–Miles at
 500 µA/cm²; exponential Euler keeps 7 spikes for 10 µA/cm² over 100 ms up to dt = 0.2 ms,
 with a first-order spike-time drift of about 0.5 ms per 100 ms and 0.01 ms of dt). The
-rates are written with ``exprel(x) = (exp(x) - 1)/x``, finite at the removable singularities
-(V = −40 mV for alpha_m, −55 mV for alpha_n)::
+rates alpha_x(V), beta_x(V) are the table of :mod:`neurosim.neuron.rates` (one source for
+these Brian2 equations and the NumPy rates of :mod:`neurosim.dynamics`)::
 
     C dV/dt = gNa m^3 h (ENa - V) + gK n^4 (EK - V) + gL (EL - V) + I
     dx/dt   = alpha_x (1 - x) - beta_x x                       x in {m, h, n}
-    alpha_m = 0.1 (V+40) / (1 - exp(-(V+40)/10))    beta_m = 4 exp(-(V+65)/18)
-    alpha_h = 0.07 exp(-(V+65)/20)                  beta_h = 1 / (1 + exp(-(V+35)/10))
-    alpha_n = 0.01 (V+55) / (1 - exp(-(V+55)/10))   beta_n = 0.125 exp(-(V+65)/80)
     C = 1 uF/cm2, gNa = 120, gK = 36, gL = 0.3 mS/cm2, ENa = 50, EK = -77, EL = -54.387 mV
 
 Traub–Miles cortical pyramidal cell (Traub & Miles 1991, as reduced by Ermentrout & Kopell
 1998, PNAS 95:1259; parameters of the "RTM" neuron in Börgers 2017, *An Introduction to
-Modeling Neuronal Dynamics*, ch. 5, with m kept dynamic); a class-I neuron (f–I continuous)::
+Modeling Neuronal Dynamics*, ch. 5, with m kept dynamic); a class-I neuron (f–I continuous);
+the same equations with the Traub–Miles rates of :mod:`neurosim.neuron.rates`::
 
-    alpha_m = 0.32 (V+54) / (1 - exp(-(V+54)/4))    beta_m = 0.28 (V+27) / (exp((V+27)/5) - 1)
-    alpha_h = 0.128 exp(-(V+50)/18)                 beta_h = 4 / (1 + exp(-(V+27)/5))
-    alpha_n = 0.032 (V+52) / (1 - exp(-(V+52)/5))   beta_n = 0.5 exp(-(V+57)/40)
     C = 1 uF/cm2, gNa = 100, gK = 80, gL = 0.1 mS/cm2, ENa = 50, EK = -100, EL = -67 mV
 
 Izhikevich (2003), IEEE TNN 14:1569, Fig. 2 parameter sets; the model is dimensionless in the
@@ -61,6 +56,8 @@ import numpy as np
 from common.choices import did_you_mean
 
 from .model import NeuronModel
+from .rates import (HH_GATES, HH_RATES, TRAUB_RATES, hh_rates, hh_steady_state,  # noqa: F401
+                    traub_steady_state)
 
 __all__ = ["lif", "hh", "traub", "izhikevich", "adex", "get_model", "lookup_model", "MODELS",
            "IZHIKEVICH_PATTERNS", "ADEX_PATTERNS", "hh_rates", "hh_steady_state",
@@ -114,110 +111,47 @@ def lif(tau=None, R=None, E_L=None, v_th=None, v_reset=None, t_ref=None) -> Neur
         source="Lapicque 1907; Gerstner, Kistler, Naud & Paninski, Neuronal Dynamics (2014) §1.3")
 
 
-#: first-order kinetics of the gates m, h, n (shared with the compartments of ``morphology``)
-HH_GATES = """
-dm/dt = alpha_m*(1 - m) - beta_m*m : 1
-dh/dt = alpha_h*(1 - h) - beta_h*h : 1
-dn/dt = alpha_n*(1 - n) - beta_n*n : 1
-"""
-
 _HH_EQS = """
 dv/dt = (gNa*m**3*h*(ENa - v) + gK*n**4*(EK - v) + gL*(EL - v) + I_inj)/Cm : volt
 """ + HH_GATES
-
-#: the squid axon's rate functions (Hodgkin & Huxley 1952, rest at -65 mV)
-HH_RATES = """
-alpha_m = 1.0/exprel(-(v + 40*mV)/(10*mV))/ms : Hz
-beta_m = 4.0*exp(-(v + 65*mV)/(18*mV))/ms : Hz
-alpha_h = 0.07*exp(-(v + 65*mV)/(20*mV))/ms : Hz
-beta_h = 1.0/(1 + exp(-(v + 35*mV)/(10*mV)))/ms : Hz
-alpha_n = 0.1/exprel(-(v + 55*mV)/(10*mV))/ms : Hz
-beta_n = 0.125*exp(-(v + 65*mV)/(80*mV))/ms : Hz
-"""
-
-_TRAUB_RATES = """
-alpha_m = 1.28/exprel(-(v + 54*mV)/(4*mV))/ms : Hz
-beta_m = 1.4/exprel((v + 27*mV)/(5*mV))/ms : Hz
-alpha_h = 0.128*exp(-(v + 50*mV)/(18*mV))/ms : Hz
-beta_h = 4.0/(1 + exp(-(v + 27*mV)/(5*mV)))/ms : Hz
-alpha_n = 0.16/exprel(-(v + 52*mV)/(5*mV))/ms : Hz
-beta_n = 0.5*exp(-(v + 57*mV)/(40*mV))/ms : Hz
-"""
-
 
 #: largest dt (ms) integrated with RK4 in the HH-type models; exponential Euler above. RK4
 #: diverged at 0.08 ms (HH) and 0.07 ms (Traub–Miles) for 500 µA/cm² steps: ~3x margin.
 RK4_MAX_DT_MS = 0.025
 
 
-def _exprel(x):
-    x = np.asarray(x, dtype=float)
-    out = np.ones_like(x)
-    nz = np.abs(x) > 1e-9
-    out[nz] = np.expm1(x[nz]) / x[nz]
-    return out
+def _conductance_model(name, rates, steady_state, conductances, reversal, v_rest,
+                       source) -> NeuronModel:
+    """An HH-type model: C = 1 µF/cm², (gNa, gK, gL) mS/cm², (ENa, EK, EL) mV, rest v_rest
+    mV with the gates at their steady state; RK4 up to :data:`RK4_MAX_DT_MS`, exponential
+    Euler above; µA/cm²."""
+    from brian2 import cm, mS, ms, mV, uF
 
-
-def hh_rates(v_mV) -> tuple[dict, dict]:
-    """Opening and closing rates ``(alpha, beta)`` of the squid HH gates, 1/ms, at V (mV).
-
-    The NumPy twin of :data:`HH_RATES` (same formulas, V in mV): ``alpha["m"]`` etc. have the
-    shape of ``v_mV`` (scalar or array). Used for initial conditions here and for the
-    equilibria and Jacobians of :mod:`neurosim.dynamics`.
-    """
-    v = np.asarray(v_mV, dtype=float)
-    alpha = {"m": 1 / _exprel(-(v + 40) / 10), "h": 0.07 * np.exp(-(v + 65) / 20),
-             "n": 0.1 / _exprel(-(v + 55) / 10)}
-    beta = {"m": 4 * np.exp(-(v + 65) / 18), "h": 1 / (1 + np.exp(-(v + 35) / 10)),
-            "n": 0.125 * np.exp(-(v + 65) / 80)}
-    return alpha, beta
-
-
-def hh_steady_state(v_mV: float) -> dict[str, float]:
-    """Steady-state m, h, n of the squid HH model at a voltage (mV); initial conditions."""
-    a, b = hh_rates(float(v_mV))
-    return {k: float(a[k] / (a[k] + b[k])) for k in a}
-
-
-def traub_steady_state(v_mV: float) -> dict[str, float]:
-    """Steady-state m, h, n of the Traub–Miles model at a voltage (mV)."""
-    v = float(v_mV)
-    a = {"m": 1.28 / _exprel(-(v + 54) / 4), "h": 0.128 * np.exp(-(v + 50) / 18),
-         "n": 0.16 / _exprel(-(v + 52) / 5)}
-    b = {"m": 1.4 / _exprel((v + 27) / 5), "h": 4 / (1 + np.exp(-(v + 27) / 5)),
-         "n": 0.5 * np.exp(-(v + 57) / 40)}
-    return {k: float(a[k] / (a[k] + b[k])) for k in a}
+    (gNa, gK, gL), (ENa, EK, EL) = conductances, reversal
+    p = dict(Cm=1 * uF / cm ** 2, gNa=gNa * mS / cm ** 2, gK=gK * mS / cm ** 2,
+             gL=gL * mS / cm ** 2, ENa=ENa * mV, EK=EK * mV, EL=EL * mV)
+    init = {"v": v_rest * mV, **steady_state(v_rest)}
+    return NeuronModel(
+        name=name, equations=_HH_EQS + rates, parameters=p, initial=init,
+        current="density", threshold="v > -20*mV", refractory="v > -20*mV",
+        method="rk4", dt=0.01 * ms, v_detect=-20 * mV, stable_method="exponential_euler",
+        method_max_dt=RK4_MAX_DT_MS * ms, positive=("Cm",), nonnegative=("gNa", "gK", "gL"),
+        source=source)
 
 
 def hh() -> NeuronModel:
     """Hodgkin–Huxley (1952) squid axon, rest −65 mV; current density (µA/cm²)."""
-    from brian2 import cm, mS, ms, mV, uF
-
-    p = dict(Cm=1 * uF / cm ** 2, gNa=120 * mS / cm ** 2, gK=36 * mS / cm ** 2,
-             gL=0.3 * mS / cm ** 2, ENa=50 * mV, EK=-77 * mV, EL=-54.387 * mV)
-    init = {"v": -65 * mV, **hh_steady_state(-65.0)}
-    return NeuronModel(
-        name="hh", equations=_HH_EQS + HH_RATES, parameters=p, initial=init,
-        current="density", threshold="v > -20*mV", refractory="v > -20*mV",
-        method="rk4", dt=0.01 * ms, v_detect=-20 * mV, stable_method="exponential_euler",
-        method_max_dt=RK4_MAX_DT_MS * ms, positive=("Cm",), nonnegative=("gNa", "gK", "gL"),
-        source="Hodgkin & Huxley 1952 (J Physiol 117:500), rest at -65 mV as in Dayan & "
-               "Abbott 2001 §5.6 and Gerstner et al. 2014 Table 2.1")
+    return _conductance_model(
+        "hh", HH_RATES, hh_steady_state, (120, 36, 0.3), (50, -77, -54.387), -65.0,
+        "Hodgkin & Huxley 1952 (J Physiol 117:500), rest at -65 mV as in Dayan & "
+        "Abbott 2001 §5.6 and Gerstner et al. 2014 Table 2.1")
 
 
 def traub() -> NeuronModel:
     """Traub–Miles cortical pyramidal neuron (Ermentrout–Kopell reduction); µA/cm²."""
-    from brian2 import cm, mS, ms, mV, uF
-
-    p = dict(Cm=1 * uF / cm ** 2, gNa=100 * mS / cm ** 2, gK=80 * mS / cm ** 2,
-             gL=0.1 * mS / cm ** 2, ENa=50 * mV, EK=-100 * mV, EL=-67 * mV)
-    init = {"v": -67 * mV, **traub_steady_state(-67.0)}
-    return NeuronModel(
-        name="traub", equations=_HH_EQS + _TRAUB_RATES, parameters=p, initial=init,
-        current="density", threshold="v > -20*mV", refractory="v > -20*mV",
-        method="rk4", dt=0.01 * ms, v_detect=-20 * mV, stable_method="exponential_euler",
-        method_max_dt=RK4_MAX_DT_MS * ms, positive=("Cm",), nonnegative=("gNa", "gK", "gL"),
-        source="Traub & Miles 1991; Ermentrout & Kopell 1998 (PNAS 95:1259); Börgers 2017 ch. 5")
+    return _conductance_model(
+        "traub", TRAUB_RATES, traub_steady_state, (100, 80, 0.1), (50, -100, -67), -67.0,
+        "Traub & Miles 1991; Ermentrout & Kopell 1998 (PNAS 95:1259); Börgers 2017 ch. 5")
 
 
 def izhikevich(pattern: str = "RS") -> NeuronModel:

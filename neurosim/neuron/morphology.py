@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .library import HH_GATES, HH_RATES
+from .rates import HH_GATES, HH_RATES
 
 __all__ = ["Branch", "SHAPES", "shape", "segments", "build_morphology",
            "simulate_morphology", "MorphologyResult", "cable"]
@@ -217,7 +217,7 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
     from brian2.units.fundamentalunits import have_same_dimensions
 
     from ..codegen import check_dt, check_finite, guarded_run, select_target
-    from .library import hh_steady_state
+    from .rates import hh_steady_state
 
     from brian2 import amp
 
