@@ -5,7 +5,8 @@ One module per figure (``fig01_activations`` … ``fig16_bifurcation``), each wi
 - ``compute(quick: bool, rng: np.random.Generator) -> dict`` — the numbers behind the figure
   (plain arrays and scalars; what ``tests/figures`` checks);
 - ``draw(data) -> matplotlib.figure.Figure`` — the drawing, nothing computed there;
-- ``main()`` — ``python figures/figNN_name.py [--out DIR] [--quick] [--seed N]``.
+- a closing ``raise SystemExit(run_one(NAME))`` (:func:`figures.runner.run_one`), so that
+  ``python figures/figNN_name.py [--out DIR] [--quick] [--seed N]`` makes that figure alone.
 
 :data:`FIGURES` maps a short name to its module; :func:`generate` runs any of them and writes
 ``NAME.png`` and ``NAME.svg`` atomically (``neurosim figures`` is a thin wrapper around it).

@@ -1,9 +1,9 @@
-"""Shared plumbing for the figure modules: the Agg backend, atomic PNG + SVG saving, and the
-standalone ``main()`` every figure script uses."""
+"""Shared plumbing for the figure modules: the Agg backend and the house style, atomic PNG + SVG
+saving, and the cached MNIST. (The command line of a figure run alone is
+:func:`figures.runner.run_one`.)"""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from bridge.plot import save_figure  # noqa: E402  (atomic: temp file, then os.replace)
 
-__all__ = ["plt", "save", "standalone", "mnist"]
+__all__ = ["plt", "save", "mnist"]
 
 plt.rcParams.update({"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
                      "legend.fontsize": 8, "savefig.bbox": "tight", "svg.fonttype": "none"})
@@ -45,17 +45,3 @@ def mnist():
         _MNIST = load_mnist(download=False)
     return _MNIST
 
-
-def standalone(name: str, argv=None) -> int:
-    """``python figures/figNN_x.py [--out DIR] [--quick] [--seed N]`` for figure ``name``."""
-    from figures import FIGURES, generate
-
-    p = argparse.ArgumentParser(description=FIGURES[name][1])
-    p.add_argument("--out", type=Path, default=Path("out/figures"),
-                   help="folder (default %(default)s)")
-    p.add_argument("--quick", action="store_true", help="smaller settings (seconds)")
-    p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args(argv)
-    for r in generate(args.out, [name], quick=args.quick, seed=args.seed):
-        print(f"{r['name']}: {r['png']}, {r['svg']} ({r['seconds']:.1f} s)")
-    return 0

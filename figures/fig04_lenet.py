@@ -8,12 +8,9 @@ model that is trained). Box heights grow with the logarithm of the layer's size.
 
 from __future__ import annotations
 
-if __name__ == "__main__" and not __package__:
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import numpy as np
+
+from figures.runner import run_one
 
 NAME = "lenet"
 COLORS = {"Input": "0.85", "Conv2D": "#8ecae6", "MaxPool2D": "#ffb703", "AvgPool2D": "#ffb703",
@@ -83,11 +80,5 @@ def draw(data):
     return fig
 
 
-def main(argv=None) -> int:
-    from figures._common import standalone
-
-    return standalone(NAME, argv)
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_one(NAME))

@@ -12,12 +12,9 @@ steps each needs to bring the loss below ``10⁻⁶`` of its start.
 
 from __future__ import annotations
 
-if __name__ == "__main__" and not __package__:
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import numpy as np
+
+from figures.runner import run_one
 
 NAME = "momentum"
 A, B = 1.0, 10.0
@@ -94,11 +91,5 @@ def draw(data):
     return fig
 
 
-def main(argv=None) -> int:
-    from figures._common import standalone
-
-    return standalone(NAME, argv)
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_one(NAME))

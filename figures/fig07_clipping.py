@@ -15,12 +15,9 @@ parameters far across the landscape. With ``clip_norm = c``
 
 from __future__ import annotations
 
-if __name__ == "__main__" and not __package__:
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import numpy as np
+
+from figures.runner import run_one
 
 NAME = "clipping"
 CENTRE = np.array([3.0, 0.0])
@@ -111,11 +108,5 @@ def draw(data):
     return fig
 
 
-def main(argv=None) -> int:
-    from figures._common import standalone
-
-    return standalone(NAME, argv)
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_one(NAME))

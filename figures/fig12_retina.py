@@ -12,12 +12,9 @@ beside the stroke (surround antagonism).
 
 from __future__ import annotations
 
-if __name__ == "__main__" and not __package__:
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import numpy as np
+
+from figures.runner import run_one
 
 NAME = "retina"
 INDEX = 0   # MNIST test image (a 7)
@@ -91,11 +88,5 @@ def draw(data):
     return fig
 
 
-def main(argv=None) -> int:
-    from figures._common import standalone
-
-    return standalone(NAME, argv)
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_one(NAME))
