@@ -65,36 +65,46 @@ def draw(data):
 
     fig = plt.figure(figsize=(15, 6.0), layout="constrained")    # no blank band between rows
     gs = fig.add_gridspec(2, 7, height_ratios=[1, 1.45])
-    ax = fig.add_subplot(gs[0, 0])
-    ax.imshow(data["image"], cmap="gray")
-    ax.set_title(f"image (digit {data['label']})", fontsize=9)
+    _draw_maps(fig, gs, data)
+    _draw_c3(fig.add_subplot(gs[1, :4]), data)
+    _draw_orientation_tuning(fig.add_subplot(gs[1, 4:]), data)
+    return fig
+
+
+def _image(ax, image, title: str, fontsize: float = 9, **imshow):
+    """``image`` in ``ax`` with ``title`` and no ticks; returns the ``AxesImage``."""
+    im = ax.imshow(image, **imshow)
+    ax.set_title(title, fontsize=fontsize)
     ax.set_xticks([])
     ax.set_yticks([])
+    return im
+
+
+def _draw_maps(fig, gs, data) -> None:
+    """Top row, up the hierarchy: the digit, V1 complex cells of the ``shown`` orientations
+    (one colour scale), C1 (max over orientations) and the best S2 template's match map."""
+    _image(fig.add_subplot(gs[0, 0]), data["image"], f"image (digit {data['label']})",
+           cmap="gray")
     cx = data["v1_complex"]
     vmax = float(cx.max())
     v1_axes = []
     for k, o in enumerate(data["shown"]):
-        ax = fig.add_subplot(gs[0, k + 1])
-        v1_axes.append(ax)
-        im = ax.imshow(cx[o], cmap="viridis", vmin=0, vmax=vmax)
-        ax.set_title(f"V1 complex θ={data['orientations'][o]:.0f}°", fontsize=8.5)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        v1_axes.append(fig.add_subplot(gs[0, k + 1]))
+        im = _image(v1_axes[-1], cx[o], f"V1 complex θ={data['orientations'][o]:.0f}°",
+                    fontsize=8.5, cmap="viridis", vmin=0, vmax=vmax)
     cb = fig.colorbar(im, ax=v1_axes, fraction=0.012, pad=0.01)
     cb.set_label("rate (Hz)", fontsize=8)
     ax = fig.add_subplot(gs[0, 5])
-    im = ax.imshow(data["c1"].max(axis=0), cmap="viridis")
-    ax.set_title("C1 (max over orient.)", fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    im = _image(ax, data["c1"].max(axis=0), "C1 (max over orient.)", cmap="viridis")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04).set_label("rate (Hz)", fontsize=8)
     ax = fig.add_subplot(gs[0, 6])
-    im = ax.imshow(data["s2_best"], cmap="magma", vmin=0, vmax=1)
-    ax.set_title(f"S2 (V2/V4-like)\ntemplate #{data['s2_best_index']}", fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    im = _image(ax, data["s2_best"], f"S2 (V2/V4-like)\ntemplate #{data['s2_best_index']}",
+                cmap="magma", vmin=0, vmax=1)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04).set_label("match (0–1)", fontsize=8)
-    ax = fig.add_subplot(gs[1, :4])
+
+
+def _draw_c3(ax, data) -> None:
+    """Bottom left: the C3 (IT-like, position-invariant) units for this digit and another."""
     k = np.arange(len(data["c3"]))
     ax.bar(k - 0.2, data["c3"], width=0.4, color="C0", label=f"digit {data['label']} (above)")
     ax.bar(k + 0.2, data["c3_other"], width=0.4, color="C1",
@@ -106,7 +116,11 @@ def draw(data):
     ax.set_ylim(0, 1.15)
     ax.legend(loc="upper right", ncol=2)
     ax.grid(alpha=0.3, axis="y")
-    ax = fig.add_subplot(gs[1, 4:])
+
+
+def _draw_orientation_tuning(ax, data) -> None:
+    """Bottom right: V1 complex cells' orientation tuning at the image centre, with their
+    circular variance (CV), against the untuned LGN ON cell."""
     th = data["thetas"]
     for j, (pref, r) in enumerate(data["tuning"].items()):
         ax.plot(th, r, "-o", ms=3, color=f"C{j}",
@@ -120,7 +134,6 @@ def draw(data):
     ax.set_ylim(0, 1.55 * top)
     ax.legend(fontsize=7, loc="upper center", ncol=2)
     ax.grid(alpha=0.3)
-    return fig
 
 
 if __name__ == "__main__":
