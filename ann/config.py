@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from .checks import bounded, positive_int
 from .spec import ModelSpec, cnn_spec, lenet5_spec, mlp_spec, perceptron_spec
 from .spec_models import resnet_spec
 
@@ -69,8 +70,10 @@ class TrainConfig:
     batch_size : samples per mini-batch.
     optimizer : one of :data:`OPTIMIZERS`.
     lr : learning rate ε.
-    momentum : α for ``momentum`` (v = αv − εg); ρ for ``rmsprop``; β₁ for ``adam``; unused for
-        ``sgd``.
+    momentum : ``momentum`` only: the momentum coefficient α (v ← αv − εg).
+    rho : ``rmsprop`` only: the decay rate ρ of the squared-gradient average (the lecture's
+        eq. 16).
+    beta_1 : ``adam`` only: the decay rate β₁ of the first moment (Kingma & Ba 2015).
     nesterov : ``momentum`` only: Nesterov's look-ahead step θ ← θ + αv − εg.
     clip_norm : clip the gradient to this global L2 norm (``None``: no clipping).
     dropout : dropout rate in the model (0 for none).
@@ -94,6 +97,8 @@ class TrainConfig:
     optimizer: str = "adam"
     lr: float = 1e-3
     momentum: float = 0.9
+    rho: float = 0.9
+    beta_1: float = 0.9
     nesterov: bool = False
     clip_norm: float | None = None
     dropout: float = 0.2
@@ -114,24 +119,23 @@ class TrainConfig:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; "
                              f"known: {', '.join(OPTIMIZERS)}")
         for name in ("epochs", "batch_size"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
+            positive_int(getattr(self, name), name)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
-        _finite(self.lr, "lr", lo=0.0, lo_open=True)
-        _finite(self.momentum, "momentum", lo=0.0, hi=1.0)
+        bounded(self.lr, "lr", lo=0.0, lo_open=True)
+        for name in ("momentum", "rho", "beta_1"):
+            bounded(getattr(self, name), name, lo=0.0, hi=1.0)
         if not isinstance(self.nesterov, bool):
             raise ValueError(f"nesterov must be a bool, got {self.nesterov!r}")
         if self.nesterov and self.optimizer != "momentum":
             raise ValueError(f"nesterov applies to the momentum optimizer, not "
                              f"{self.optimizer!r}")
         if self.clip_norm is not None:
-            _finite(self.clip_norm, "clip_norm", lo=0.0, lo_open=True)
-        _finite(self.dropout, "dropout", lo=0.0, hi=1.0, hi_open=True)
-        _finite(self.validation_split, "validation_split", lo=0.0, hi=1.0, hi_open=True)
-        _finite(self.lr_decay, "lr_decay", lo=0.0, hi=1.0, lo_open=True)
-        _finite(self.weight_decay, "weight_decay", lo=0.0)
+            bounded(self.clip_norm, "clip_norm", lo=0.0, lo_open=True)
+        bounded(self.dropout, "dropout", lo=0.0, hi=1.0, hi_open=True)
+        bounded(self.validation_split, "validation_split", lo=0.0, hi=1.0, hi_open=True)
+        bounded(self.lr_decay, "lr_decay", lo=0.0, hi=1.0, lo_open=True)
+        bounded(self.weight_decay, "weight_decay", lo=0.0)
         if isinstance(self.shift, bool) or not isinstance(self.shift, int) or \
                 not 0 <= self.shift < 14:
             raise ValueError(f"shift must be an int in [0, 14) (pixels of a 28x28 image), got "
@@ -169,6 +173,31 @@ class TrainConfig:
                   **{k: v for k, v in overrides.items() if v is not None}}
         return cls(model=model, **values)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        """The config a record of :meth:`to_dict` describes (a saved model's ``config``, a
+        checkpoint's fingerprint). Records written before ``rho`` and ``beta_1`` were options
+        of their own kept the optimizer's decay in ``momentum``: there it is moved to ``rho``
+        (``rmsprop``) or ``beta_1`` (``adam``). Keys that are not fields are a ``TypeError``."""
+        d = dict(d)
+        if "momentum" in d and "rho" not in d and "beta_1" not in d:   # an old record
+            own = {"rmsprop": "rho", "adam": "beta_1"}.get(d.get("optimizer"))
+            if own is not None:
+                d[own] = d.pop("momentum")
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise TypeError(f"unknown TrainConfig option(s): {', '.join(sorted(unknown))}")
+        return cls(**d)
+
+    def optimizer_options(self) -> dict:
+        """The keyword arguments of :func:`ann.optimizers.make_optimizer` (and of
+        :func:`ann.keras_train.make_keras_optimizer`) beyond the name and ``lr``: this
+        optimizer's own hyper-parameter (α, ρ or β₁), clipping and weight decay."""
+        own = {"sgd": {}, "momentum": {"alpha": self.momentum, "nesterov": self.nesterov},
+               "rmsprop": {"rho": self.rho}, "adam": {"beta_1": self.beta_1}}[self.optimizer]
+        return {**own, "clip_norm": self.clip_norm, "weight_decay": self.weight_decay}
+
     def learning_rate(self, epoch: int) -> float:
         """The learning rate of epoch ``epoch`` (0-based): ``ε_k = ε·decay^k``. Both backends
         take their schedule from here."""
@@ -200,100 +229,5 @@ class TrainConfig:
         return d
 
 
-#: the columns of :func:`defaults_table`: (TrainConfig field, heading)
-_TABLE_COLUMNS = (("epochs", "epochs"), ("batch_size", "batch"), ("optimizer", "optimizer"),
-                  ("lr", "lr"), ("lr_decay", "lr-decay"), ("dropout", "dropout"),
-                  ("batch_norm", "batch-norm"), ("pool", "pool"), ("shift", "shift"))
-
-
-def defaults_table() -> str:
-    """Each model's defaults (:data:`MODEL_DEFAULTS` over :class:`TrainConfig`'s own) as a
-    plain-text table, one row per model (``neurosim train --help`` shows it)."""
-    rows = [[head for _, head in _TABLE_COLUMNS]]
-    for model in MODELS:
-        c = TrainConfig.for_model(model)
-        cells = []
-        for name, _ in _TABLE_COLUMNS:
-            v = getattr(c, name)
-            if name == "pool" and model in ("perceptron", "mlp", "resnet"):
-                v = "-"
-            cells.append("yes" if v is True else "no" if v is False else f"{v:g}"
-                         if isinstance(v, float) else str(v))
-        rows.append(cells)
-    names = ["model"] + list(MODELS)
-    width = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
-    return "\n".join(f"  {name:<11}" + "  ".join(cell.rjust(w) for cell, w in zip(r, width))
-                     for name, r in zip(names, rows))
-
-
-def _finite(v, name, lo=None, hi=None, lo_open=False, hi_open=False):
-    import math
-
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {v!r}")
-    if lo is not None and (v < lo or (lo_open and v == lo)):
-        raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo}, got {v!r}")
-    if hi is not None and (v > hi or (hi_open and v == hi)):
-        raise ValueError(f"{name} must be {'<' if hi_open else '<='} {hi}, got {v!r}")
-
-
-def _x(shape) -> str:
-    return "x".join(str(d) for d in shape)
-
-
-def architecture(spec: ModelSpec) -> str:
-    """A one-line description of ``spec`` with the size after each stage, written from the spec
-    itself: ``28x28x1 -> Conv 6@5x5 relu (28x28x6) -> MaxPool 2x2 (14x14x6) -> … -> Dense 10
-    softmax``. A weight layer's BatchNorm and Activation are folded into it (``+BN relu``)."""
-    from .spec import output_shapes
-
-    parts: list[str] = []
-    for k, (lay, shape) in enumerate(zip(spec.layers, output_shapes(spec))):
-        t, p = lay.type, lay.params
-        src = spec.sources[k]
-        if not spec.is_chain and (t in ("Add", "Concatenate") or src != (k - 1,)):
-            names = ", ".join("input" if j < 0 else spec.layers[j].name or str(j) for j in src)
-            if t in ("Add", "Concatenate"):      # a merge names what it joins
-                parts.append(f"{t}({names})")
-                continue
-            parts.append(f"[from {names}]")      # a branch starts from a value named here
-        act = p.get("activation")
-        act = "" if act in (None, "linear") else f" {act}"
-        if t == "Dense":
-            parts.append(f"Dense {p['units']}{act}")
-        elif t == "Conv2D":
-            k = p["kernel_size"]
-            parts.append(f"Conv {p['filters']}@{k}x{k}{act} ({_x(shape)})")
-        elif t in ("MaxPool2D", "AvgPool2D"):
-            k = p["pool_size"]
-            parts.append(f"{t[:-2]} {k}x{k} ({_x(shape)})")
-        elif t == "Flatten":
-            parts.append(f"Flatten ({shape[0]})")
-        elif t == "Dropout":
-            parts.append(f"Dropout {p['rate']:g}")
-        elif t == "BatchNorm" and parts:
-            parts[-1] = parts[-1].replace(" (", "+BN (", 1) if " (" in parts[-1] \
-                else parts[-1] + "+BN"
-        elif t == "Activation" and parts:
-            last, paren, rest = parts[-1].partition(" (")
-            parts[-1] = f"{last}{act}{paren}{rest}"
-        else:
-            parts.append(t)
-    return " -> ".join([_x(spec.input_shape), *parts])
-
-
-_NBSP = "\u00a0"   # keeps one stage on one line when wrapped (textwrap never breaks at it)
-
-
-def architectures_table(width: int = 88) -> str:
-    """One entry per model: :func:`architecture` of its default config's spec, wrapped to
-    ``width`` columns (``neurosim train --help`` shows it under the defaults table)."""
-    import textwrap
-
-    rows = []
-    for m in MODELS:
-        stages = [st.replace(" ", _NBSP) for st in
-                  architecture(TrainConfig.for_model(m).spec()).split(" -> ")]
-        rows.append(textwrap.fill(" -> ".join(stages), width, initial_indent=f"  {m:<11}",
-                                  subsequent_indent=" " * 13, break_on_hyphens=False))
-    return "\n".join(rows).replace(_NBSP, " ")
+# the help tables live in ann.config_tables; their names stay importable from here
+from .config_tables import architecture, architectures_table, defaults_table  # noqa: E402,F401

@@ -10,6 +10,10 @@
 * :class:`CNNClassifier` — ``arch="lenet"`` (LeNet-5 style) or ``"cnn"`` (two conv stages with
   BatchNorm), for ``(N, 28, 28)`` or ``(N, H, W, C)`` images.
 
+The network classifiers' optimizer hyper-parameters have one meaning each, as in
+:func:`ann.optimizers.make_optimizer`: ``momentum`` is α (``optimizer="momentum"``), ``rho`` is
+ρ (``"rmsprop"``), ``beta_1`` is β₁ (``"adam"``); each is used by its own optimizer only.
+
 Labels may be any integers or strings; ``classes_`` holds them in sorted order.
 """
 
@@ -74,8 +78,10 @@ class _NetworkClassifier(_Classifier):
         val = (X[len(X) - n_val:], t[len(t) - n_val:]) if n_val else None
         spec = self._spec(X.shape[1:], len(self.classes_))
         self.network_ = Network.from_spec(spec, np.random.default_rng(rng.integers(2**63)))
-        opt = make_optimizer(self.optimizer, self.lr, self.momentum, self.clip_norm,
-                             self.weight_decay)
+        own = {"momentum": {"alpha": self.momentum}, "rmsprop": {"rho": self.rho},
+               "adam": {"beta_1": self.beta_1}}.get(self.optimizer, {})
+        opt = make_optimizer(self.optimizer, self.lr, clip_norm=self.clip_norm,
+                             weight_decay=self.weight_decay, **own)
         self.history_ = fit(self.network_, X[:len(X) - n_val], t[:len(t) - n_val], opt,
                             epochs=self.epochs, batch_size=self.batch_size, rng=rng,
                             validation_data=val, lr_decay=self.lr_decay, progress=self.progress)
@@ -94,10 +100,11 @@ class MLPClassifier(_NetworkClassifier):
     def __init__(self, hidden=(512,), activation="relu", dropout=0.2, batch_norm=False,
                  optimizer="adam", lr=1e-3, momentum=0.9, clip_norm=None, weight_decay=0.0,
                  lr_decay=1.0, epochs=5, batch_size=32, validation_split=0.0, random_state=0,
-                 progress=None):
+                 progress=None, rho=0.9, beta_1=0.9):
         self.hidden, self.activation, self.dropout, self.batch_norm = (hidden, activation,
                                                                        dropout, batch_norm)
         self.optimizer, self.lr, self.momentum, self.clip_norm = optimizer, lr, momentum, clip_norm
+        self.rho, self.beta_1 = rho, beta_1
         self.weight_decay, self.lr_decay, self.epochs = weight_decay, lr_decay, epochs
         self.batch_size, self.validation_split = batch_size, validation_split
         self.random_state, self.progress = random_state, progress
@@ -123,9 +130,11 @@ class CNNClassifier(_NetworkClassifier):
 
     def __init__(self, arch="lenet", dropout=0.0, batch_norm=False, optimizer="adam", lr=1e-3,
                  momentum=0.9, clip_norm=None, weight_decay=0.0, lr_decay=1.0, epochs=10,
-                 batch_size=64, validation_split=0.0, random_state=0, progress=None):
+                 batch_size=64, validation_split=0.0, random_state=0, progress=None, rho=0.9,
+                 beta_1=0.9):
         self.arch, self.dropout, self.batch_norm = arch, dropout, batch_norm
         self.optimizer, self.lr, self.momentum, self.clip_norm = optimizer, lr, momentum, clip_norm
+        self.rho, self.beta_1 = rho, beta_1
         self.weight_decay, self.lr_decay, self.epochs = weight_decay, lr_decay, epochs
         self.batch_size, self.validation_split = batch_size, validation_split
         self.random_state, self.progress = random_state, progress

@@ -111,8 +111,10 @@ def activation_forward(name: str, u: np.ndarray, inplace: bool = False) -> np.nd
 
 
 def activation_backward(name: str, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``∂E/∂u`` from ``dy = ∂E/∂y`` and the output ``y = h(u)`` (every derivative here can be
-    written with ``y`` alone; for ReLU ``[u > 0] = [y > 0]``)."""
+    """``∂E/∂u = h'(u) ⋆ ∂E/∂y`` from ``dy = ∂E/∂y`` and the output ``y = h(u)`` — the
+    ``h'(u^(l)) ⋆`` factor of the δ rule, the lecture's eq. 10 (see
+    :meth:`ann.layers.dense.Dense.backward`). Every derivative here can be written with ``y``
+    alone; for ReLU ``[u > 0] = [y > 0]``."""
     if name == "linear":
         return dy
     if name == "relu":

@@ -11,11 +11,12 @@ optimizers map one to one (``ann.optimizers`` follows Keras's update rules):
 ``sgd``         ``keras.optimizers.SGD(lr)``
 ``momentum``    ``SGD(lr, momentum=α, nesterov=…)``  (v ← αv − εg, θ ← θ + v)
 ``rmsprop``     ``RMSprop(lr, rho=ρ, epsilon=δ)``    (θ ← θ − εg/√(r + δ))
-``adam``        ``Adam(lr, beta_1=β₁, epsilon=δ)``
+``adam``        ``Adam(lr, beta_1=β₁, beta_2=β₂, epsilon=δ)``
 ==============  ===========================================================================
 
-δ is passed explicitly (``ann.optimizers.EPSILON``), so the two backends cannot drift apart
-if either library changes its default.
+Keras's ``epsilon`` is δ (``ann.optimizers.DELTA``; ε is the learning rate here, as in the
+lecture). δ is passed explicitly, so the two backends cannot drift apart if either library
+changes its default.
 
 ``clip_norm`` → ``global_clipnorm`` (one L2 norm over every gradient); ``weight_decay`` →
 Keras's decoupled ``weight_decay`` (θ ← θ − ελθ); ``lr_decay`` → the rate of epoch ``k``
@@ -52,32 +53,35 @@ from ._tf import keras_module, tf_module
 from .config import TrainConfig
 from .keras_models import build_keras_model, from_keras
 from .network import Network
-from .optimizers import EPSILON
 from .keras_seed import seed_keras
 from .training import BLOWUP, TrainingDiverged, check_labelled, diverged, prepare_images
 
 __all__ = ["train_keras", "make_keras_optimizer", "write_model_graph", "save_keras_atomic"]
 
 
-def make_keras_optimizer(name: str, lr: float, momentum: float = 0.9,
-                         clip_norm: float | None = None, weight_decay: float = 0.0,
-                         nesterov: bool = False):
+def make_keras_optimizer(name: str, lr: float, *, alpha: float | None = None,
+                         rho: float | None = None, beta_1: float | None = None,
+                         beta_2: float | None = None, delta: float | None = None,
+                         nesterov: bool = False, clip_norm: float | None = None,
+                         weight_decay: float = 0.0):
     """The Keras optimizer that takes the same steps as
-    :func:`ann.optimizers.make_optimizer` with the same arguments (table above)."""
+    :func:`ann.optimizers.make_optimizer` with the same arguments (table above); a
+    hyper-parameter left out (``None``) takes the same default as there."""
+    from .optimizers import make_optimizer
+
+    ours = make_optimizer(name, lr, alpha=alpha, rho=rho, beta_1=beta_1, beta_2=beta_2,
+                          delta=delta, nesterov=nesterov)   # checks and fills the defaults
     keras = keras_module()
-    if nesterov and name != "momentum":
-        raise ValueError(f"nesterov applies to the momentum optimizer, not {name!r}")
     common = {"learning_rate": lr, "global_clipnorm": clip_norm,
               "weight_decay": weight_decay or None}
     if name == "sgd":
         return keras.optimizers.SGD(**common)
     if name == "momentum":
-        return keras.optimizers.SGD(momentum=momentum, nesterov=nesterov, **common)
+        return keras.optimizers.SGD(momentum=ours.alpha, nesterov=ours.nesterov, **common)
     if name == "rmsprop":
-        return keras.optimizers.RMSprop(rho=momentum, epsilon=EPSILON, **common)
-    if name == "adam":
-        return keras.optimizers.Adam(beta_1=momentum, epsilon=EPSILON, **common)
-    raise ValueError(f"unknown optimizer {name!r}; known: sgd, momentum, rmsprop, adam")
+        return keras.optimizers.RMSprop(rho=ours.rho, epsilon=ours.delta, **common)
+    return keras.optimizers.Adam(beta_1=ours.beta_1, beta_2=ours.beta_2, epsilon=ours.delta,
+                                 **common)
 
 
 def write_model_graph(model, logdir: str | os.PathLike) -> Path:
@@ -220,9 +224,8 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
     spec = config.spec()
     init = Network.from_spec(spec, np.random.default_rng([config.seed, 1])).get_weights()
     model = build_keras_model(spec, init, seed=config.seed)
-    model.compile(optimizer=make_keras_optimizer(config.optimizer, config.lr, config.momentum,
-                                                 config.clip_norm, config.weight_decay,
-                                                 config.nesterov),
+    model.compile(optimizer=make_keras_optimizer(config.optimizer, config.lr,
+                                                 **config.optimizer_options()),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     if config.logdir is not None:
         write_model_graph(model, Path(config.logdir) / "train")

@@ -13,10 +13,17 @@ For each step, with ``g`` the gradient of a parameter ``θ`` and ``ε`` the lear
 ``SGD``        ``θ ← θ − ε g``
 ``Momentum``   ``v ← α v − ε g;  θ ← θ + v``  (the lecture's form; Keras ``SGD(momentum=α)``)
                Nesterov: ``v ← α v − ε g;  θ ← θ + α v − ε g``  (Keras ``nesterov=True``)
-``RMSProp``    ``r ← ρ r + (1 − ρ) g ⋆ g;  θ ← θ − ε g / √(r + δ)``
+``RMSProp``    ``r ← ρ r + (1 − ρ) g ⋆ g;  θ ← θ − ε g / √(r + δ)``  (the lecture's eqs. 16, 17)
 ``Adam``       ``m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g ⋆ g;``
                ``θ ← θ − ε_t m / (√v + δ)`` with ``ε_t = ε √(1 − β₂ᵗ) / (1 − β₁ᵗ)``
 =============  ==============================================================================
+
+Names — one meaning each, on every optimizer and in :func:`make_optimizer`: ``lr`` is the
+learning rate ε, ``alpha`` the momentum coefficient α, ``rho`` RMSProp's decay rate ρ,
+``beta_1``/``beta_2`` Adam's decay rates β₁, β₂ (Kingma & Ba's and Keras's names; Goodfellow et
+al. call them ρ₁, ρ₂) and ``delta`` the small constant δ (:data:`DELTA`; Keras calls it
+``epsilon``, PyTorch ``eps``). The symbols follow Goodfellow et al., *Deep Learning* (2016),
+ch. 8, as the lecture does.
 
 Conventions — one update rule per optimizer, the same on both backends: ``neurosim train
 --backend keras`` builds Keras's own optimizer (:func:`ann.keras_train.make_keras_optimizer`) and
@@ -51,24 +58,23 @@ import math
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "Momentum", "RMSProp", "Adam", "make_optimizer",
-           "clip_by_global_norm", "EPSILON"]
+from .checks import in_interval
 
-#: δ of RMSProp and Adam on both backends (Keras's default; PyTorch's is 1e-8)
-EPSILON = 1e-7
+__all__ = ["Optimizer", "SGD", "Momentum", "RMSProp", "Adam", "make_optimizer",
+           "clip_by_global_norm", "DELTA"]
+
+#: δ, the small constant of RMSProp and Adam on both backends (Keras's default; PyTorch's is
+#: 1e-8). It was called ``EPSILON`` before the lecture's names were adopted: ε is the learning
+#: rate.
+DELTA = 1e-7
 
 
 def _check(v, name, lo=0.0, lo_open=False, hi=None, hi_open=False, allow_none=False):
+    """A hyper-parameter in its interval (:func:`ann.checks.in_interval`), or ``None`` where
+    allowed."""
     if v is None and allow_none:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {v!r}")
-    if v < lo or (lo_open and v == lo) or (hi is not None and (v > hi or (hi_open and v == hi))):
-        left = "(" if lo_open else "["
-        right = ")" if hi_open or hi is None else "]"
-        upper = "inf" if hi is None else hi
-        raise ValueError(f"{name} must be in {left}{lo}, {upper}{right}, got {v!r}")
-    return float(v)
+    return in_interval(v, name, lo, hi, lo_open, hi_open)
 
 
 def clip_by_global_norm(grads: list[np.ndarray],
@@ -80,7 +86,6 @@ def clip_by_global_norm(grads: list[np.ndarray],
         s = clip_norm / norm
         grads = [g * g.dtype.type(s) for g in grads]
     return grads, norm
-
 
 class Optimizer:
     """Base class: learning rate ``ε`` (``lr``), clipping, weight decay, step counter.
@@ -108,7 +113,6 @@ class Optimizer:
     def build(self, params: list[np.ndarray]) -> None:
         """Create the per-variable state (zeros shaped like each parameter)."""
         self.state = {name: [np.zeros_like(p) for p in params] for name in self.slots}
-        self._scratch = [np.empty_like(p) for p in params]
 
     def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> float | None:
         """One step: clip, decay, then :meth:`update_step` on each parameter (in place).
@@ -133,7 +137,7 @@ class Optimizer:
         return norm
 
     def update_step(self, i: int, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
-        """Update parameter number ``i`` in place."""
+        """Update parameter number ``i`` in place: ``θ ← θ − ε g`` (``lr`` is ε)."""
         theta -= theta.dtype.type(lr) * g
 
     # --- checkpoints ---------------------------------------------------------------------
@@ -165,119 +169,153 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain mini-batch gradient descent ``θ ← θ − ε g``."""
+    """Plain mini-batch gradient descent ``θ ← θ − ε g`` (Goodfellow et al. 2016, alg. 8.1)."""
 
 
 class Momentum(Optimizer):
-    """``v ← α v − ε g;  θ ← θ + v`` (Keras ``SGD(momentum=α)``).
+    """``v ← α v − ε g;  θ ← θ + v`` (Goodfellow et al. 2016, alg. 8.2; Keras
+    ``SGD(momentum=α)``).
 
     With ``nesterov=True`` the step looks ahead along the new velocity,
-    ``θ ← θ + α v − ε g`` (Keras ``SGD(momentum=α, nesterov=True)``; Sutskever et al. 2013).
+    ``θ ← θ + α v − ε g`` (Keras ``SGD(momentum=α, nesterov=True)``; Sutskever et al. 2013;
+    Goodfellow et al. alg. 8.3 in Bengio et al.'s 2013 reformulation).
+
+    Parameters
+    ----------
+    lr : learning rate ε > 0.
+    alpha : momentum coefficient α in [0, 1).
+    nesterov : Nesterov's look-ahead step.
     """
 
     slots = ("v",)
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False, **kw):
+    def __init__(self, lr: float = 0.01, alpha: float = 0.9, nesterov: bool = False, **kw):
         super().__init__(lr, **kw)
-        self.alpha = _check(momentum, "momentum", hi=1.0, hi_open=True)
+        self.alpha = _check(alpha, "alpha", hi=1.0, hi_open=True)
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"nesterov must be a bool, got {nesterov!r}")
         self.nesterov = bool(nesterov)
 
     def update_step(self, i, theta, g, lr):
-        v, eps_g = self.state["v"][i], self._scratch[i]
+        v = self.state["v"][i]
         t = v.dtype.type
-        np.multiply(g, t(lr), out=eps_g)    # ε g
-        v *= t(self.alpha)                  # v ← α v − ε g
-        v -= eps_g
-        if self.nesterov:                   # θ ← θ + α v − ε g
-            theta -= eps_g
-            theta += t(self.alpha) * v
-        else:                               # θ ← θ + v
-            theta += v
+        alpha, eps = t(self.alpha), t(lr)
+        v[...] = alpha * v - eps * g             # v ← α v − ε g
+        if self.nesterov:
+            theta += alpha * v - eps * g         # θ ← θ + α v − ε g
+        else:
+            theta += v                           # θ ← θ + v
+
 
 
 class RMSProp(Optimizer):
-    """``r ← ρ r + (1 − ρ) g²;  θ ← θ − ε g / √(r + δ)`` (the lecture's eqs. 16–17).
+    """``r ← ρ r + (1 − ρ) g ⋆ g`` (the lecture's eq. 16);  ``θ ← θ − ε g / √(r + δ)`` (the
+    lecture's eq. 17, with its root).
 
     δ sits inside the root, as in Goodfellow et al. (2016) alg. 8.5 and Keras; the lecture's
     eq. 17 lost the root, and PyTorch adds δ outside it (see the module docstring).
+
+    Parameters
+    ----------
+    lr : learning rate ε > 0.
+    rho : decay rate ρ in [0, 1) of the accumulated squared gradient ``r``.
+    delta : small constant δ > 0 (:data:`DELTA`).
     """
 
     slots = ("r",)
 
-    def __init__(self, lr: float = 0.001, rho: float = 0.9, eps: float = EPSILON, **kw):
+    def __init__(self, lr: float = 0.001, rho: float = 0.9, delta: float = DELTA, **kw):
         super().__init__(lr, **kw)
         self.rho = _check(rho, "rho", hi=1.0, hi_open=True)
-        self.eps = _check(eps, "eps", lo_open=True)
+        self.delta = _check(delta, "delta", lo_open=True)
 
     def update_step(self, i, theta, g, lr):
-        r, tmp = self.state["r"][i], self._scratch[i]
+        r = self.state["r"][i]
         t = r.dtype.type
-        np.multiply(g, g, out=tmp)          # r ← ρ r + (1 − ρ) g²      (eq. 16)
-        tmp *= t(1 - self.rho)
-        r *= t(self.rho)
-        r += tmp
-        np.add(r, t(self.eps), out=tmp)     # θ ← θ − ε g / √(r + δ)    (eq. 17, with its root)
-        np.sqrt(tmp, out=tmp)
-        np.divide(g, tmp, out=tmp)
-        tmp *= t(lr)
-        theta -= tmp
+        rho, eps, delta = t(self.rho), t(lr), t(self.delta)
+        r[...] = rho * r + t(1 - self.rho) * (g * g)     # r ← ρ r + (1 − ρ) g ⋆ g     (eq. 16)
+        theta -= eps * (g / np.sqrt(r + delta))         # θ ← θ − ε g / √(r + δ)     (eq. 17)
+
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba 2015) in Keras's form (see the module docstring).
+    """Adam (Kingma & Ba 2015, alg. 1; Goodfellow et al. 2016, alg. 8.7) in Keras's form::
 
-    The moments are kept as exponentially weighted *sums*, ``m_sum = m / (1 − β₁)`` and
-    ``v_sum = v / (1 − β₂)`` (the slots), so that each update is ``m_sum ← β₁ m_sum + g``,
-    ``v_sum ← β₂ v_sum + g²`` and ``θ ← θ − ε'_t m_sum / (√v_sum + δ')`` with
-    ``ε'_t = ε_t (1 − β₁) / √(1 − β₂)`` and ``δ' = δ / √(1 − β₂)``: the same step in 10 array
-    passes instead of 12 (the update is 40 % of a lecture-MLP training step).
+        m ← β₁ m + (1 − β₁) g                      (first moment)
+        v ← β₂ v + (1 − β₂) g ⋆ g                  (second moment)
+        θ ← θ − ε_t m / (√v + δ),   ε_t = ε √(1 − β₂ᵗ) / (1 − β₁ᵗ)
+
+    The bias corrections ``m̂ = m / (1 − β₁ᵗ)``, ``v̂ = v / (1 − β₂ᵗ)`` are folded into the step
+    size ``ε_t`` and δ is added to ``√v``, as Keras does (see the module docstring).
+
+    Parameters
+    ----------
+    lr : learning rate ε > 0.
+    beta_1, beta_2 : decay rates β₁, β₂ in [0, 1) of the two moments (Goodfellow et al.'s
+        ρ₁, ρ₂).
+    delta : small constant δ > 0 (:data:`DELTA`).
     """
 
-    slots = ("m_sum", "v_sum")
+    slots = ("m", "v")
 
     def __init__(self, lr: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 eps: float = EPSILON, **kw):
+                 delta: float = DELTA, **kw):
         super().__init__(lr, **kw)
         self.beta_1 = _check(beta_1, "beta_1", hi=1.0, hi_open=True)
         self.beta_2 = _check(beta_2, "beta_2", hi=1.0, hi_open=True)
-        self.eps = _check(eps, "eps", lo_open=True)
+        self.delta = _check(delta, "delta", lo_open=True)
 
     def update_step(self, i, theta, g, lr):
-        m, v, tmp = self.state["m_sum"][i], self.state["v_sum"][i], self._scratch[i]
+        m, v = self.state["m"][i], self.state["v"][i]
         t = m.dtype.type
-        b1, b2 = self.beta_1, self.beta_2
-        step = self.iterations + 1
-        alpha = lr * math.sqrt(1 - b2 ** step) / (1 - b1 ** step) * (1 - b1) / math.sqrt(1 - b2)
-        m *= t(b1)                          # m_sum ← β₁ m_sum + g
-        m += g
-        np.multiply(g, g, out=tmp)          # v_sum ← β₂ v_sum + g²
-        v *= t(b2)
-        v += tmp
-        np.sqrt(v, out=tmp)                 # θ ← θ − ε'_t m_sum / (√v_sum + δ')
-        tmp += t(self.eps / math.sqrt(1 - b2))
-        np.divide(m, tmp, out=tmp)
-        tmp *= t(alpha)
-        theta -= tmp
+        b1, b2, step = self.beta_1, self.beta_2, self.iterations + 1
+        eps_t = lr * math.sqrt(1 - b2 ** step) / (1 - b1 ** step)
+        m[...] = t(b1) * m + t(1 - b1) * g              # m ← β₁ m + (1 − β₁) g
+        v[...] = t(b2) * v + t(1 - b2) * (g * g)        # v ← β₂ v + (1 − β₂) g ⋆ g
+        theta -= t(eps_t) * (m / (np.sqrt(v) + t(self.delta)))  # θ ← θ − ε_t m / (√v + δ)
+
+    def set_state(self, state, params):
+        """As :meth:`Optimizer.set_state`; also reads checkpoints written before the moments
+        were kept as the paper's ``m`` and ``v``: their slots ``m_sum = m / (1 − β₁)`` and
+        ``v_sum = v / (1 − β₂)`` are converted."""
+        if any(k.startswith("m_sum/") for k in state):
+            state = dict(state)
+            for old, new, beta in (("m_sum", "m", self.beta_1), ("v_sum", "v", self.beta_2)):
+                for k in [k for k in state if k.startswith(old + "/")]:
+                    a = state.pop(k)
+                    state[new + k[len(old):]] = a * a.dtype.type(1 - beta)
+        super().set_state(state, params)
 
 
-def make_optimizer(name: str, lr: float, momentum: float = 0.9, clip_norm: float | None = None,
-                   weight_decay: float = 0.0, nesterov: bool = False) -> Optimizer:
-    """The optimizer ``name`` (``sgd, momentum, rmsprop, adam``); ``momentum`` is α for
-    momentum, ρ for RMSProp and β₁ for Adam; ``nesterov`` applies to momentum only.
+
+#: each optimizer's own hyper-parameters (beyond ``lr`` and those of :class:`Optimizer`)
+_HYPER = {"sgd": (), "momentum": ("alpha", "nesterov"), "rmsprop": ("rho", "delta"),
+          "adam": ("beta_1", "beta_2", "delta")}
+_CLASSES = {"sgd": SGD, "momentum": Momentum, "rmsprop": RMSProp, "adam": Adam}
+
+
+def make_optimizer(name: str, lr: float, *, alpha: float | None = None,
+                   rho: float | None = None, beta_1: float | None = None,
+                   beta_2: float | None = None, delta: float | None = None,
+                   nesterov: bool = False, clip_norm: float | None = None,
+                   weight_decay: float = 0.0) -> Optimizer:
+    """The optimizer ``name`` (``sgd, momentum, rmsprop, adam``) with learning rate ``lr`` (ε).
+
+    ``alpha`` (α) and ``nesterov`` apply to momentum, ``rho`` (ρ) to RMSProp, ``beta_1``,
+    ``beta_2`` (β₁, β₂) to Adam and ``delta`` (δ) to RMSProp and Adam; left out (``None``), they
+    take the class's default (α = ρ = β₁ = 0.9, β₂ = 0.999, δ = :data:`DELTA`). One given for
+    an optimizer that has no such parameter is a ``ValueError`` naming it.
 
     :func:`ann.keras_train.make_keras_optimizer` builds the Keras optimizer that takes the same
     steps from the same arguments."""
-    kw = dict(clip_norm=clip_norm, weight_decay=weight_decay)
-    if nesterov and name != "momentum":
-        raise ValueError(f"nesterov applies to the momentum optimizer, not {name!r}")
-    if name == "sgd":
-        return SGD(lr, **kw)
-    if name == "momentum":
-        return Momentum(lr, momentum, nesterov=nesterov, **kw)
-    if name == "rmsprop":
-        return RMSProp(lr, rho=momentum, **kw)
-    if name == "adam":
-        return Adam(lr, beta_1=momentum, **kw)
-    raise ValueError(f"unknown optimizer {name!r}; known: sgd, momentum, rmsprop, adam")
+    if name not in _CLASSES:
+        raise ValueError(f"unknown optimizer {name!r}; known: sgd, momentum, rmsprop, adam")
+    given = {k: v for k, v in dict(alpha=alpha, rho=rho, beta_1=beta_1, beta_2=beta_2,
+                                    delta=delta, nesterov=nesterov or None).items()
+             if v is not None}
+    for k in given:
+        if k not in _HYPER[name]:
+            if k == "nesterov":
+                raise ValueError(f"nesterov applies to the momentum optimizer, not {name!r}")
+            raise ValueError(f"{k} does not apply to the {name} optimizer")
+    return _CLASSES[name](lr, clip_norm=clip_norm, weight_decay=weight_decay, **given)

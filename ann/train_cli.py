@@ -1,8 +1,8 @@
 """``neurosim train``: options, their checks (before any work), the run and its one-line report.
 
 Every check that can fail is made before MNIST is loaded: values (named by the option the user
-typed, ``--epochs`` not ``epochs``), options that would be ignored (``--momentum`` with
-``sgd``, ``--logdir`` with the NumPy backend, ``--threads`` or ``--checkpoint`` with Keras,
+typed, ``--epochs`` not ``epochs``), options that would be ignored (``--momentum``, ``--rho`` or
+``--beta1`` with another optimizer than theirs, ``--logdir`` with the NumPy backend, ``--threads`` or ``--checkpoint`` with Keras,
 ``--dropout``/``--batch-norm``/``--pool`` on a model without those layers) and every output path
 (:mod:`common.paths`). A run whose loss diverges ends with one line naming ``--lr`` (exit 2: the
 learning rate was a bad value) and saves nothing.
@@ -57,8 +57,14 @@ def register_train(subparsers) -> None:
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=None, help=_PER_MODEL)
     p.add_argument("--lr", type=float, default=None, help=f"learning rate {_PER_MODEL}")
     p.add_argument("--momentum", type=float, default=None,
-                   help="alpha of momentum (v = alpha v - lr g), rho of RMSProp, beta1 of Adam; "
-                        "refused with sgd (default 0.9)")
+                   help="--optimizer momentum: the momentum coefficient alpha "
+                        "(v = alpha v - lr g) (default 0.9)")
+    p.add_argument("--rho", type=float, default=None,
+                   help="--optimizer rmsprop: the decay rate rho of the squared-gradient "
+                        "average (default 0.9)")
+    p.add_argument("--beta1", dest="beta_1", type=float, default=None,
+                   help="--optimizer adam: the decay rate beta1 of the first moment "
+                        "(default 0.9)")
     p.add_argument("--nesterov", action="store_true", default=None,
                    help="momentum optimizer: Nesterov's look-ahead step, as Keras's (default off)")
     p.add_argument("--clip-norm", type=float, default=None,
@@ -108,14 +114,23 @@ def register_train(subparsers) -> None:
     p.set_defaults(run=run_train)
 
 
+#: TrainConfig fields whose option is not ``--`` + the name with ``-`` for ``_``
+_FLAG = {"beta_1": "--beta1"}
+
+#: each optimizer's own option: (TrainConfig field, flag, what it is)
+_OWN_OPTION = {"momentum": ("momentum", "--momentum", "the momentum coefficient alpha"),
+               "rmsprop": ("rho", "--rho", "RMSProp's decay rate rho"),
+               "adam": ("beta_1", "--beta1", "Adam's decay rate beta1")}
+
+
 def _option_names(message: str) -> str:
     """``epochs must be ...`` → ``--epochs must be ...``: a config error names the option."""
     from .config import TrainConfig
 
     names = {f.name for f in fields(TrainConfig)}
-    return re.sub(r"^([a-z_]+)\b",
-                  lambda m: "--" + m.group(1).replace("_", "-") if m.group(1) in names
-                  else m.group(1), message)
+    return re.sub(r"^([a-z_0-9]+)\b",
+                  lambda m: _FLAG.get(m.group(1), "--" + m.group(1).replace("_", "-"))
+                  if m.group(1) in names else m.group(1), message)
 
 
 def config_from_args(args):
@@ -126,7 +141,8 @@ def config_from_args(args):
     try:
         return TrainConfig.for_model(
             args.model, epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-            lr=args.lr, momentum=args.momentum, nesterov=args.nesterov,
+            lr=args.lr, momentum=args.momentum, rho=getattr(args, "rho", None),
+            beta_1=getattr(args, "beta_1", None), nesterov=args.nesterov,
             clip_norm=args.clip_norm, dropout=args.dropout, batch_norm=args.batch_norm,
             lr_decay=args.lr_decay, weight_decay=args.weight_decay,
             validation_split=args.validation_split, seed=args.seed,
@@ -136,15 +152,29 @@ def config_from_args(args):
         raise ValueError(_option_names(str(e))) from None
 
 
+def _check_optimizer_options(args, config) -> None:
+    """Refuse ``--momentum``, ``--rho`` or ``--beta1`` given for another optimizer than theirs,
+    in one line naming the flag that does apply."""
+    default = "" if args.optimizer else f" ({args.model}'s default)"
+    for optimizer, (field, flag, _) in _OWN_OPTION.items():
+        if getattr(args, field, None) is None or config.optimizer == optimizer:
+            continue
+        if config.optimizer == "sgd":
+            hint = ("plain gradient descent has no velocity; use --optimizer momentum, rmsprop "
+                    "or adam" if field == "momentum" else "plain gradient descent has no "
+                    f"decay rate; use --optimizer {optimizer}")
+        else:
+            own = _OWN_OPTION[config.optimizer]
+            hint = f"{flag} is for --optimizer {optimizer}; {own[2]} is {own[1]}"
+        raise ValueError(f"{flag} does not apply to --optimizer {config.optimizer}{default}: "
+                         f"{hint}")
+
+
 def _check_options(args, config) -> None:
     """Refuse options that would be ignored, and unusable output paths, before any work."""
     from common.paths import check_output_dir, check_output_file
 
-    default = "" if args.optimizer else f" ({args.model}'s default)"
-    if args.momentum is not None and config.optimizer == "sgd":
-        raise ValueError(f"--momentum does not apply to --optimizer sgd{default}: plain "
-                         f"gradient descent has no velocity; use --optimizer momentum, rmsprop "
-                         f"or adam")
+    _check_optimizer_options(args, config)
     if args.backend == "numpy":
         if args.logdir is not None:
             raise ValueError("--logdir writes TensorBoard logs with --backend keras only; the "

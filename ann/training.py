@@ -26,20 +26,19 @@ per epoch: ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ``lr``, ``sec
 
 from __future__ import annotations
 
-import json
-import math
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
+from .checks import positive_int
 from .config import MODELS, OPTIMIZERS, TrainConfig
-from .io import network_from_arrays, read_arrays, save_model, weights_to_arrays, write_arrays
+from .io import save_model
 from .memory import keep_freed_memory
 from .network import Network
 from .optimizers import Optimizer, make_optimizer
 from .spec import output_shapes
+from .training_bookkeeping import Bookkeeping, TrainingDiverged, diverged, run_fingerprint
 
 __all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "TrainingDiverged", "diverged", "fit",
            "prepare_images",
@@ -47,28 +46,6 @@ __all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "TrainingDiverged", "diverged"
 
 Progress = Callable[[dict], None]
 Augment = Callable[[np.ndarray, int, int], np.ndarray]
-
-
-class TrainingDiverged(ValueError):
-    """The loss became NaN or infinite, or grew far past its start.
-
-    Attributes ``loss`` (the value), ``epoch`` and ``step`` (1-based; ``step`` is ``None`` when
-    the weights were found non-finite at an epoch's end) and ``first_loss`` (the first step's
-    loss, or ``None``), so a caller can name the option that caused it.
-    """
-
-    def __init__(self, message: str, *, loss: float = float("nan"), epoch: int = 0,
-                 step: int | None = None, first_loss: float | None = None):
-        super().__init__(message)
-        self.loss, self.epoch, self.step, self.first_loss = loss, epoch, step, first_loss
-
-
-def diverged(value: float, first: float | None, blowup: float | None) -> bool:
-    """Whether a loss ``value`` means divergence: NaN/±Inf, or above ``blowup`` times the first
-    loss ``first`` (when both are given and ``first > 0``)."""
-    if not math.isfinite(value):
-        return True
-    return bool(blowup and first and first > 0 and value > blowup * first)
 
 
 def prepare_images(x: np.ndarray, dtype=np.float32) -> np.ndarray:
@@ -100,37 +77,17 @@ def check_labelled(x: np.ndarray, y: np.ndarray, n_classes: int | None = None,
             raise ValueError(f"{name}: label {int(bad)} out of range 0..{n_classes - 1}")
 
 
-def _save_checkpoint(path, network, optimizer, epoch, step, epoch_rng_state, history, sums,
-                     fingerprint):
-    arrays = weights_to_arrays(network.get_weights())
-    arrays.update({f"opt/{k}": v for k, v in optimizer.get_state().items()})
-    meta = {"kind": "checkpoint", "spec": network.spec.to_dict(), "dtype": network.dtype.name,
-            "metadata": {}, "position": {"epoch": epoch, "step": step},
-            "epoch_rng_state": epoch_rng_state,
-            "dropout_rng_state": network.rng.bit_generator.state,
-            "history": history, "sums": sums, "fingerprint": fingerprint}
-    write_arrays(path, arrays, meta)
-
-
-def _load_checkpoint(path, network, optimizer, fingerprint):
-    arrays, meta = read_arrays(path, kind="checkpoint")
-    if meta.get("fingerprint") != fingerprint:
-        raise ValueError(f"checkpoint {path} belongs to a different run (other model, data or "
-                         f"options); remove it or choose another path")
-    restored = network_from_arrays(path, arrays, meta)
-    network.set_weights(restored.get_weights())
-    opt = {k[4:]: v for k, v in arrays.items() if k.startswith("opt/")}
-    optimizer.set_state(opt, network.parameters())
-    network.rng.bit_generator.state = meta["dropout_rng_state"]
-    return meta
-
-
 def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *, epochs: int,
         batch_size: int, rng: np.random.Generator, validation_data=None, lr_decay: float = 1.0,
         loss: str = "auto", progress: Progress | None = None, checkpoint=None,
         checkpoint_every: int = 500, fingerprint: str = "",
         blowup: float | None = None, augment: Augment | None = None) -> list[dict]:
-    """Train ``network`` in place; return the history (one dict per epoch).
+    """Train ``network`` in place by mini-batch SGD; return the history (one dict per epoch).
+
+    The loop is the lecture's: for each epoch ``k`` set ``ε_k = ε·decay^k``; for each mini-batch
+    ``B`` of a fresh permutation, compute ``g = ∇_θ E_B(θ)`` by a forward and backward pass and
+    let the optimizer step (``θ ← θ − ε g`` for SGD). Everything else — checkpoints, progress
+    events, the divergence watch, running sums, validation — is :class:`~ann.training_bookkeeping.Bookkeeping`'s.
 
     Parameters
     ----------
@@ -157,91 +114,44 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
     (:func:`ann.memory.keep_freed_memory`, process-wide): it saves ~3 ms of page faults per
     LeNet step.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    positive_int(epochs, "epochs")
+    positive_int(batch_size, "batch_size")
+    x, y = _checked_data(network, x, y)
+    n, steps = len(x), -(-len(x) // batch_size)
+    keep_freed_memory()
+    lr0 = optimizer.lr
+    book = Bookkeeping(network, optimizer, epochs, steps, progress, checkpoint,
+                        checkpoint_every, fingerprint, blowup)
+    start_epoch, start_step = book.resume(rng)
+    params = network.parameters()
+    for epoch in range(start_epoch, epochs):
+        book.start_epoch(epoch, rng.bit_generator.state, resumed=start_step > 0)
+        perm = rng.permutation(n)
+        optimizer.lr = lr0 * lr_decay ** epoch                  # ε_k = ε·decay^k
+        for step in range(start_step, steps):
+            idx = perm[step * batch_size:(step + 1) * batch_size]  # the mini-batch B
+            xb, yb = x[idx], y[idx]
+            if augment is not None:
+                xb = augment(xb, epoch, step)
+            value = network.loss_and_gradients(xb, yb, loss)    # E_B and g = ∇_θ E_B
+            book.check_loss(epoch, step, value)
+            optimizer.apply(params, network.gradients())        # θ ← θ − ε g (SGD's rule)
+            book.end_step(epoch, step, value, yb)
+        book.end_epoch(epoch, rng.bit_generator.state, validation_data)
+        start_step = 0
+    optimizer.lr = lr0
+    book.finish()
+    return book.history
+
+
+def _checked_data(network: Network, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` checked against the network's input shape and ``y`` against its outputs
+    (:func:`check_labelled`)."""
     x = network.check_input(x)
     y = np.asarray(y)
     n_out = output_shapes(network.spec)[-1][-1]
     check_labelled(x, y, n_out if y.ndim == 1 else None)
-    n = len(x)
-    steps = -(-n // batch_size)
-    keep_freed_memory()
-    lr0 = optimizer.lr
-    history: list[dict] = []
-    start_epoch, start_step, sums = 0, 0, {"loss": 0.0, "correct": 0, "seen": 0, "seconds": 0.0}
-    if checkpoint is not None and Path(checkpoint).exists():
-        meta = _load_checkpoint(checkpoint, network, optimizer, fingerprint)
-        start_epoch, start_step = meta["position"]["epoch"], meta["position"]["step"]
-        history, sums = meta["history"], meta["sums"]
-        rng.bit_generator.state = meta["epoch_rng_state"]
-        if progress is not None:
-            progress({"kind": "resume", "path": str(checkpoint), "epoch": start_epoch + 1,
-                      "step": start_step})
-    params = network.parameters()
-    first_loss = None
-    for epoch in range(start_epoch, epochs):
-        epoch_rng_state = rng.bit_generator.state
-        perm = rng.permutation(n)
-        optimizer.lr = lr0 * lr_decay ** epoch
-        if epoch != start_epoch or start_step == 0:
-            sums = {"loss": 0.0, "correct": 0, "seen": 0, "seconds": 0.0}
-        t0 = time.perf_counter() - sums["seconds"]
-        for step in range(start_step if epoch == start_epoch else 0, steps):
-            idx = perm[step * batch_size:(step + 1) * batch_size]
-            xb, yb = x[idx], y[idx]
-            if augment is not None:
-                xb = augment(xb, epoch, step)
-            value = network.loss_and_gradients(xb, yb, loss)
-            if diverged(value, first_loss, blowup):
-                what = (f"loss became {value}" if not math.isfinite(value) else
-                        f"loss grew to {value:.3g} (from {first_loss:.3g} at the first step)")
-                raise TrainingDiverged(
-                    f"{what} at epoch {epoch + 1}, step {step + 1} "
-                    f"(lr {optimizer.lr:g}); try a smaller learning rate or clip_norm",
-                    loss=value, epoch=epoch + 1, step=step + 1, first_loss=first_loss)
-            if first_loss is None:
-                first_loss = value
-            optimizer.apply(params, network.gradients())
-            sums["loss"] += value * len(idx)
-            sums["seen"] += len(idx)
-            if yb.ndim == 1:
-                sums["correct"] += int((network.last_output.argmax(axis=-1) == yb).sum())
-            if progress is not None:
-                progress({"kind": "batch", "epoch": epoch + 1, "epochs": epochs,
-                          "step": step + 1, "steps": steps, "loss": value})
-            if checkpoint is not None and (step + 1) % checkpoint_every == 0 and step + 1 < steps:
-                sums["seconds"] = time.perf_counter() - t0
-                _save_checkpoint(checkpoint, network, optimizer, epoch, step + 1,
-                                 epoch_rng_state, history, sums, fingerprint)
-        if not all(np.all(np.isfinite(p)) for p in params):
-            raise TrainingDiverged(f"weights became NaN/Inf in epoch {epoch + 1} "
-                                   f"(lr {optimizer.lr:g}); try a smaller learning rate",
-                                   epoch=epoch + 1)
-        h = {"epoch": epoch + 1, "loss": sums["loss"] / sums["seen"],
-             "accuracy": sums["correct"] / sums["seen"], "lr": optimizer.lr,
-             "seconds": time.perf_counter() - t0}
-        if validation_data is not None and len(validation_data[0]):
-            h["val_loss"], h["val_accuracy"] = network.evaluate(*validation_data)
-        history.append(h)
-        start_step = 0
-        if progress is not None:
-            progress({"kind": "epoch", "epoch": epoch + 1, "epochs": epochs, "history": h})
-        if checkpoint is not None and epoch + 1 < epochs:
-            _save_checkpoint(checkpoint, network, optimizer, epoch + 1, 0, rng.bit_generator.state,
-                             history, {"loss": 0.0, "correct": 0, "seen": 0, "seconds": 0.0},
-                             fingerprint)
-    optimizer.lr = lr0
-    if checkpoint is not None:
-        Path(checkpoint).unlink(missing_ok=True)
-    return history
-
-
-def _fingerprint(config: TrainConfig, n_train: int) -> str:
-    d = config.to_dict()
-    d.pop("out"), d.pop("logdir")
-    return json.dumps({"config": d, "n_train": n_train}, sort_keys=True)
+    return x, y
 
 
 #: a step whose loss exceeds this many times the first step's stops ``train_numpy`` and
@@ -276,13 +186,12 @@ def train_numpy(config: TrainConfig, mnist, progress: Progress | None = None,
     val = (x[len(x) - n_val:], y[len(y) - n_val:]) if n_val else None
     rng = np.random.default_rng(config.seed)
     net = Network.from_spec(config.spec(), np.random.default_rng([config.seed, 1]))
-    opt = make_optimizer(config.optimizer, config.lr, config.momentum, config.clip_norm,
-                         config.weight_decay, config.nesterov)
+    opt = make_optimizer(config.optimizer, config.lr, **config.optimizer_options())
     t0 = time.perf_counter()
     history = fit(net, x_tr, y_tr, opt, epochs=config.epochs, batch_size=config.batch_size,
                   rng=rng, validation_data=val, lr_decay=config.lr_decay, progress=progress,
                   checkpoint=checkpoint, checkpoint_every=checkpoint_every,
-                  fingerprint=_fingerprint(config, len(x_tr)), blowup=BLOWUP,
+                  fingerprint=run_fingerprint(config, len(x_tr)), blowup=BLOWUP,
                   augment=_augment(config))
     seconds = time.perf_counter() - t0
     test_loss, test_acc = net.evaluate(prepare_images(x_test), np.asarray(y_test).astype(np.intp))

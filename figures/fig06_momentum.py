@@ -50,7 +50,7 @@ def compute(quick: bool = False, rng: np.random.Generator | None = None) -> dict
 
     steps = 60
     gd = descend(SGD(lr=LR), steps)
-    mom = descend(Momentum(lr=LR, momentum=ALPHA), steps)
+    mom = descend(Momentum(lr=LR, alpha=ALPHA), steps)
     X, Y = np.meshgrid(np.linspace(-4.5, 4.5, 181), np.linspace(-2, 2, 121))
     Z = loss(np.stack([X.ravel(), Y.ravel()], 1)).reshape(X.shape)
     return {"X": X, "Y": Y, "Z": Z, "gd_path": gd, "momentum_path": mom,

@@ -4,7 +4,7 @@
 and ``--backend keras`` builds :func:`ann.keras_train.make_keras_optimizer` from the same
 :class:`~ann.config.TrainConfig` fields. These tests drive both with the same gradients, for
 gradient sizes from 1e-6 to 1e2 and with every hyper-parameter the CLI exposes (learning rate,
-momentum/ρ/β₁, Nesterov, clipping, weight decay, the learning-rate schedule), and compare the
+α/ρ/β₁/β₂, Nesterov, clipping, weight decay, the learning-rate schedule), and compare the
 *displacement* θ_t − θ_0 (comparing θ itself would hide a wrong step of 1e-9 next to θ ≈ 1).
 
 The fault these guard against: RMSProp added δ outside the root on the NumPy backend and inside
@@ -30,17 +30,18 @@ RTOL = 2e-5
 SCALES = [1e-6, 1e-5, 1e-4, 1e-2, 1.0, 1e2]
 SETTINGS = {
     "sgd": dict(name="sgd"),
-    "momentum": dict(name="momentum", momentum=0.9),
-    "nesterov": dict(name="momentum", momentum=0.8, nesterov=True),
-    "rmsprop": dict(name="rmsprop", momentum=0.9),
-    "rmsprop-rho": dict(name="rmsprop", momentum=0.5),
-    "adam": dict(name="adam", momentum=0.9),
-    "adam-beta1": dict(name="adam", momentum=0.5),
-    "adam-clip": dict(name="adam", momentum=0.9, clip_norm=1e-3),
-    "momentum-clip": dict(name="momentum", momentum=0.9, clip_norm=0.5),
-    "adam-decay": dict(name="adam", momentum=0.9, weight_decay=0.1),
+    "momentum": dict(name="momentum", alpha=0.9),
+    "nesterov": dict(name="momentum", alpha=0.8, nesterov=True),
+    "rmsprop": dict(name="rmsprop", rho=0.9),
+    "rmsprop-rho": dict(name="rmsprop", rho=0.5),
+    "adam": dict(name="adam", beta_1=0.9),
+    "adam-beta1": dict(name="adam", beta_1=0.5),
+    "adam-beta2": dict(name="adam", beta_1=0.9, beta_2=0.99),
+    "adam-clip": dict(name="adam", beta_1=0.9, clip_norm=1e-3),
+    "momentum-clip": dict(name="momentum", alpha=0.9, clip_norm=0.5),
+    "adam-decay": dict(name="adam", beta_1=0.9, weight_decay=0.1),
     "sgd-decay": dict(name="sgd", weight_decay=0.5),
-    "rmsprop-clip-decay": dict(name="rmsprop", momentum=0.9, clip_norm=1e-2, weight_decay=0.1),
+    "rmsprop-clip-decay": dict(name="rmsprop", rho=0.9, clip_norm=1e-2, weight_decay=0.1),
 }
 
 
@@ -104,7 +105,7 @@ def test_float32_training_dtype_agrees_too(name):
 def test_rmsprop_steps_for_small_gradients_are_the_keras_size():
     """The reported fault, as a number: one RMSProp step for g = 1e-5 is ε·g/√((1−ρ)g² + δ)
     ≈ 0.0316 ε on both backends (it was ≈ 3.1 ε on NumPy: 97× larger)."""
-    ours, theirs = _trajectories(dict(name="rmsprop", momentum=0.9), 1e-5, [1e-3])
+    ours, theirs = _trajectories(dict(name="rmsprop", rho=0.9), 1e-5, [1e-3])
     step_ours = np.abs(ours[0][1])
     step_keras = np.abs(theirs[0][1])
     np.testing.assert_allclose(step_ours, step_keras, rtol=1e-6)

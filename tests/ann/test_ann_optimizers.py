@@ -118,7 +118,10 @@ def test_weight_decay_is_decoupled():
     (dict(name="nope", lr=0.1), "unknown optimizer 'nope'"),
     (dict(name="sgd", lr=-0.1), "learning rate"),
     (dict(name="sgd", lr=float("nan")), "learning rate"),
-    (dict(name="momentum", lr=0.1, momentum=1.5), "momentum"),
+    (dict(name="momentum", lr=0.1, alpha=1.5), r"alpha must be in \[0.0, 1.0\), got 1.5"),
+    (dict(name="adam", lr=0.1, alpha=0.5), "alpha does not apply to the adam optimizer"),
+    (dict(name="momentum", lr=0.1, rho=0.5), "rho does not apply to the momentum optimizer"),
+    (dict(name="rmsprop", lr=0.1, delta=0.0), "delta must be in"),
     (dict(name="adam", lr=0.1, clip_norm=0.0), "clip_norm"),
     (dict(name="adam", lr=0.1, nesterov=True), "nesterov applies to the momentum"),
 ])
