@@ -140,9 +140,7 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
         dimension, a dt that is not positive and finite or longer than the shortest segment,
         or an integration that diverged (``integration diverged at t = … ms in v; …``).
     """
-    from brian2 import (Network, NetworkOperation, NeuronGroup, SpikeMonitor, StateMonitor,
-                        ms, mV)
-    from brian2.units.fundamentalunits import DimensionMismatchError
+    from brian2 import Network, SpikeMonitor, StateMonitor, ms
 
     if not isinstance(model, NeuronModel):
         raise TypeError(f"model={model!r}: expected a NeuronModel")
@@ -150,17 +148,7 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
         raise TypeError(f"protocol={protocol!r}: expected a Protocol")
     params = dict(params or {})
     model.check_parameters(params)
-    sizes = {np.size(v) for v in params.values() if np.ndim(v) > 0}
-    if protocol.size() is not None:
-        sizes.add(protocol.size())
-    if n is not None:
-        sizes.add(int(n))
-    if len(sizes) > 1:
-        raise ValueError(f"population sizes disagree: {sorted(sizes)} (n, array amplitudes, "
-                         "array parameters must have one length)")
-    n = sizes.pop() if sizes else 1
-    if n < 1:
-        raise ValueError(f"n={n}: need at least one neuron")
+    n = _population_size(protocol, n, params)
     for seg in protocol.segments:
         _check_current(model, "amplitude", seg.amp)
         _check_current(model, "slope", seg.slope)
@@ -173,6 +161,60 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
     method = model.method_for(dt)
 
     target = select_target(codegen)
+    group = _neuron_group(model, n, params, method, dt)
+    objects = [group]
+    spikes = None
+    if model.threshold is not None:  # a model without a spike rule (passive) has no spikes
+        spikes = SpikeMonitor(group, record=True, name="neuron_spikes")
+        objects.append(spikes)
+    trace = None
+    if record:
+        trace = StateMonitor(group, ["v", "I_inj"], record=True, name="neuron_trace",
+                             dt=dt if record_dt is None else record_dt)
+        objects.append(trace)
+    if any(s.noise_sigma is not None for s in protocol.segments):
+        objects.append(_noise_feed(group, protocol, n, noise_dt))
+
+    net = Network(*objects)
+    steps = dict(dt_ms=float(dt / ms), default_dt_ms=float(model.dt / ms))
+    _run_segments(net, group, model, protocol, steps)
+    if trace is not None:
+        check_finite({"v": trace.v_}, trace.t / ms, **steps)
+    check_finite({name: group.state(name, use_units=False)
+                  for name in group.equations.diff_eq_names},
+                 t_end_ms=float(net.t / ms), **steps)
+
+    spike_times = [np.asarray(spikes.spike_trains()[i] / ms) for i in range(n)] \
+        if spikes is not None else [np.empty(0) for _ in range(n)]
+    t_ms, v_mV, current = _traces(trace, model, params, spike_times, dt)
+    return SimResult(model=model.name, t_ms=t_ms, v_mV=v_mV, current=current,
+                     current_unit=current_display_unit(model)[1], spike_times_ms=spike_times,
+                     window_ms=(float(protocol.window[0] / ms), float(protocol.window[1] / ms)),
+                     duration_ms=float(protocol.duration / ms), dt_ms=float(dt / ms),
+                     target=target, method=method)
+
+
+def _population_size(protocol: Protocol, n, params: dict) -> int:
+    """The one length of ``n``, the protocol's array amplitudes and the array parameters."""
+    sizes = {np.size(v) for v in params.values() if np.ndim(v) > 0}
+    if protocol.size() is not None:
+        sizes.add(protocol.size())
+    if n is not None:
+        sizes.add(int(n))
+    if len(sizes) > 1:
+        raise ValueError(f"population sizes disagree: {sorted(sizes)} (n, array amplitudes, "
+                         "array parameters must have one length)")
+    n = sizes.pop() if sizes else 1
+    if n < 1:
+        raise ValueError(f"n={n}: need at least one neuron")
+    return n
+
+
+def _neuron_group(model: NeuronModel, n: int, params: dict, method: str, dt):
+    """The NeuronGroup ``neuron`` of ``n`` neurons, parameters and initial state set."""
+    from brian2 import NeuronGroup
+    from brian2.units.fundamentalunits import DimensionMismatchError
+
     try:
         group = NeuronGroup(n, model.full_equations(), threshold=model.threshold,
                             reset=model.reset, refractory=model.refractory,
@@ -184,41 +226,35 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
     except (DimensionMismatchError, SyntaxError, KeyError, TypeError, ValueError,
             AttributeError) as e:
         raise ValueError(f"model {model.name!r}: {_one_line(e)}") from None
-    objects = [group]
-    spikes = None
-    if model.threshold is not None:  # a model without a spike rule (passive) has no spikes
-        spikes = SpikeMonitor(group, record=True, name="neuron_spikes")
-        objects.append(spikes)
-    trace = None
-    if record:
-        trace = StateMonitor(group, ["v", "I_inj"], record=True, name="neuron_trace",
-                             dt=dt if record_dt is None else record_dt)
-        objects.append(trace)
+    return group
 
-    # pre-drawn noise for the whole run (zeros outside noise segments), SI units
-    noise = None
-    if any(s.noise_sigma is not None for s in protocol.segments):
-        h = float(noise_dt)
-        total = int(round(float(protocol.duration) / h)) + 1
-        noise = np.zeros((total, n))
-        start = 0.0
-        for s in protocol.segments:
-            k0, k1 = int(round(start / h)), int(round((start + float(s.duration)) / h))
-            if s.noise_sigma is not None and k1 > k0:
-                noise[k0:k1] = ou_noise(k1 - k0, n, float(s.noise_sigma), float(s.noise_tau),
-                                        h, s.rng)
-            start += float(s.duration)
-        values = group.variables["I_noise"].get_value()
 
-        def feed(t):
-            values[:] = noise[min(int(round(float(np.asarray(t)) / h)), total - 1)]
+def _noise_feed(group, protocol: Protocol, n: int, noise_dt):
+    """A NetworkOperation copying pre-drawn OU noise (zeros outside noise segments, SI units)
+    into ``group.I_noise`` every ``noise_dt``."""
+    from brian2 import NetworkOperation
 
-        # order -1: the new sample is in place before the trace (order 0) records I_inj
-        objects.append(NetworkOperation(feed, dt=noise_dt, when="start", order=-1,
-                                        name="neuron_noise"))
+    h = float(noise_dt)
+    total = int(round(float(protocol.duration) / h)) + 1
+    noise = np.zeros((total, n))
+    start = 0.0
+    for s in protocol.segments:
+        k0, k1 = int(round(start / h)), int(round((start + float(s.duration)) / h))
+        if s.noise_sigma is not None and k1 > k0:
+            noise[k0:k1] = ou_noise(k1 - k0, n, float(s.noise_sigma), float(s.noise_tau),
+                                    h, s.rng)
+        start += float(s.duration)
+    values = group.variables["I_noise"].get_value()
 
-    net = Network(*objects)
-    steps = dict(dt_ms=float(dt / ms), default_dt_ms=float(model.dt / ms))
+    def feed(t):
+        values[:] = noise[min(int(round(float(np.asarray(t)) / h)), total - 1)]
+
+    # order -1: the new sample is in place before the trace (order 0) records I_inj
+    return NetworkOperation(feed, dt=noise_dt, when="start", order=-1, name="neuron_noise")
+
+
+def _run_segments(net, group, model: NeuronModel, protocol: Protocol, steps: dict) -> None:
+    """Run the protocol's segments in turn, each with its amplitude, slope and start time."""
     try:
         with guarded_run(group, **steps):
             for seg in protocol.segments:
@@ -231,32 +267,24 @@ def simulate(model: NeuronModel, protocol: Protocol, *, n: int | None = None,
             raise ValueError(f"model {model.name!r}: {_one_line(e)}") from None
         raise
 
-    if trace is not None:
-        check_finite({"v": trace.v_}, trace.t / ms, **steps)
-    check_finite({name: group.state(name, use_units=False)
-                  for name in group.equations.diff_eq_names},
-                 t_end_ms=float(net.t / ms), **steps)
 
-    unit, label = current_display_unit(model)
-    spike_times = [np.asarray(spikes.spike_trains()[i] / ms) for i in range(n)] \
-        if spikes is not None else [np.empty(0) for _ in range(n)]
-    if trace is not None:
-        t_ms = np.asarray(trace.t / ms)
-        v_mV = np.asarray(trace.v / mV)
-        if model.spike_peak is not None:
-            peak = float(model.parameters[model.spike_peak] / mV) if model.spike_peak not in \
-                params else np.broadcast_to(np.asarray(params[model.spike_peak] / mV), (n,))
-            peaks = np.broadcast_to(np.asarray(peak, dtype=float), (n,))
-            step_ms = t_ms[1] - t_ms[0] if len(t_ms) > 1 else float(dt / ms)
-            for i, st in enumerate(spike_times):
-                idx = np.clip(np.round((st - t_ms[0]) / step_ms).astype(int), 0, len(t_ms) - 1)
-                v_mV[i, idx] = peaks[i]
-        current = np.asarray(trace.I_inj_) / float(unit / model.current_unit)
-    else:
-        t_ms, v_mV, current = np.empty(0), None, None
-    return SimResult(model=model.name, t_ms=t_ms, v_mV=v_mV, current=current,
-                     current_unit=label, spike_times_ms=spike_times,
-                     window_ms=(float(protocol.window[0] / ms), float(protocol.window[1] / ms)),
-                     duration_ms=float(protocol.duration / ms), dt_ms=float(dt / ms),
-                     target=target, method=method)
+def _traces(trace, model: NeuronModel, params: dict, spike_times: list, dt):
+    """``(t_ms, v_mV, current)`` of the trace monitor (empty, None, None without one); the
+    spike apex ``model.spike_peak`` drawn at each spike's sample."""
+    from brian2 import ms, mV
 
+    if trace is None:
+        return np.empty(0), None, None
+    n = len(spike_times)
+    t_ms = np.asarray(trace.t / ms)
+    v_mV = np.asarray(trace.v / mV)
+    if model.spike_peak is not None:
+        peak = float(model.parameters[model.spike_peak] / mV) if model.spike_peak not in \
+            params else np.broadcast_to(np.asarray(params[model.spike_peak] / mV), (n,))
+        peaks = np.broadcast_to(np.asarray(peak, dtype=float), (n,))
+        step_ms = t_ms[1] - t_ms[0] if len(t_ms) > 1 else float(dt / ms)
+        for i, st in enumerate(spike_times):
+            idx = np.clip(np.round((st - t_ms[0]) / step_ms).astype(int), 0, len(t_ms) - 1)
+            v_mV[i, idx] = peaks[i]
+    unit, _ = current_display_unit(model)
+    return t_ms, v_mV, np.asarray(trace.I_inj_) / float(unit / model.current_unit)
