@@ -136,75 +136,20 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
     """
     import brian2 as b2
 
-    from ..codegen import check_dt, check_finite, guarded_run, select_target
+    from ..codegen import check_finite, guarded_run, select_target
 
     sp = params
-    for name in ("duration", "dt"):
-        value = getattr(sp, name)
-        if not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
-            raise ValueError(f"SpikingParams.{name}={value!r}: expected a positive, finite "
-                             "number of seconds")
-    check_dt(sp.dt * b2.second, [sp.duration * b2.second], "SpikingParams.dt")
+    _check_times(sp)
     used = select_target(target)
-
-    img = np.asarray(image)
-    movie = frame_dt is not None
-    ret = model.retina(img if movie else img[None] if img.ndim == 2 else img,
-                       dt=frame_dt, I_adapt=I_adapt)
-    if not movie and ret["rgc_on"].shape[0] != 1:
-        raise ValueError(f"image: the spiking path takes one image, got {ret['rgc_on'].shape[0]}")
-    rates = np.stack([ret["rgc_on"], ret["rgc_off"]], axis=2)      # (T, C, 2, H, W)
-    T, C, _, H, W = rates.shape
-    n_steps = int(round(sp.duration / sp.dt))
-    if movie:
-        frame = np.minimum((np.arange(n_steps) * sp.dt / frame_dt).astype(int), T - 1)
-        spikes = poisson_spikes(rates.reshape(T, -1)[frame], sp.dt, n_steps, rng)
-        duration = sp.duration
-    else:
-        spikes = poisson_spikes(rates.reshape(-1), sp.dt, n_steps, rng)
-        duration = n_steps * sp.dt
-    steps, idx = np.nonzero(spikes)
-    n_rgc = C * 2 * H * W
-
+    rates, steps, idx, duration = _ganglion_spikes(model, image, rng, sp, frame_dt, I_adapt)
+    _, C, _, H, W = rates.shape
     pre, post, w, grid = receptive_field_synapses(model, (H, W), sp.stride, sp.min_weight)
     S, O, P, ny, nx = grid
-    n_v1 = S * O * P * ny * nx
-    p1 = model.params.v1
-
-    ms, mV = b2.ms, b2.mV
-    dt = sp.dt * b2.second
-    rgc = b2.SpikeGeneratorGroup(n_rgc, idx, steps * dt, dt=dt, name="rgc")
-    lif = """dv/dt = (E_L - v) / tau_m : volt (unless refractory)
-             tau_m : second (constant)"""
-    ns = dict(E_L=sp.E_L * mV)
-    lgn = b2.NeuronGroup(n_rgc, lif, threshold=f"v > {sp.V_th}*mV", reset=f"v = {sp.V_reset}*mV",
-                         refractory=model.params.lgn.tau_ref * b2.second, method="exact",
-                         dt=dt, namespace=ns, name="lgn")
-    v1s = b2.NeuronGroup(n_v1, lif, threshold=f"v > {sp.V_th}*mV", reset=f"v = {sp.V_reset}*mV",
-                         refractory=sp.t_ref * b2.second, method="exact", dt=dt, namespace=ns,
-                         name="v1_simple")
-    v1c = b2.NeuronGroup(S * O * ny * nx, lif, threshold=f"v > {sp.V_th}*mV",
-                         reset=f"v = {sp.V_reset}*mV", refractory=sp.t_ref * b2.second,
-                         method="exact", dt=dt, namespace=ns, name="v1_complex")
-    for g in (lgn, v1s, v1c):
-        g.v = sp.E_L * mV
-        g.tau_m = p1.tau_m * b2.second
-    lgn.tau_m = 5 * ms
-    relay = b2.Synapses(rgc, lgn, on_pre=f"v_post += {sp.w_relay}*mV * int(not_refractory_post)",
-                        dt=dt, name="relay")
-    relay.connect(j="i")
-    ff = b2.Synapses(lgn, v1s, "w : volt (constant)", on_pre="v_post += w", dt=dt, name="lgn_v1")
-    ff.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
-    ff.w = w * mV
-    # simple (s, o, p, y, x) -> complex (s, o, y, x)
-    s_idx = np.arange(n_v1).reshape(S, O, P, ny * nx)
-    c_idx = np.broadcast_to(np.arange(S * O * ny * nx).reshape(S, O, 1, ny * nx), s_idx.shape)
-    pool = b2.Synapses(v1s, v1c, on_pre=f"v_post += {sp.w_c}*mV", dt=dt, name="phase_pool")
-    pool.connect(i=s_idx.ravel().astype(np.int32), j=c_idx.ravel().astype(np.int32))
-    mons = [b2.SpikeMonitor(g, record=bool(record_spikes)) for g in (rgc, lgn, v1s, v1c)]
-    net = b2.Network(rgc, lgn, v1s, v1c, relay, ff, pool, *mons)
-    steps = dict(dt_ms=sp.dt * 1e3, default_dt_ms=SpikingParams.dt * 1e3)
-    with guarded_run(v1s, **steps):
+    groups, synapses = _network(model, sp, C * 2 * H * W, steps, idx, (pre, post, w), grid)
+    mons = [b2.SpikeMonitor(g, record=bool(record_spikes)) for g in groups]
+    net = b2.Network(*groups, *synapses, *mons)
+    run_steps = dict(dt_ms=sp.dt * 1e3, default_dt_ms=SpikingParams.dt * 1e3)
+    with guarded_run(groups[2], **run_steps):
         net.run(duration * b2.second, namespace={})
 
     def rate(mon, shape):
@@ -220,11 +165,91 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
         "rates_in": rates.mean(axis=0),
     }
     # the membrane potentials are where a divergence would show; rates are counts / duration
-    check_finite({**{f"{g.name}.v": g.v_[:] for g in (lgn, v1s, v1c)}, **out},
-                 t_end_ms=duration * 1e3, **steps)
+    check_finite({**{f"{g.name}.v": g.v_[:] for g in groups[1:]}, **out},
+                 t_end_ms=duration * 1e3, **run_steps)
     out.update({"grid": (np.arange(0, H, sp.stride), np.arange(0, W, sp.stride)),
                 "n_synapses": int(len(pre)), "duration": duration, "target": used})
     out["spikes"] = {name: (np.asarray(m.i[:], int), np.asarray(m.t_[:], float))
                      for name, m in zip(("rgc", "lgn", "v1_simple", "v1_complex"), mons)
                      } if record_spikes else {}
     return out
+
+
+def _check_times(sp: SpikingParams) -> None:
+    """``duration`` and ``dt`` positive, finite seconds, dt no longer than the run."""
+    import brian2 as b2
+
+    from ..codegen import check_dt
+
+    for name in ("duration", "dt"):
+        value = getattr(sp, name)
+        if not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
+            raise ValueError(f"SpikingParams.{name}={value!r}: expected a positive, finite "
+                             "number of seconds")
+    check_dt(sp.dt * b2.second, [sp.duration * b2.second], "SpikingParams.dt")
+
+
+def _ganglion_spikes(model: RatePath, image, rng, sp: SpikingParams, frame_dt, I_adapt):
+    """The ganglion rates ``(T, C, 2, H, W)`` of the rate path and Poisson spikes drawn from
+    them: ``(rates, steps, idx, duration)``, spike ``steps`` and flat cell ``idx``."""
+    img = np.asarray(image)
+    movie = frame_dt is not None
+    ret = model.retina(img if movie else img[None] if img.ndim == 2 else img,
+                       dt=frame_dt, I_adapt=I_adapt)
+    if not movie and ret["rgc_on"].shape[0] != 1:
+        raise ValueError(f"image: the spiking path takes one image, got {ret['rgc_on'].shape[0]}")
+    rates = np.stack([ret["rgc_on"], ret["rgc_off"]], axis=2)      # (T, C, 2, H, W)
+    T = rates.shape[0]
+    n_steps = int(round(sp.duration / sp.dt))
+    if movie:
+        frame = np.minimum((np.arange(n_steps) * sp.dt / frame_dt).astype(int), T - 1)
+        spikes = poisson_spikes(rates.reshape(T, -1)[frame], sp.dt, n_steps, rng)
+        duration = sp.duration
+    else:
+        spikes = poisson_spikes(rates.reshape(-1), sp.dt, n_steps, rng)
+        duration = n_steps * sp.dt
+    steps, idx = np.nonzero(spikes)
+    return rates, steps, idx, duration
+
+
+def _network(model: RatePath, sp: SpikingParams, n_rgc: int, steps, idx, feedforward, grid):
+    """The groups ``(rgc, lgn, v1_simple, v1_complex)`` and synapses ``(relay, lgn_v1,
+    phase_pool)`` of the spiking path; ``feedforward`` is ``(pre, post, w)`` LGN -> V1."""
+    import brian2 as b2
+
+    pre, post, w = feedforward
+    S, O, P, ny, nx = grid
+    n_v1 = S * O * P * ny * nx
+    ms, mV = b2.ms, b2.mV
+    dt = sp.dt * b2.second
+    rgc = b2.SpikeGeneratorGroup(n_rgc, idx, steps * dt, dt=dt, name="rgc")
+    lgn = _lif_group(n_rgc, sp, model.params.lgn.tau_ref, "lgn")
+    v1s = _lif_group(n_v1, sp, sp.t_ref, "v1_simple")
+    v1c = _lif_group(S * O * ny * nx, sp, sp.t_ref, "v1_complex")
+    for g in (lgn, v1s, v1c):
+        g.v = sp.E_L * mV
+        g.tau_m = model.params.v1.tau_m * b2.second
+    lgn.tau_m = 5 * ms
+    relay = b2.Synapses(rgc, lgn, on_pre=f"v_post += {sp.w_relay}*mV * int(not_refractory_post)",
+                        dt=dt, name="relay")
+    relay.connect(j="i")
+    ff = b2.Synapses(lgn, v1s, "w : volt (constant)", on_pre="v_post += w", dt=dt, name="lgn_v1")
+    ff.connect(i=pre.astype(np.int32), j=post.astype(np.int32))
+    ff.w = w * mV
+    # simple (s, o, p, y, x) -> complex (s, o, y, x)
+    s_idx = np.arange(n_v1).reshape(S, O, P, ny * nx)
+    c_idx = np.broadcast_to(np.arange(S * O * ny * nx).reshape(S, O, 1, ny * nx), s_idx.shape)
+    pool = b2.Synapses(v1s, v1c, on_pre=f"v_post += {sp.w_c}*mV", dt=dt, name="phase_pool")
+    pool.connect(i=s_idx.ravel().astype(np.int32), j=c_idx.ravel().astype(np.int32))
+    return (rgc, lgn, v1s, v1c), (relay, ff, pool)
+
+
+def _lif_group(n: int, sp: SpikingParams, t_ref: float, name: str):
+    """``n`` LIF neurons ``tau_m dv/dt = E_L - v`` (threshold, reset, refractory t_ref s)."""
+    import brian2 as b2
+
+    lif = """dv/dt = (E_L - v) / tau_m : volt (unless refractory)
+             tau_m : second (constant)"""
+    return b2.NeuronGroup(n, lif, threshold=f"v > {sp.V_th}*mV", reset=f"v = {sp.V_reset}*mV",
+                          refractory=t_ref * b2.second, method="exact", dt=sp.dt * b2.second,
+                          namespace=dict(E_L=sp.E_L * b2.mV), name=name)
