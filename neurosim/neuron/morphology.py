@@ -212,14 +212,11 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
         NaN or infinite voltage (``integration diverged at t = … ms in v; …``,
         :func:`neurosim.codegen.check_finite`).
     """
-    from brian2 import (Network, SpatialNeuron, StateMonitor, cm, mS, ms, mV,
-                        ohm, uF, um)
+    from brian2 import Network, StateMonitor, amp, cm, ms, mV, ohm, um
     from brian2.units.fundamentalunits import have_same_dimensions
 
     from ..codegen import check_dt, check_finite, guarded_run, select_target
-    from .rates import hh_steady_state
-
-    from brian2 import amp
+    from .site_events import site_events
 
     if not have_same_dimensions(current, amp) or not np.isfinite(float(current)):
         raise ValueError(f"current {current!r}: expected a finite current (e.g. 1*nA)")
@@ -232,36 +229,12 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
     tail = 20 * ms if tail is None else tail
     dt = check_dt(0.01 * ms if dt is None else dt, [s for s in (delay, duration, tail)])
     morpho = build_morphology(sh)
-    neuron = SpatialNeuron(morphology=morpho, model=_CABLE_EQS, Cm=1 * uF / cm ** 2,
-                           Ri=Ri,
-                           method="exponential_euler", threshold="v > -20*mV",
-                           refractory="v > -20*mV", threshold_location=0,
-                           dt=dt, name="cell", namespace={})
-    neuron.gL = 0.3 * mS / cm ** 2
-    # passive membrane: leak reversal at -65 mV, so the whole cell rests at -65 mV
-    neuron.ENa, neuron.EK, neuron.EL = 50 * mV, -77 * mV, -65 * mV
-    neuron.gNa, neuron.gK = 0 * mS / cm ** 2, 0 * mS / cm ** 2
-    if not passive:
-        active = [0] if sh.soma_diameter > 0 else []
-        for path, b, _, _ in _walk(sh.branches, (0.0, 0.0)):
-            if b.kind == "axon" or active_dendrites:
-                sec = _section(morpho, path, sh)
-                active.extend(sec.indices[:].tolist())
-        neuron.gNa[active] = 120 * mS / cm ** 2
-        neuron.gK[active] = 36 * mS / cm ** 2
-        neuron.EL[active] = -54.387 * mV  # squid HH leak: rest -65 mV with the channels
-    ss = hh_steady_state(-65.0)
-    neuron.v = -65 * mV
-    neuron.m, neuron.h, neuron.n = ss["m"], ss["h"], ss["n"]
-    sites = {"soma" if sh.soma_diameter > 0 else "root": 0}
-    for path, b, _, _ in _walk(sh.branches, (0.0, 0.0)):
-        if not b.children:
-            sites[f"{path} tip"] = int(_section(morpho, path, sh).indices[-1])
-    idx = list(sites.values())
-    mon = StateMonitor(neuron, "v", record=idx, name="cell_trace")
+    neuron = _cable_neuron(sh, morpho, Ri, dt, passive, active_dendrites)
+    sites = _recording_sites(sh, morpho)
+    mon = StateMonitor(neuron, "v", record=list(sites.values()), name="cell_trace")
     net = Network(neuron, mon)
     steps = dict(dt_ms=float(dt / ms), default_dt_ms=0.01)
-    with guarded_run(neuron, **steps):
+    with guarded_run(neuron, **steps):  # delay, the current step, then the tail
         net.run(delay, namespace={})
         neuron.I[0] = current
         net.run(duration, namespace={})
@@ -273,14 +246,51 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
     check_finite({"v": v}, t, **steps)
     check_finite({"v": v_step_end, "m": neuron.m_, "h": neuron.h_, "n": neuron.n_},
                  t_end_ms=float(net.t / ms), **steps)
-    from .site_events import site_events
-
     found = {name: site_events(t, v[k]) for k, name in enumerate(sites)}
     return MorphologyResult(t_ms=t, v_mV=v, sites={n: k for k, n in enumerate(sites)},
                             spike_times_ms={n: f[0] for n, f in found.items()},
                             v_step_end_mV=v_step_end,
                             distance_um=np.asarray(neuron.distance / um),
                             events={n: f[1] for n, f in found.items()})
+
+
+def _cable_neuron(sh: Shape, morpho, Ri, dt, passive: bool, active_dendrites: bool):
+    """The SpatialNeuron ``cell`` of :data:`_CABLE_EQS` at rest (-65 mV, gates at steady
+    state): squid HH channels in the soma and axon (and dendrites if ``active_dendrites``),
+    none if ``passive``; a passive leak elsewhere."""
+    from brian2 import SpatialNeuron, cm, mS, mV, uF
+
+    from .rates import hh_steady_state
+
+    neuron = SpatialNeuron(morphology=morpho, model=_CABLE_EQS, Cm=1 * uF / cm ** 2, Ri=Ri,
+                           method="exponential_euler", threshold="v > -20*mV",
+                           refractory="v > -20*mV", threshold_location=0,
+                           dt=dt, name="cell", namespace={})
+    neuron.gL = 0.3 * mS / cm ** 2
+    # passive membrane: leak reversal at -65 mV, so the whole cell rests at -65 mV
+    neuron.ENa, neuron.EK, neuron.EL = 50 * mV, -77 * mV, -65 * mV
+    neuron.gNa, neuron.gK = 0 * mS / cm ** 2, 0 * mS / cm ** 2
+    if not passive:
+        active = [0] if sh.soma_diameter > 0 else []
+        for path, b, _, _ in _walk(sh.branches, (0.0, 0.0)):
+            if b.kind == "axon" or active_dendrites:
+                active.extend(_section(morpho, path, sh).indices[:].tolist())
+        neuron.gNa[active] = 120 * mS / cm ** 2
+        neuron.gK[active] = 36 * mS / cm ** 2
+        neuron.EL[active] = -54.387 * mV  # squid HH leak: rest -65 mV with the channels
+    ss = hh_steady_state(-65.0)
+    neuron.v = -65 * mV
+    neuron.m, neuron.h, neuron.n = ss["m"], ss["h"], ss["n"]
+    return neuron
+
+
+def _recording_sites(sh: Shape, morpho) -> dict:
+    """Site name -> compartment index: the soma (or root) and the tip of every leaf branch."""
+    sites = {"soma" if sh.soma_diameter > 0 else "root": 0}
+    for path, b, _, _ in _walk(sh.branches, (0.0, 0.0)):
+        if not b.children:
+            sites[f"{path} tip"] = int(_section(morpho, path, sh).indices[-1])
+    return sites
 
 
 def _section(morpho, path: str, sh: Shape):
