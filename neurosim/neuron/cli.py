@@ -56,19 +56,12 @@ def register(subparsers) -> None:
                     "30 ms tail. Prints rest, spikes during and after the stimulus, rate, "
                     "firing pattern, AP threshold, peak, width, AHP minimum. `neurosim models` "
                     "lists the models, patterns, stimuli and parameters.")
-    p.add_argument("model", choices=MODEL_CHOICES, metavar="MODEL",
-                   help=" | ".join(MODEL_CHOICES))
-    p.add_argument("--pattern", default=None, help=_PATTERN_HELP)
+    _add_model(p)
     p.add_argument("--current", required=True, metavar="VALUE_WITH_UNIT",
                    help="stimulus amplitude (required), negative = hyperpolarizing: a current "
                         "density for hh, traub (10uA/cm2), a current for lif (0.5nA), "
                         "izhikevich (10pA), adex (500pA)")
-    p.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
-                   help="stimulus duration (required), a time, e.g. 200ms")
-    add_stimulus_options(p)
-    add_reproduction_options(p)
-    p.add_argument("--plot", type=Path, default=None, metavar="FILE",
-                   help=_OUTPUT_HELP + " (default: none)")
+    _add_run_options(p, "200ms")
     p.add_argument("--csv", type=Path, default=None, metavar="FILE",
                    help="write the trace as CSV: '#' comment lines (command, model, "
                         "spike_times_ms), then t_ms,V_mV,I_<unit of --current> per sample; "
@@ -80,23 +73,34 @@ def register(subparsers) -> None:
         "fi", help="f–I curve: steady-state rate for N step currents (one simulation)",
         description="Steady-state firing rate (1 / mean ISI after the first quarter of the "
                     "stimulus) for N currents START..STOP, simulated as N neurons in one group.")
-    f.add_argument("model", choices=MODEL_CHOICES, metavar="MODEL",
-                   help=" | ".join(MODEL_CHOICES))
-    f.add_argument("--pattern", default=None, help=_PATTERN_HELP)
+    _add_model(f)
     f.add_argument("--currents", required=True, metavar="START:STOP:N",
                    help="N currents from START to STOP, both included, START < STOP (or N = 1 "
                         "and START = STOP), 1 <= N <= 10000; units as for `neuron --current`, "
                         "e.g. 6uA/cm2:6.5uA/cm2:6 (hh) or -2nA:2nA:5 (lif) (required)")
-    f.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
-                   help="stimulus duration (required), a time, e.g. 500ms")
-    add_stimulus_options(f)
-    add_reproduction_options(f)
-    f.add_argument("--plot", type=Path, default=None, metavar="FILE",
-                   help=_OUTPUT_HELP + " (default: none)")
+    _add_run_options(f, "500ms")
     f.add_argument("--json", action="store_true", help="print one JSON object (default: text)")
     f.set_defaults(run=run_fi)
 
     register_morphology(subparsers)
+
+
+def _add_model(p) -> None:
+    """MODEL and ``--pattern``, shared by ``neuron`` and ``fi``."""
+    p.add_argument("model", choices=MODEL_CHOICES, metavar="MODEL",
+                   help=" | ".join(MODEL_CHOICES))
+    p.add_argument("--pattern", default=None, help=_PATTERN_HELP)
+
+
+def _add_run_options(p, duration_example: str) -> None:
+    """``--duration``, the stimulus and reproduction options and ``--plot``, shared by
+    ``neuron`` and ``fi``."""
+    p.add_argument("--duration", required=True, metavar="VALUE_WITH_UNIT",
+                   help=f"stimulus duration (required), a time, e.g. {duration_example}")
+    add_stimulus_options(p)
+    add_reproduction_options(p)
+    p.add_argument("--plot", type=Path, default=None, metavar="FILE",
+                   help=_OUTPUT_HELP + " (default: none)")
 
 
 def _warn(args, text: str | None) -> None:
@@ -166,13 +170,10 @@ def _check_outputs(args) -> None:
 
 
 def run_neuron(args) -> int:
-    from brian2 import mV
-
-    from .analysis import PHASES, label_phases, trace_summary
-    from .cli_output import pattern_label, plural, round_json, spike_counts, write_trace_csv
-    from .cli_plots import plot_trace
+    from .analysis import trace_summary
+    from .cli_output import pattern_label, round_json, spike_counts
     from .sanity import check_hyperpolarization, check_voltage_range, rate_warning
-    from .simulate import current_display_unit, simulate
+    from .simulate import simulate
     from .units import parse_quantity
 
     _check_outputs(args)
@@ -199,10 +200,32 @@ def run_neuron(args) -> int:
                                            args.stimulus)}
     out["pattern"] = args.pattern
     _warn(args, rate_warning(counts["rate_hz"], f"--current {args.current}"))
-    disp_unit, disp_label = current_display_unit(model)
+    _write_files(args, model, res, out, shaped, unit)
+    note = ramp_note(args, model, current, duration, dt) if not counts["n_spikes_stimulus"] \
+        else None
+    if note:
+        out["note"] = note
+    out = round_json(out)
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    _print_summary(args, model, res, out, counts, params, note)
+    return 0
+
+
+def _write_files(args, model, res, out: dict, shaped: bool, unit: str) -> None:
+    """Write ``--plot`` (the trace, phases coloured) and ``--csv``; note their paths in
+    ``out``. ``unit`` is the unit typed for ``--current``."""
+    from .analysis import PHASES, label_phases
+    from .cli_output import write_trace_csv
+    from .cli_plots import plot_trace
+    from .simulate import current_display_unit
+    from .units import parse_quantity
+
+    disp_unit, _ = current_display_unit(model)
     factor = float(disp_unit / parse_quantity("1" + unit))
     if args.plot is not None:
-        phases = label_phases(res.t_ms, res.v_mV[0], res.spike_times_ms[0], s["rest_mV"],
+        phases = label_phases(res.t_ms, res.v_mV[0], res.spike_times_ms[0], out["rest_mV"],
                               **({} if shaped else _reset_phases(model)))
         plot_trace(res, phases, PHASES, out, args.plot, current_factor=factor)
         out["plot"] = str(args.plot)
@@ -212,14 +235,12 @@ def run_neuron(args) -> int:
             f"stimulus window {res.window_ms[0]:g}-{res.window_ms[1]:g} ms; dt {res.dt_ms:g} ms "
             f"({res.method})"])
         out["csv"] = str(args.csv)
-    note = ramp_note(args, model, current, duration, dt) if not counts["n_spikes_stimulus"] \
-        else None
-    if note:
-        out["note"] = note
-    out = round_json(out)
-    if args.json:
-        print(json.dumps(out))
-        return 0
+
+
+def _print_summary(args, model, res, out: dict, counts: dict, params: dict, note) -> None:
+    """The text report of ``neurosim neuron``: stimulus, dt, rest and spikes, AP shape."""
+    from .cli_output import plural
+
     where = "the step" if args.stimulus == "step" else "the stimulus"
     print(f"{model.name}: {args.stimulus} {args.current} for {args.duration} ({model.source})")
     print(f"  dt {res.dt_ms:g} ms ({res.method})"
@@ -242,4 +263,3 @@ def run_neuron(args) -> int:
         print(f"  plot: {args.plot}")
     if args.csv is not None:
         print(f"  csv: {args.csv}")
-    return 0
