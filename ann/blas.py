@@ -18,6 +18,8 @@ import contextlib
 import ctypes
 from pathlib import Path
 
+from .checks import positive_int
+
 __all__ = ["set_blas_threads", "get_blas_threads", "blas_threads"]
 
 _SET = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
@@ -63,8 +65,7 @@ def get_blas_threads() -> int | None:
 
 def set_blas_threads(n: int) -> bool:
     """Let OpenBLAS use ``n`` threads; ``False`` if that is not possible here."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"threads must be a positive int, got {n!r}")
+    positive_int(n, "threads")
     setter = _find()[0]
     if setter is None:
         return False

@@ -17,13 +17,15 @@ __all__ = ["is_int", "positive_int", "finite_number", "bounded", "in_interval",
            "positive_number_arg"]
 
 
-def is_int(v) -> bool:
-    """Whether ``v`` is an int (Python's or NumPy's), not a bool."""
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+def is_int(v, numpy: bool = False) -> bool:
+    """Whether ``v`` is a Python int (``numpy=True``: or a NumPy integer), not a bool."""
+    kinds = (int, np.integer) if numpy else int
+    return isinstance(v, kinds) and not isinstance(v, (bool, np.bool_))
 
 
 def positive_int(v, name: str) -> int:
-    """``v`` if it is an int ≥ 1; else ``ValueError: {name} must be a positive int, got v``."""
+    """``v`` if it is a Python int ≥ 1; else ``ValueError: {name} must be a positive int,
+    got v``."""
     if not is_int(v) or v < 1:
         raise ValueError(f"{name} must be a positive int, got {v!r}")
     return v

@@ -31,13 +31,15 @@ import functools
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .checks import is_int
+
 __all__ = ["pair", "conv_pads", "conv_output_size", "pad_nhwc", "windows", "tap_slices", "im2col",
            "col2im", "conv2d", "conv2d_backward", "conv2d_input_grad", "cols_t_dot",
            "depthwise_conv2d", "depthwise_conv2d_backward"]
 
 
 def _is_int(a) -> bool:
-    return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
+    return is_int(a, numpy=True)
 
 
 def pair(v, name: str = "stride") -> tuple[int, int]:

@@ -11,23 +11,12 @@ naming ``--lr`` (exit 2). With ``--seed`` the Keras MLP is repeatable on one mac
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from .checks import positive_number_arg
+
 __all__ = ["register", "run_tf_lecture"]
-
-
-def _positive_float(text: str) -> float:
-    import math
-
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (math.isfinite(v) and v > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
 
 
 def register(subparsers) -> None:
@@ -43,7 +32,7 @@ def register(subparsers) -> None:
                     "the Keras MNIST MLP (see docs/tensorflow.md).")
     p.add_argument("--steps", type=count_at_most(10 ** 9, "step limit"), default=100,
                    help="gradient-descent steps of the linear fit (default %(default)s)")
-    p.add_argument("--lr", type=_positive_float, default=0.01,
+    p.add_argument("--lr", type=positive_number_arg, default=0.01,
                    help="learning rate of the linear fit (default %(default)s; above about "
                         "0.12 gradient descent diverges and the run stops, exit 2)")
     p.add_argument("--seed", type=int, default=0,

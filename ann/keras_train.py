@@ -54,7 +54,8 @@ from .config import TrainConfig
 from .keras_models import build_keras_model, from_keras
 from .network import Network
 from .keras_seed import seed_keras
-from .training import BLOWUP, TrainingDiverged, check_labelled, diverged, prepare_images
+from .training import BLOWUP, check_labelled, diverged, prepare_images
+from .training_bookkeeping import loss_diverged
 
 __all__ = ["train_keras", "make_keras_optimizer", "write_model_graph", "save_keras_atomic"]
 
@@ -116,12 +117,11 @@ def save_keras_atomic(model, path: str | os.PathLike) -> Path:
     return path
 
 
-def _callbacks(config: TrainConfig, steps: int, progress):
-    keras = keras_module()
+def _epochs_callback(keras, config: TrainConfig, steps: int, progress):
+    """A Keras callback that keeps the per-epoch history in :func:`ann.training.fit`'s format,
+    sends the same progress events, and stops a diverging run (its ``diverged`` error)."""
 
     class _Epochs(keras.callbacks.Callback):
-        """Per-epoch history in :func:`ann.training.fit`'s format, and progress events."""
-
         def __init__(self):
             super().__init__()
             self.history: list[dict] = []
@@ -129,22 +129,16 @@ def _callbacks(config: TrainConfig, steps: int, progress):
             self.diverged = None
 
         def on_train_batch_end(self, batch, logs=None):
-            loss = float(logs["loss"])
+            loss, epoch = float(logs["loss"]), len(self.history) + 1
             if diverged(loss, self.first_loss, BLOWUP):
                 self.model.stop_training = True
-                what = (f"loss became {loss}" if not np.isfinite(loss) else
-                        f"loss grew to {loss:.3g} (from {self.first_loss:.3g} at the first step)")
-                self.diverged = TrainingDiverged(
-                    f"{what} at epoch {len(self.history) + 1}, step {batch + 1} "
-                    f"(lr {config.lr:g}); try a smaller learning rate or clip_norm", loss=loss,
-                    epoch=len(self.history) + 1, step=batch + 1, first_loss=self.first_loss)
+                self.diverged = loss_diverged(loss, self.first_loss, epoch, batch + 1, config.lr)
                 return
             if self.first_loss is None:
                 self.first_loss = loss
             if progress is not None:
-                progress({"kind": "batch", "epoch": len(self.history) + 1,
-                          "epochs": config.epochs, "step": batch + 1, "steps": steps,
-                          "loss": loss})
+                progress({"kind": "batch", "epoch": epoch, "epochs": config.epochs,
+                          "step": batch + 1, "steps": steps, "loss": loss})
 
         def on_epoch_begin(self, epoch, logs=None):
             self.t0 = time.perf_counter()
@@ -165,7 +159,14 @@ def _callbacks(config: TrainConfig, steps: int, progress):
                 progress({"kind": "epoch", "epoch": epoch + 1, "epochs": config.epochs,
                           "history": h})
 
-    epochs_cb = _Epochs()
+    return _Epochs()
+
+
+def _callbacks(config: TrainConfig, steps: int, progress):
+    """``(epochs callback, every callback)``: :func:`_epochs_callback`, the learning-rate
+    schedule and TensorBoard where the config asks for them."""
+    keras = keras_module()
+    epochs_cb = _epochs_callback(keras, config, steps, progress)
     callbacks = [epochs_cb]
     if config.lr_decay != 1.0:
         callbacks.append(keras.callbacks.LearningRateScheduler(config.learning_rate))
@@ -212,30 +213,9 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
         mnist = load_mnist()
     tf = tf_module()
     seed_keras(config.seed)
-    x_train, y_train, x_test, y_test = mnist
-    x, y = prepare_images(x_train), np.asarray(y_train).astype(np.int64)
-    xt, yt = prepare_images(x_test), np.asarray(y_test).astype(np.int64)
-    check_labelled(x, y, 10)
-    check_labelled(xt, yt, 10, name="test data")
-    n_val = int(round(len(x) * config.validation_split))
-    x_tr, y_tr = x[:len(x) - n_val], y[:len(y) - n_val]
-    val = (x[len(x) - n_val:], y[len(y) - n_val:]) if n_val else None
-
-    spec = config.spec()
-    init = Network.from_spec(spec, np.random.default_rng([config.seed, 1])).get_weights()
-    model = build_keras_model(spec, init, seed=config.seed)
-    model.compile(optimizer=make_keras_optimizer(config.optimizer, config.lr,
-                                                 **config.optimizer_options()),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    if config.logdir is not None:
-        write_model_graph(model, Path(config.logdir) / "train")
-
-    train_ds = (tf.data.Dataset.from_tensor_slices((x_tr, y_tr))
-                .shuffle(len(x_tr), seed=config.seed, reshuffle_each_iteration=True))
-    if config.shift:
-        train_ds = _shifted(tf, train_ds, config.shift, config.seed)
-    train_ds = train_ds.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
-    val_ds = None if val is None else tf.data.Dataset.from_tensor_slices(val).batch(1000)
+    (x_tr, y_tr), val, (xt, yt) = _split(config, mnist)
+    model = _compiled_model(config)
+    train_ds, val_ds = _datasets(tf, config, x_tr, y_tr, val)
     steps = -(-len(x_tr) // config.batch_size)
     epochs_cb, callbacks = _callbacks(config, steps, progress)
     t0 = time.perf_counter()
@@ -256,14 +236,58 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
               "numpy_test_accuracy": float(net.evaluate(xt, yt)[1]),
               "config": config.to_dict()}
     if config.out is not None:
-        if Path(config.out).suffix == ".keras":
-            save_keras_atomic(model, config.out)
-        else:
-            from .io import save_model
-
-            save_model(config.out, net, metadata={k: v for k, v in result.items()
-                                                  if k != "history"})
+        _save(config.out, model, net, result)
         result["model_path"] = str(config.out)
     if config.logdir is not None:
         result["logdir"] = str(config.logdir)
     return result
+
+
+def _split(config: TrainConfig, mnist):
+    """``((x_train, y_train), validation or None, (x_test, y_test))``: images scaled to [0, 1]
+    NHWC, labels int64, the last ``validation_split`` of the training images held out."""
+    x_train, y_train, x_test, y_test = mnist
+    x, y = prepare_images(x_train), np.asarray(y_train).astype(np.int64)
+    xt, yt = prepare_images(x_test), np.asarray(y_test).astype(np.int64)
+    check_labelled(x, y, 10)
+    check_labelled(xt, yt, 10, name="test data")
+    n_val = int(round(len(x) * config.validation_split))
+    val = (x[len(x) - n_val:], y[len(y) - n_val:]) if n_val else None
+    return (x[:len(x) - n_val], y[:len(y) - n_val]), val, (xt, yt)
+
+
+def _compiled_model(config: TrainConfig):
+    """The Keras twin of ``config.spec()`` with the NumPy network's initial weights, compiled
+    with :func:`make_keras_optimizer`; its graph written to ``logdir/train`` if asked."""
+    spec = config.spec()
+    init = Network.from_spec(spec, np.random.default_rng([config.seed, 1])).get_weights()
+    model = build_keras_model(spec, init, seed=config.seed)
+    model.compile(optimizer=make_keras_optimizer(config.optimizer, config.lr,
+                                                 **config.optimizer_options()),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    if config.logdir is not None:
+        write_model_graph(model, Path(config.logdir) / "train")
+    return model
+
+
+def _datasets(tf, config: TrainConfig, x_tr, y_tr, val):
+    """``(train, validation or None)`` ``tf.data`` pipelines: the training set shuffled with
+    the config's seed (and shifted, with ``shift``), in mini-batches."""
+    train_ds = (tf.data.Dataset.from_tensor_slices((x_tr, y_tr))
+                .shuffle(len(x_tr), seed=config.seed, reshuffle_each_iteration=True))
+    if config.shift:
+        train_ds = _shifted(tf, train_ds, config.shift, config.seed)
+    train_ds = train_ds.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
+    val_ds = None if val is None else tf.data.Dataset.from_tensor_slices(val).batch(1000)
+    return train_ds, val_ds
+
+
+def _save(path, model, net, result: dict) -> None:
+    """``path`` ending in ``.keras``: the Keras model; else the NumPy ``net``
+    (:func:`ann.io.save_model`) with the result (less the history) as metadata."""
+    if Path(path).suffix == ".keras":
+        save_keras_atomic(model, path)
+    else:
+        from .io import save_model
+
+        save_model(path, net, metadata={k: v for k, v in result.items() if k != "history"})

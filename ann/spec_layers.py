@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .checks import is_int, positive_int
+
 __all__ = ["ACTIVATIONS", "LAYER_TYPES", "MERGE_TYPES", "INPUT", "LayerSpec"]
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "relu6", "softmax")
@@ -129,19 +131,14 @@ class LayerSpec:
         return cls(d.pop("type"), d, d.pop("name", None), d.pop("inputs", None))
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def _positive_int(layer, key, v):
-    if not _is_int(v) or v < 1:
-        raise ValueError(f"{layer}: {key} must be a positive int, got {v!r}")
+    positive_int(v, f"{layer}: {key}")
 
 
 def _int_or_pair(layer, key, v):
     """``v`` as an int or a tuple of two positive ints; ``ValueError`` otherwise."""
     if isinstance(v, (tuple, list)):
-        if len(v) != 2 or not all(_is_int(a) and a >= 1 for a in v):
+        if len(v) != 2 or not all(is_int(a) and a >= 1 for a in v):
             raise ValueError(f"{layer}: {key} must be a positive int or a pair of them, "
                              f"got {v!r}")
         return tuple(v)
@@ -167,7 +164,7 @@ def _check_values(layer: str, p: dict) -> None:
         if layer in ("DepthwiseConv2D", "SeparableConv2D"):
             if pad not in ("valid", "same"):
                 raise ValueError(f"{layer}: padding must be 'valid' or 'same', got {pad!r}")
-        elif pad not in ("valid", "same") and not (_is_int(pad) and pad >= 0):
+        elif pad not in ("valid", "same") and not (is_int(pad) and pad >= 0):
             raise ValueError(f"{layer}: padding must be 'valid', 'same' or an int >= 0, "
                              f"got {pad!r}")
     if "rate" in p and not (isinstance(p["rate"], (int, float)) and 0 <= p["rate"] < 1):
@@ -183,7 +180,7 @@ def _check_values(layer: str, p: dict) -> None:
     if "target_shape" in p:
         t = p["target_shape"]
         if not isinstance(t, (tuple, list)) or not t or not all(
-                _is_int(d) and (d >= 1 or d == -1) for d in t) or list(t).count(-1) > 1:
+                is_int(d) and (d >= 1 or d == -1) for d in t) or list(t).count(-1) > 1:
             raise ValueError(f"{layer}: target_shape must be a non-empty tuple of positive ints "
                              f"with at most one -1, got {t!r}")
         p["target_shape"] = tuple(t)

@@ -14,6 +14,7 @@ Convolutions before a BatchNorm have no bias (BN's ``β`` takes its place).
 
 from __future__ import annotations
 
+from .checks import positive_int
 from .spec import LayerSpec, ModelSpec
 
 __all__ = ["resnet_spec"]
@@ -45,8 +46,7 @@ def resnet_spec(blocks: int = 2, channels=(16, 32, 64), n_out: int = 10,
         ``blocks`` not a positive int, ``channels`` not a non-empty sequence of positive ints,
         or an input too small for the strides.
     """
-    if isinstance(blocks, bool) or not isinstance(blocks, int) or blocks < 1:
-        raise ValueError(f"blocks must be a positive int, got {blocks!r}")
+    positive_int(blocks, "blocks")
     if not isinstance(channels, (tuple, list)) or not channels or not all(
             isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in channels):
         raise ValueError(f"channels must be a non-empty sequence of positive ints, "

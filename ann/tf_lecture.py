@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from ._tf import keras_module, tf_module
+from .checks import positive_int
 
 __all__ = ["constants", "adder", "add_and_triple", "linear_fit", "LINEAR_X", "LINEAR_Y",
            "lecture_mlp", "train_lecture_mlp", "write_graphs"]
@@ -139,8 +140,7 @@ def linear_fit(steps: int = 100, lr: float = 0.01, seed: int = 0) -> dict:
         prints it); ``final_loss``; ``w0``, ``b0`` initial and ``w``, ``b`` final parameters;
         ``predictions`` (4,) of the fitted model on x.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    positive_int(steps, "steps")
     if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     from .training import BLOWUP, TrainingDiverged, diverged

@@ -2,9 +2,9 @@
 
 Every check that can fail is made before MNIST is loaded: values (named by the option the user
 typed, ``--epochs`` not ``epochs``), options that would be ignored (``--momentum``, ``--rho`` or
-``--beta1`` with another optimizer than theirs, ``--logdir`` with the NumPy backend, ``--threads`` or ``--checkpoint`` with Keras,
-``--dropout``/``--batch-norm``/``--pool`` on a model without those layers) and every output path
-(:mod:`common.paths`). A run whose loss diverges ends with one line naming ``--lr`` (exit 2: the
+``--beta1`` with another optimizer than theirs, ``--logdir`` with the NumPy backend,
+``--threads`` or ``--checkpoint`` with Keras, ``--dropout``/``--batch-norm``/``--pool`` on a
+model without those layers) and every output path (:mod:`common.paths`). A run whose loss diverges ends with one line naming ``--lr`` (exit 2: the
 learning rate was a bad value) and saves nothing.
 """
 
@@ -29,6 +29,7 @@ _PER_MODEL = "(default: per model, see the table below)"
 
 def register_train(subparsers) -> None:
     """Add ``train`` to the ``neurosim`` parser."""
+    # long by design: a declarative argparse table, one add_argument per option
     from .config import MODELS, OPTIMIZERS, POOLS, architectures_table, defaults_table
 
     p = subparsers.add_parser(

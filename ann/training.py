@@ -87,7 +87,8 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
     The loop is the lecture's: for each epoch ``k`` set ``ε_k = ε·decay^k``; for each mini-batch
     ``B`` of a fresh permutation, compute ``g = ∇_θ E_B(θ)`` by a forward and backward pass and
     let the optimizer step (``θ ← θ − ε g`` for SGD). Everything else — checkpoints, progress
-    events, the divergence watch, running sums, validation — is :class:`~ann.training_bookkeeping.Bookkeeping`'s.
+    events, the divergence watch, running sums, validation — is done by
+    :class:`ann.training_bookkeeping.Bookkeeping`.
 
     Parameters
     ----------

@@ -19,7 +19,7 @@ import numpy as np
 from .config import TrainConfig
 from .io import network_from_arrays, read_arrays, weights_to_arrays, write_arrays
 
-__all__ = ["TrainingDiverged", "diverged", "Bookkeeping", "run_fingerprint"]
+__all__ = ["TrainingDiverged", "diverged", "loss_diverged", "Bookkeeping", "run_fingerprint"]
 
 
 class TrainingDiverged(ValueError):
@@ -42,6 +42,17 @@ def diverged(value: float, first: float | None, blowup: float | None) -> bool:
     if not math.isfinite(value):
         return True
     return bool(blowup and first and first > 0 and value > blowup * first)
+
+
+def loss_diverged(value: float, first: float | None, epoch: int, step: int,
+                  lr: float) -> TrainingDiverged:
+    """The :class:`TrainingDiverged` for a loss ``value`` that :func:`diverged` refused at
+    (1-based) ``epoch`` and ``step``, ``first`` the first step's loss (both backends)."""
+    what = (f"loss became {value}" if not math.isfinite(value) else
+            f"loss grew to {value:.3g} (from {first:.3g} at the first step)")
+    return TrainingDiverged(f"{what} at epoch {epoch}, step {step} (lr {lr:g}); try a smaller "
+                            f"learning rate or clip_norm", loss=value, epoch=epoch, step=step,
+                            first_loss=first)
 
 
 def run_fingerprint(config: TrainConfig, n_train: int) -> str:
@@ -132,15 +143,9 @@ class Bookkeeping:
 
     def check_loss(self, epoch: int, step: int, value: float) -> None:
         """:class:`TrainingDiverged` if ``value`` is NaN/Inf or past ``blowup`` × the first."""
-        first = self.first_loss
-        if diverged(value, first, self.blowup):
-            what = (f"loss became {value}" if not math.isfinite(value) else
-                    f"loss grew to {value:.3g} (from {first:.3g} at the first step)")
-            raise TrainingDiverged(
-                f"{what} at epoch {epoch + 1}, step {step + 1} "
-                f"(lr {self.optimizer.lr:g}); try a smaller learning rate or clip_norm",
-                loss=value, epoch=epoch + 1, step=step + 1, first_loss=first)
-        if first is None:
+        if diverged(value, self.first_loss, self.blowup):
+            raise loss_diverged(value, self.first_loss, epoch + 1, step + 1, self.optimizer.lr)
+        if self.first_loss is None:
             self.first_loss = value
 
     def end_step(self, epoch: int, step: int, value: float, yb: np.ndarray) -> None:

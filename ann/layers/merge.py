@@ -29,7 +29,27 @@ def _check_list(xs, what: str) -> None:
             raise TypeError(f"{what}: input {i} is a {type(x).__name__}, not a numpy array")
 
 
-class Add(Layer):
+def _shape_list(shapes, what: str) -> list[tuple]:
+    """``shapes`` as a list of tuples; ``ValueError`` for fewer than 2."""
+    shapes = [tuple(s) for s in shapes]
+    if len(shapes) < 2:
+        raise ValueError(f"{what} needs at least 2 inputs, got {len(shapes)}")
+    return shapes
+
+
+class _Merge(Layer):
+    """What ``Add`` and ``Concatenate`` share: ``k ≥ 2`` inputs, checked by :meth:`_check`."""
+
+    n_inputs = None
+
+    def _check(self, xs) -> None:
+        """``TypeError``/``ValueError`` unless ``xs`` is a list of ≥ 2 arrays whose shapes
+        merge (:meth:`output_shape`)."""
+        _check_list(xs, self.type)
+        self.output_shape([x.shape for x in xs])
+
+
+class Add(_Merge):
     """Element-wise sum ``y = x_1 + … + x_k`` of ``k ≥ 2`` inputs of one shape.
 
     ``forward(xs)``: ``xs`` a list of ``k`` arrays, each ``(N, …)`` of the same shape; returns
@@ -44,21 +64,17 @@ class Add(Layer):
     """
 
     type = "Add"
-    n_inputs = None
 
     @staticmethod
     def output_shape(shapes) -> tuple:
         """The output shape for input ``shapes`` (with or without the batch axis)."""
-        shapes = [tuple(s) for s in shapes]
-        if len(shapes) < 2:
-            raise ValueError(f"Add needs at least 2 inputs, got {len(shapes)}")
+        shapes = _shape_list(shapes, "Add")
         if any(s != shapes[0] for s in shapes):
             raise ValueError(f"Add: inputs have different shapes {shapes}")
         return shapes[0]
 
     def forward(self, xs, training=False):
-        _check_list(xs, "Add")
-        self.output_shape([x.shape for x in xs])
+        self._check(xs)
         self.k = len(xs)
         y = xs[0] + xs[1]
         for x in xs[2:]:
@@ -71,7 +87,7 @@ class Add(Layer):
         return [dy] + [dy.copy() for _ in range(self.k - 1)]  # ∂E/∂x_i = ∂E/∂y
 
 
-class Concatenate(Layer):
+class Concatenate(_Merge):
     """``y = [x_1 | … | x_k]`` along the last (channel) axis, ``k ≥ 2``.
 
     ``forward(xs)``: ``xs`` a list of arrays ``(N, …, C_i)`` that agree on every axis but the
@@ -88,22 +104,18 @@ class Concatenate(Layer):
     """
 
     type = "Concatenate"
-    n_inputs = None
 
     @staticmethod
     def output_shape(shapes) -> tuple:
         """The output shape for input ``shapes`` (with or without the batch axis)."""
-        shapes = [tuple(s) for s in shapes]
-        if len(shapes) < 2:
-            raise ValueError(f"Concatenate needs at least 2 inputs, got {len(shapes)}")
+        shapes = _shape_list(shapes, "Concatenate")
         if any(len(s) == 0 or s[:-1] != shapes[0][:-1] for s in shapes):
             raise ValueError(f"Concatenate: inputs {shapes} differ on an axis other than the "
                              f"last (channels)")
         return shapes[0][:-1] + (sum(s[-1] for s in shapes),)
 
     def forward(self, xs, training=False):
-        _check_list(xs, "Concatenate")
-        self.output_shape([x.shape for x in xs])
+        self._check(xs)
         self.ends = np.cumsum([x.shape[-1] for x in xs])[:-1]  # C_1, C_1 + C_2, …
         return np.concatenate(xs, axis=-1)
 

@@ -28,12 +28,16 @@ def _size_and_stride(pool_size, strides) -> tuple:
     return tuple(v[0] if v[0] == v[1] else v for v in (k, s))
 
 
-class MaxPool2D(Layer):
-    type = "MaxPool2D"
+class _Pool2D(Layer):
+    """What both poolings share: the window ``k`` and stride ``s`` (module docstring)."""
 
     def __init__(self, pool_size=2, strides=None):
         super().__init__()
         self.k, self.s = _size_and_stride(pool_size, strides)
+
+
+class MaxPool2D(_Pool2D):
+    type = "MaxPool2D"
 
     def forward(self, x, training=False):
         y = max_pool2d(x, self.k, self.s)
@@ -45,12 +49,8 @@ class MaxPool2D(Layer):
         return max_pool2d_backward(dy, self.x, self.y, self.k, self.s)
 
 
-class AvgPool2D(Layer):
+class AvgPool2D(_Pool2D):
     type = "AvgPool2D"
-
-    def __init__(self, pool_size=2, strides=None):
-        super().__init__()
-        self.k, self.s = _size_and_stride(pool_size, strides)
 
     def forward(self, x, training=False):
         if training:
