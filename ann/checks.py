@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-__all__ = ["is_int", "positive_int", "finite_number", "bounded", "in_interval",
+__all__ = ["is_int", "positive_int", "non_negative_int", "finite_number", "bounded", "in_interval",
            "positive_number_arg"]
 
 
@@ -28,6 +28,14 @@ def positive_int(v, name: str) -> int:
     got v``."""
     if not is_int(v) or v < 1:
         raise ValueError(f"{name} must be a positive int, got {v!r}")
+    return v
+
+
+def non_negative_int(v, name: str) -> int:
+    """``v`` if it is a Python int ≥ 0 (a seed); else ``ValueError: {name} must be an int >= 0,
+    got v``."""
+    if not is_int(v) or v < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {v!r}")
     return v
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from .checks import bounded, positive_int
+from .checks import bounded, non_negative_int, positive_int
 from .spec import ModelSpec, cnn_spec, lenet5_spec, mlp_spec, perceptron_spec
 from .spec_models import resnet_spec
 
@@ -120,8 +120,7 @@ class TrainConfig:
                              f"known: {', '.join(OPTIMIZERS)}")
         for name in ("epochs", "batch_size"):
             positive_int(getattr(self, name), name)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
+        non_negative_int(self.seed, "seed")
         bounded(self.lr, "lr", lo=0.0, lo_open=True)
         for name in ("momentum", "rho", "beta_1"):
             bounded(getattr(self, name), name, lo=0.0, hi=1.0)

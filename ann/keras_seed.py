@@ -18,6 +18,7 @@ noisy machine. Without it, the two runs gave 0.9340 and 0.9325; with it, 0.9250 
 from __future__ import annotations
 
 from ._tf import keras_module, tf_module
+from .checks import non_negative_int
 
 __all__ = ["seed_keras"]
 
@@ -26,8 +27,7 @@ def seed_keras(seed: int | None) -> None:
     """Seed Keras/TensorFlow with ``seed`` and enable deterministic ops; ``None``: nothing."""
     if seed is None:
         return
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    non_negative_int(seed, "seed")
     keras, tf = keras_module(), tf_module()
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()

@@ -144,6 +144,7 @@ def linear_fit(steps: int = 100, lr: float = 0.01, seed: int = 0) -> dict:
     if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     from .training import BLOWUP, TrainingDiverged, diverged
+    from .training_bookkeeping import divergence
 
     tf = tf_module()
     model, train_step = _linear_problem(seed)
@@ -153,8 +154,7 @@ def linear_fit(steps: int = 100, lr: float = 0.01, seed: int = 0) -> dict:
     for k in range(steps):
         value = float(train_step(lr_t))
         if diverged(value, losses[0] if losses else None, BLOWUP):
-            what = (f"loss became {value}" if not np.isfinite(value) else
-                    f"loss grew to {value:.3g} (from {losses[0]:.3g} at the first step)")
+            what = divergence(value, losses[0] if losses else None)
             raise TrainingDiverged(f"linear fit: {what} at step {k + 1} (lr {lr:g}); try a "
                                    f"smaller learning rate", loss=value, epoch=1, step=k + 1,
                                    first_loss=losses[0] if losses else None)
@@ -197,6 +197,7 @@ def _watch(epochs: int, steps: int, progress):
     import time
 
     from .training import BLOWUP, TrainingDiverged, diverged
+    from .training_bookkeeping import divergence
 
     keras = keras_module()
 
@@ -209,8 +210,7 @@ def _watch(epochs: int, steps: int, progress):
         def on_train_batch_end(self, batch, logs=None):
             loss = float(logs["loss"])
             if diverged(loss, self.first, BLOWUP):
-                what = (f"loss became {loss}" if not np.isfinite(loss) else
-                        f"loss grew to {loss:.3g} (from {self.first:.3g} at the first step)")
+                what = divergence(loss, self.first)
                 self.error = TrainingDiverged(
                     f"Keras MLP: {what} at epoch {self.epoch}, step {batch + 1}", loss=loss,
                     epoch=self.epoch, step=batch + 1, first_loss=self.first)

@@ -19,7 +19,7 @@ import numpy as np
 from .config import TrainConfig
 from .io import network_from_arrays, read_arrays, weights_to_arrays, write_arrays
 
-__all__ = ["TrainingDiverged", "diverged", "loss_diverged", "Bookkeeping", "run_fingerprint"]
+__all__ = ["TrainingDiverged", "diverged", "divergence", "loss_diverged", "Bookkeeping", "run_fingerprint"]
 
 
 class TrainingDiverged(ValueError):
@@ -44,13 +44,19 @@ def diverged(value: float, first: float | None, blowup: float | None) -> bool:
     return bool(blowup and first and first > 0 and value > blowup * first)
 
 
+def divergence(value: float, first: float | None) -> str:
+    """What went wrong, for an error message: ``loss became nan`` or ``loss grew to 6e+07
+    (from 2.4 at the first step)``."""
+    if not math.isfinite(value):
+        return f"loss became {value}"
+    return f"loss grew to {value:.3g} (from {first:.3g} at the first step)"
+
+
 def loss_diverged(value: float, first: float | None, epoch: int, step: int,
                   lr: float) -> TrainingDiverged:
     """The :class:`TrainingDiverged` for a loss ``value`` that :func:`diverged` refused at
     (1-based) ``epoch`` and ``step``, ``first`` the first step's loss (both backends)."""
-    what = (f"loss became {value}" if not math.isfinite(value) else
-            f"loss grew to {value:.3g} (from {first:.3g} at the first step)")
-    return TrainingDiverged(f"{what} at epoch {epoch}, step {step} (lr {lr:g}); try a smaller "
+    return TrainingDiverged(f"{divergence(value, first)} at epoch {epoch}, step {step} (lr {lr:g}); try a smaller "
                             f"learning rate or clip_norm", loss=value, epoch=epoch, step=step,
                             first_loss=first)
 
