@@ -68,10 +68,6 @@ def build_synapses(network: Network, conn_ij: dict, where: dict, dt):
     plastic : dict of str -> brian2.Synapses
         The plastic connections by name (their weights are read back).
     """
-    import brian2 as b2
-
-    from neurosim.neuron.model import unit_string
-
     objects = []
     # static connections between the same groups with the same synapse, weight and delay
     # become one Synapses object (as a hand-written script has one per synapse type)
@@ -79,11 +75,7 @@ def build_synapses(network: Network, conn_ij: dict, where: dict, dt):
     for k, c in enumerate(network.connections):
         post, j0, model = where[c.post]
         if is_direct(network, c):
-            rate = network.source(c.pre).rate
-            n_each = max(1, math.ceil(100 * float(rate * dt)))
-            var, inc = synapse_target(c.synapse, model, f"w_in{k}")
-            objects.append(b2.PoissonInput(post, var, n_each, rate / n_each, weight=inc,
-                                           when="before_thresholds"))
+            objects.append(_poisson_input(network, c, k, post, model, dt))
             continue
         i, j = conn_ij[c.name]
         pre, i0, _ = where[c.pre]
@@ -91,37 +83,67 @@ def build_synapses(network: Network, conn_ij: dict, where: dict, dt):
             key = (pre.name, post.name, repr(c.synapse), repr(c.weight), repr(c.delay))
             merged.setdefault(key, (k, c, model, []))[3].append((i + i0, j + j0))
             continue
-        var, inc = synapse_target(c.synapse, model, "w")
-        from .plasticity import brian2_stdp_model
-
-        c.plasticity.check_weight(c.weight)
-        eqs, on_pre, on_post = brian2_stdp_model(c.plasticity, "w")
-        S = b2.Synapses(pre, post, model=eqs, on_pre=on_pre + f"{var}_post += {inc}\n",
-                        on_post=on_post, delay=c.delay - dt, dt=dt, name=f"syn{k}")
-        S.pre.when = "before_thresholds"  # NEST's order; see the module docstring
-        if len(i):
-            S.connect(i=i + i0, j=j + j0)
-            S.w = c.weight
-        plastic[c.name] = S
-        objects.append(S)
-    for (pre_name, post_name, *_), (k, c, model, parts) in merged.items():
-        i = np.concatenate([p[0] for p in parts])
-        if not len(i):
-            continue
-        j = np.concatenate([p[1] for p in parts])
-        # synapses ordered by (i, j), as connect(p=...) orders them: a spike's synapses
-        # are contiguous and its targets ascending (cache-friendly delivery); the source
-        # is the index range that has synapses (a spike outside it is never queued)
-        order = np.lexsort((j, i))
-        i, j = i[order], j[order]
-        lo, hi = int(i[0]), int(i[-1]) + 1
-        var, inc = synapse_target(c.synapse, model, "w_syn")
-        S = b2.Synapses(where[c.pre][0][lo:hi], where[c.post][0],
-                        f"w_syn : {unit_string(c.weight)} (shared, constant)",
-                        on_pre=f"{var}_post += {inc}", delay=c.delay - dt, dt=dt,
-                        name=f"syn{k}")
-        S.pre.when = "before_thresholds"
-        S.connect(i=i - lo, j=j)
-        S.w_syn = c.weight
-        objects.append(S)
+        plastic[c.name] = _plastic_synapses(c, k, pre, post, model, i + i0, j + j0, dt)
+        objects.append(plastic[c.name])
+    for k, c, model, parts in merged.values():
+        S = _merged_synapses(c, k, where, model, parts, dt)
+        if S is not None:
+            objects.append(S)
     return objects, plastic
+
+
+def _poisson_input(network: Network, c, k: int, post, model, dt):
+    """A direct Poisson source as a PoissonInput: ``n_each`` inputs of ``rate / n_each``."""
+    import brian2 as b2
+
+    rate = network.source(c.pre).rate
+    n_each = max(1, math.ceil(100 * float(rate * dt)))
+    var, inc = synapse_target(c.synapse, model, f"w_in{k}")
+    return b2.PoissonInput(post, var, n_each, rate / n_each, weight=inc,
+                           when="before_thresholds")
+
+
+def _plastic_synapses(c, k: int, pre, post, model, i, j, dt):
+    """The Synapses ``syn{k}`` of a plastic connection (its own weight ``w`` per synapse)."""
+    import brian2 as b2
+
+    from .plasticity import brian2_stdp_model
+
+    var, inc = synapse_target(c.synapse, model, "w")
+    c.plasticity.check_weight(c.weight)
+    eqs, on_pre, on_post = brian2_stdp_model(c.plasticity, "w")
+    S = b2.Synapses(pre, post, model=eqs, on_pre=on_pre + f"{var}_post += {inc}\n",
+                    on_post=on_post, delay=c.delay - dt, dt=dt, name=f"syn{k}")
+    S.pre.when = "before_thresholds"  # NEST's order; see the module docstring
+    if len(i):
+        S.connect(i=i, j=j)
+        S.w = c.weight
+    return S
+
+
+def _merged_synapses(c, k: int, where: dict, model, parts: list, dt):
+    """One Synapses ``syn{k}`` for the static connections of ``parts`` (``(i, j)`` arrays)
+    with one shared weight; None when they have no synapse."""
+    import brian2 as b2
+
+    from neurosim.neuron.model import unit_string
+
+    i = np.concatenate([p[0] for p in parts])
+    if not len(i):
+        return None
+    j = np.concatenate([p[1] for p in parts])
+    # synapses ordered by (i, j), as connect(p=...) orders them: a spike's synapses
+    # are contiguous and its targets ascending (cache-friendly delivery); the source
+    # is the index range that has synapses (a spike outside it is never queued)
+    order = np.lexsort((j, i))
+    i, j = i[order], j[order]
+    lo, hi = int(i[0]), int(i[-1]) + 1
+    var, inc = synapse_target(c.synapse, model, "w_syn")
+    S = b2.Synapses(where[c.pre][0][lo:hi], where[c.post][0],
+                    f"w_syn : {unit_string(c.weight)} (shared, constant)",
+                    on_pre=f"{var}_post += {inc}", delay=c.delay - dt, dt=dt,
+                    name=f"syn{k}")
+    S.pre.when = "before_thresholds"
+    S.connect(i=i - lo, j=j)
+    S.w_syn = c.weight
+    return S
