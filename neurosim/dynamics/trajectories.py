@@ -71,14 +71,7 @@ def integrate(model: DynamicalModel, x0, current: float, t_end: float, *, t_star
         ``x0`` of the wrong length or not finite, ``t_end <= t_start``, a non-finite current,
         or a solver failure (message of ``solve_ivp``).
     """
-    y = np.asarray(x0, dtype=float).reshape(-1)
-    if y.size != model.n_state or not np.all(np.isfinite(y)):
-        raise ValueError(f"initial state {x0!r}: expected {model.n_state} finite numbers "
-                         f"({', '.join(model.state)})")
-    if not (np.isfinite(t_end) and np.isfinite(t_start)) or t_end <= t_start:
-        raise ValueError(f"time span ({t_start}, {t_end}): expected t_start < t_end")
-    if not np.isfinite(current):
-        raise ValueError(f"current {current!r}: must be finite")
+    y = _initial_state(model, x0, current, t_start, t_end)
     p = model.values
 
     def fun(t, x):
@@ -103,11 +96,7 @@ def integrate(model: DynamicalModel, x0, current: float, t_end: float, *, t_star
         spikes.append(t)
         y = model.reset(y, p)
     for _ in range(MAX_RESETS):
-        t_eval = None
-        if dt_out is not None:
-            k0 = int(np.ceil((t - t_start) / dt_out - 1e-9))
-            t_eval = t_start + np.arange(k0, int((t_end - t_start) / dt_out + 1e-9) + 1) * dt_out
-            t_eval = t_eval[(t_eval >= t) & (t_eval <= t_end)]
+        t_eval = None if dt_out is None else _output_grid(t, t_start, t_end, dt_out)
         with np.errstate(over="ignore", invalid="ignore"):  # trial steps past an AdEx spike
             sol = solve_ivp(fun, (t, t_end), y, method=method, t_eval=t_eval,
                             events=all_events or None, max_step=max_step, rtol=rtol,
@@ -132,6 +121,27 @@ def integrate(model: DynamicalModel, x0, current: float, t_end: float, *, t_star
     return Trajectory(t=np.concatenate(ts), x=np.concatenate(xs, axis=1),
                       spike_times=np.asarray(spikes),
                       event_times=tuple(np.asarray(h) for h in hits))
+
+
+def _initial_state(model: DynamicalModel, x0, current, t_start, t_end) -> np.ndarray:
+    """``x0`` as a flat array of ``model.n_state`` finite numbers; the span and current
+    checked (one-line ``ValueError``)."""
+    y = np.asarray(x0, dtype=float).reshape(-1)
+    if y.size != model.n_state or not np.all(np.isfinite(y)):
+        raise ValueError(f"initial state {x0!r}: expected {model.n_state} finite numbers "
+                         f"({', '.join(model.state)})")
+    if not (np.isfinite(t_end) and np.isfinite(t_start)) or t_end <= t_start:
+        raise ValueError(f"time span ({t_start}, {t_end}): expected t_start < t_end")
+    if not np.isfinite(current):
+        raise ValueError(f"current {current!r}: must be finite")
+    return y
+
+
+def _output_grid(t: float, t_start: float, t_end: float, dt_out: float) -> np.ndarray:
+    """The points ``t_start + k dt_out`` of the output grid in ``[t, t_end]``."""
+    k0 = int(np.ceil((t - t_start) / dt_out - 1e-9))
+    t_eval = t_start + np.arange(k0, int((t_end - t_start) / dt_out + 1e-9) + 1) * dt_out
+    return t_eval[(t_eval >= t) & (t_eval <= t_end)]
 
 
 def trajectories(model: DynamicalModel, initial_states, current: float, t_end: float,
