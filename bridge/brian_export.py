@@ -121,6 +121,8 @@ def effective_layers(snn: SpikingNetwork, dtype=np.float64) -> list[dict]:
 
 #: orders per group in the ``thresholds`` slot (group ``k`` uses ``_SLOT·k`` to ``_SLOT·k + 6``)
 _SLOT = 8
+# order within the thresholds slot, per group k: _SLOT * k + offset (see the module docstring)
+_CURRENT, _SPIKE, _NEGATIVE, _RESET, _UNRESET, _PRE, _NEG = range(7)
 
 
 class Brian2Network:
@@ -136,70 +138,84 @@ class Brian2Network:
         self.b2, self.target = b2, target
         self.input_shape = tuple(snn.input_shape)
         layers = effective_graph(snn)
-        v_th = snn.params.v_th
-        v_init = snn.params.v_init * v_th
-        signed = snn.params.signed
-        reset = "v -= v_th" if snn.params.reset == "subtract" else "v = 0"
-        self.dt = dt = 1 * b2.ms
-        # order within the thresholds slot, per group k: _SLOT * k + offset (see the docstring)
-        CURRENT, SPIKE, NEGATIVE, RESET, UNRESET, PRE, NEG = range(7)
+        self.dt = 1 * b2.ms
         with self._target():
-            self.input = inp = b2.NeuronGroup(int(np.prod(snn.input_shape)), "x : 1 (constant)",
-                                              dt=dt, name="input")
+            self.input = b2.NeuronGroup(int(np.prod(snn.input_shape)), "x : 1 (constant)",
+                                        dt=self.dt, name="input")
             groups, synapses, self.monitors, self.negative = [], [], [], []
             for k, lay in enumerate(layers):
-                o = _SLOT * k
-                reads_input = any(j == -1 for j, _ in lay["sources"])
-                eqs = "v : 1\nI_b : 1 (constant)" + ("\nI_in : 1" if reads_input else "")
-                kw = dict(threshold="v >= v_th", reset=reset) if lay["spiking"] else {}
-                if lay["spiking"] and signed:
-                    # n: spikes sent so far, net (N[t-1] while the events are tested)
-                    eqs += "\nn : 1"
-                    kw.update(reset=reset + "\nn += 1", events={"negative": "v < 0 and n > 0"})
-                g = b2.NeuronGroup(lay["n"], eqs, dt=dt, namespace={"v_th": v_th},
-                                   name=f"layer{k}", **kw)
-                g.I_b = lay["b"]
-                # same-step propagation: add currents, threshold, reset, propagate — per group
-                g.run_regularly("v += I_b" + (" + I_in" if reads_input else ""), dt=dt,
-                                when="thresholds", order=o + CURRENT)
-                if lay["spiking"]:
-                    g.v = v_init
-                    g.thresholder["spike"].order = o + SPIKE
-                    g.resetter["spike"].when = "thresholds"
-                    g.resetter["spike"].order = o + RESET
-                    self.monitors.append(b2.SpikeMonitor(g, record=False, name=f"count{k}"))
-                    if signed:
-                        # both tests read V[t] and N[t-1], before either reset runs
-                        g.thresholder["negative"].when = "thresholds"
-                        g.thresholder["negative"].order = o + NEGATIVE
-                        g.run_on_event("negative", "v += v_th\nn -= 1", when="thresholds",
-                                       order=o + UNRESET)
-                        self.negative.append(b2.EventMonitor(g, "negative", record=False,
-                                                             name=f"negative{k}"))
+                g = self._neuron_group(k, lay, snn.params)
                 for j, M in lay["sources"]:
-                    pre, post = np.nonzero(M)
-                    if j == -1:
-                        s = b2.Synapses(inp, g, "w : 1 (constant)\nI_in_post = w * x_pre : 1 "
-                                        "(summed)", dt=dt, name=f"syn_in_{k}")
-                    else:
-                        on_pre, on_event = "v_post += w", "spike"
-                        if signed and layers[j]["spiking"]:
-                            on_pre = {"pre": on_pre, "neg": "v_post -= w"}
-                            on_event = {"pre": "spike", "neg": "negative"}
-                        s = b2.Synapses(groups[j], g, "w : 1 (constant)", on_pre=on_pre,
-                                        on_event=on_event, dt=dt, name=f"syn{j}_{k}")
-                        s.pre.when = "thresholds"
-                        s.pre.order = _SLOT * j + PRE
-                        if isinstance(on_pre, dict):
-                            s.neg.when = "thresholds"
-                            s.neg.order = _SLOT * j + NEG
-                    s.connect(i=pre, j=post)
-                    s.w = M[pre, post]
-                    synapses.append(s)
+                    signed_pre = j != -1 and snn.params.signed and layers[j]["spiking"]
+                    synapses.append(self._synapses(j, k, M, groups, g, signed_pre))
                 groups.append(g)
             self.groups = groups
-            self.net = b2.Network(inp, *groups, *synapses, *self.monitors, *self.negative)
+            self.net = b2.Network(self.input, *groups, *synapses, *self.monitors,
+                                  *self.negative)
             self.net.store("start")
+
+    def _neuron_group(self, k: int, lay: dict, params):
+        """Group ``k`` of IF neurons: ``v += I_b (+ I_in)``, threshold ``v ≥ θ``, reset (and, for
+        signed neurons, the ``negative`` event), scheduled in its slice of the ``thresholds``
+        slot; a spiking group gets its monitors and starts at ``v_init·θ``."""
+        b2, dt, o = self.b2, self.dt, _SLOT * k
+        reset = "v -= v_th" if params.reset == "subtract" else "v = 0"
+        reads_input = any(j == -1 for j, _ in lay["sources"])
+        eqs = "v : 1\nI_b : 1 (constant)" + ("\nI_in : 1" if reads_input else "")
+        kw = dict(threshold="v >= v_th", reset=reset) if lay["spiking"] else {}
+        signed = lay["spiking"] and params.signed
+        if signed:
+            # n: spikes sent so far, net (N[t-1] while the events are tested)
+            eqs += "\nn : 1"
+            kw.update(reset=reset + "\nn += 1", events={"negative": "v < 0 and n > 0"})
+        g = b2.NeuronGroup(lay["n"], eqs, dt=dt, namespace={"v_th": params.v_th},
+                           name=f"layer{k}", **kw)
+        g.I_b = lay["b"]
+        # same-step propagation: add currents, threshold, reset, propagate — per group
+        g.run_regularly("v += I_b" + (" + I_in" if reads_input else ""), dt=dt,
+                        when="thresholds", order=o + _CURRENT)
+        if not lay["spiking"]:
+            return g
+        g.v = params.v_init * params.v_th
+        g.thresholder["spike"].order = o + _SPIKE
+        g.resetter["spike"].when = "thresholds"
+        g.resetter["spike"].order = o + _RESET
+        self.monitors.append(b2.SpikeMonitor(g, record=False, name=f"count{k}"))
+        if signed:
+            # both tests read V[t] and N[t-1], before either reset runs
+            g.thresholder["negative"].when = "thresholds"
+            g.thresholder["negative"].order = o + _NEGATIVE
+            g.run_on_event("negative", "v += v_th\nn -= 1", when="thresholds",
+                           order=o + _UNRESET)
+            self.negative.append(b2.EventMonitor(g, "negative", record=False,
+                                                 name=f"negative{k}"))
+        return g
+
+    def _synapses(self, j: int, k: int, M: np.ndarray, groups: list, g, signed_pre: bool):
+        """The synapses from group ``j`` (``-1``: the input, as a summed current
+        ``I_in = w · x``) to group ``k`` (``g``) with weights ``M (n_j, n_k)``'s nonzeros; a
+        group's spikes add ``w`` in the same step, a signed group's negative spikes take it
+        back."""
+        b2, dt = self.b2, self.dt
+        pre, post = np.nonzero(M)
+        if j == -1:
+            s = b2.Synapses(self.input, g, "w : 1 (constant)\nI_in_post = w * x_pre : 1 "
+                            "(summed)", dt=dt, name=f"syn_in_{k}")
+        else:
+            on_pre, on_event = "v_post += w", "spike"
+            if signed_pre:
+                on_pre = {"pre": on_pre, "neg": "v_post -= w"}
+                on_event = {"pre": "spike", "neg": "negative"}
+            s = b2.Synapses(groups[j], g, "w : 1 (constant)", on_pre=on_pre,
+                            on_event=on_event, dt=dt, name=f"syn{j}_{k}")
+            s.pre.when = "thresholds"
+            s.pre.order = _SLOT * j + _PRE
+            if signed_pre:
+                s.neg.when = "thresholds"
+                s.neg.order = _SLOT * j + _NEG
+        s.connect(i=pre, j=post)
+        s.w = M[pre, post]
+        return s
 
     @contextlib.contextmanager
     def _target(self):

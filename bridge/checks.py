@@ -1,4 +1,5 @@
-"""The bridge's two guards: images that fit a network's input, and results that are finite.
+"""The bridge's guards: images that fit a network's input, results that are finite, and the
+arguments every entry point checks (one-line ``ValueError`` messages, pinned by the tests).
 
 * :func:`fit_images` — a user's images ``(N, ...)`` as the ``(N, *input_shape)`` float32 batch a
   network takes. Images whose element count per image matches are reshaped (C order, the NHWC
@@ -8,13 +9,49 @@
   weights after folding and scaling, Brian2's state) passes through it, so a NaN or Inf is
   reported where it arose instead of being returned as if it were a result (a NaN potential,
   for example, never crosses the threshold and silently reads as "no spikes").
+* :func:`positive_int`, :func:`positive_number`, :func:`one_of` — ``T``, batch sizes, ``dt``,
+  ``θ``, caps, and names chosen from a table (reset, readout, simulator, ...).
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
-__all__ = ["require_finite", "fit_images"]
+__all__ = ["require_finite", "fit_images", "positive_int", "positive_number", "one_of",
+           "is_real"]
+
+
+def positive_int(v, name: str, *, numpy_ints: bool = True):
+    """Return ``v`` unchanged if it is an int ``≥ 1`` (not a bool; NumPy integers too unless
+    ``numpy_ints=False``); else ``ValueError`` ``"{name} must be a positive int, got {v!r}"``."""
+    kinds = (int, np.integer) if numpy_ints else int
+    if isinstance(v, bool) or not isinstance(v, kinds) or v < 1:
+        raise ValueError(f"{name} must be a positive int, got {v!r}")
+    return v
+
+
+def is_real(v) -> bool:
+    """Whether ``v`` is a real number (Python or NumPy), not a bool."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def positive_number(v, name: str):
+    """Return ``v`` unchanged if it is a finite real number ``> 0`` (not a bool); else
+    ``ValueError`` ``"{name} must be a positive number, got {v!r}"``."""
+    if not (is_real(v) and math.isfinite(v) and v > 0):
+        raise ValueError(f"{name} must be a positive number, got {v!r}")
+    return v
+
+
+def one_of(name: str, value, known: tuple):
+    """Return ``value`` unchanged if it is in ``known``; else ``ValueError``
+    ``"unknown {name} {value!r}; known: a, b, c"``."""
+    if value not in known:
+        raise ValueError(f"unknown {name} {value!r}; known: {', '.join(known)}")
+    return value
 
 
 def require_finite(a, where: str):

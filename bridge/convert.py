@@ -36,9 +36,9 @@ import numpy as np
 from ann.spec import LayerSpec, output_shapes
 
 from .checks import fit_images, require_finite
-from .convert_graph import fold_graph, normalise_graph, square
+from .convert_graph import fold_graph, refuse_saturating, square
 from .network import NEURONS, Flatten, Pool, SpikingNetwork, Synaptic
-from .normalise import layer_lambdas, normalise, parse_norm
+from .normalise import layer_lambdas, normalise, normalise_graph, parse_norm
 from .params import READOUTS, SNNParams
 
 __all__ = ["fold_model", "fold_any", "layer_lambdas", "normalise", "convert", "READOUTS",
@@ -190,9 +190,7 @@ def fold_model(model) -> tuple[list, tuple]:
         where = f"layer {names[i]!r} ({lay.type})" if names else f"layer {i} ({lay.type})"
         t, p = lay.type, lay.params
         act = p.get("activation")
-        if act in ("sigmoid", "tanh"):
-            raise ValueError(f"{where}: activation {act!r} cannot be carried by a firing rate; "
-                             "only ReLU hidden layers convert")
+        refuse_saturating(act, where)
         if t in ("Dense", "Conv2D"):
             chain.open_weight_layer(lay, w, names[i] if names else f"{t.lower()}_{i}", where)
             if act == "relu" or act == "softmax":

@@ -1,7 +1,7 @@
 """Conversion of graph models (residual ``Add``, ``Concatenate``, depthwise and separable
 convolutions, global average pooling): fold into :mod:`bridge.network` operations, then
-normalise per channel through the merges so that the converted network computes the ANN's
-function exactly (up to the output's scale).
+normalise per channel through the merges (:mod:`bridge.normalise`) so that the converted network
+computes the ANN's function exactly (up to the output's scale).
 
 **Fold.** Each layer of the spec becomes an operation reading the operations of its inputs:
 
@@ -17,20 +17,11 @@ function exactly (up to the output's scale).
 * ``Concatenate`` → :class:`~bridge.network.Concat`; pooling and ``Flatten`` as for chains;
   ``GlobalAveragePooling2D`` → ``Pool("global")``;
 * ``ReLU`` / ``Activation("relu")`` makes the value it follows spike; a cap ``m``
-  (``ReLU(max_value=m)``, ``relu6``) is kept for the normalisation (below);
+  (``ReLU(max_value=m)``, ``relu6``) is kept for the normalisation (there ``λ_P = m``);
 * layers that compute the identity at inference are skipped (their readers read their input).
 
-**Normalise** (Rueckauer et al. 2017, generalised to merges): every spiking population ``P`` gets
-``λ_P`` per channel (the percentile of its activations; for a clipped ReLU ``λ_P = m``, so that
-the IF neuron's rate, at most one spike per step, saturates exactly at the cap). The value a
-population reads carries ``λ_in`` per channel (the input: 1; pooling keeps it; ``Concatenate``
-concatenates it; ``Flatten`` tiles it), and
-
-    W̃ = W · λ_in / λ_P,   b̃ = b / λ_P,   shortcut gain g̃ = g · λ_in / λ_P,
-
-where a current branch of an ``Add`` is scaled by the ``Add``'s ``λ``. An ``Add`` of two paths of
-different scales, and a ``Concatenate`` of branches of different scales, therefore keep the ANN's
-function exactly.
+**Normalise**: :func:`bridge.normalise.normalise_graph` (per channel, through the merges; the
+equations are stated there). ``normalise_graph`` is importable from here too.
 """
 
 from __future__ import annotations
@@ -41,10 +32,11 @@ import numpy as np
 
 from ann.spec import input_shapes
 
-from .checks import require_finite
-from .network import NEURONS, Add, Concat, Flatten, Pool, Synaptic, apply, resolve_inputs
+from .checks import positive_number
+from .network import NEURONS, Add, Concat, Flatten, Pool, Synaptic, resolve_inputs
+from .normalise import normalise_graph
 
-__all__ = ["fold_graph", "normalise_graph", "square"]
+__all__ = ["fold_graph", "normalise_graph", "refuse_saturating", "square"]
 
 #: layer types that are skipped as the identity at inference
 _IDENTITY = ("Dropout",)
@@ -66,8 +58,8 @@ class _Fold:
     def close(self, i: int, cap: float | None, where: str) -> None:
         if i not in self.open:
             raise ValueError(f"{where}: the activation does not follow a weight layer or Add")
-        if cap is not None and not (np.isfinite(cap) and cap > 0):
-            raise ValueError(f"{where}: ReLU cap must be a positive number, got {cap!r}")
+        if cap is not None:
+            positive_number(cap, f"{where}: ReLU cap")
         self.ops[i] = replace(self.ops[i], spiking=True,
                               cap=None if cap is None else float(cap))
         self.open.discard(i)
@@ -87,6 +79,13 @@ def square(v, where: str = "pooling"):
                              "converter")
         return tuple(int(a) for a in v)
     return v
+
+
+def refuse_saturating(act, where: str) -> None:
+    """``ValueError`` for a sigmoid or tanh activation: a firing rate carries ReLU values only."""
+    if act in ("sigmoid", "tanh"):
+        raise ValueError(f"{where}: activation {act!r} cannot be carried by a firing rate; "
+                         "only ReLU hidden layers convert")
 
 
 def _bn_fold(w, p):
@@ -234,9 +233,7 @@ def fold_graph(spec, weights, names=None) -> list:
         name = names[k] if names else (lay.name or f"{t.lower()}_{k}")
         ins = [node[j] for j in src]
         act = p.get("activation")
-        if act in ("sigmoid", "tanh"):
-            raise ValueError(f"{where}: activation {act!r} cannot be carried by a firing rate; "
-                             "only ReLU hidden layers convert")
+        refuse_saturating(act, where)
         if t in _IDENTITY or (t == "Activation" and act == "linear") or \
                 (t in ("Flatten", "Reshape") and len(in_shapes[k]) == 1):
             node[k] = ins[0]
@@ -254,58 +251,3 @@ def fold_graph(spec, weights, names=None) -> list:
             raise ValueError(f"{where}: layer type {t!r} is not supported by the converter")
     _check_output(f, node[last_k])
     return resolve_inputs(f.ops), f.caps
-
-
-def _value_lambdas(ops: list, input_shape: tuple, lam: dict) -> dict:
-    """``λ`` per channel of every operation's value (the input's: 1)."""
-    shapes = {-1: tuple(input_shape)}
-    vals = {-1: np.zeros((1,) + tuple(input_shape))}
-    out = {-1: np.ones(input_shape[-1])}
-    for i, op in enumerate(ops):
-        vals[i] = apply(op, vals, relu=False)
-        shapes[i] = vals[i].shape[1:]
-        if isinstance(op, NEURONS):
-            out[i] = lam[i]
-        elif isinstance(op, Concat):
-            out[i] = np.concatenate([out[j] for j in op.inputs])
-        elif isinstance(op, Flatten):
-            src = op.inputs[0]
-            out[i] = np.tile(out[src], int(np.prod(shapes[src][:-1])))
-        else:
-            out[i] = out[op.inputs[0]]
-    return out
-
-
-def normalise_graph(ops: list, input_shape: tuple, lambdas: list, caps: dict,
-                    readout: str) -> tuple[list, list]:
-    """The operations rescaled by ``λ`` (``lambdas``: one per neuron operation, in order; see the
-    module docstring), as float32, and the ``λ`` used (a clipped ReLU's is its cap; a current
-    branch's its Add's)."""
-    neurons = [i for i, op in enumerate(ops) if isinstance(op, NEURONS)]
-    readers = {i: [k for k, op in enumerate(ops) if i in op.inputs] for i in range(len(ops))}
-    lam = {}
-    for i, l_i in zip(neurons, lambdas):
-        n = ops[i].b.shape[-1]
-        if i == len(ops) - 1 and readout == "potential":
-            l_i = 1.0
-        lam[i] = np.broadcast_to(np.asarray(caps.get(i, l_i), np.float64), (n,)).copy()
-    for i in neurons:   # a current branch takes the scale of the Add it feeds
-        if not ops[i].spiking and i != len(ops) - 1:
-            lam[i] = lam[readers[i][0]]
-    lam_val = _value_lambdas(ops, input_shape, lam)
-    out = []
-    for i, op in enumerate(ops):
-        if isinstance(op, Synaptic):
-            l_in, l_out = lam_val[op.inputs[0]], lam[i]
-            W = op.W * l_in[:, None] / op.per_output(l_out)
-            op = replace(op.with_weights(W, op.b / l_out),
-                         cap=None if op.cap is None else float(op.cap / l_out[0]))
-            require_finite(op.W, f"conversion: scaled weights of {op.name}")
-        elif isinstance(op, Add):
-            gains = tuple(None if g is None else
-                          np.asarray(g * lam_val[j] / lam[i], np.float32)
-                          for j, g in zip(op.inputs, op.gains))
-            op = replace(op, gains=gains, b=np.asarray(op.b / lam[i], np.float32),
-                         cap=None if op.cap is None else float(op.cap / lam[i][0]))
-        out.append(op)
-    return out, [lam[i] for i in neurons]

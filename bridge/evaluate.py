@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import fit_images
+from .checks import fit_images, one_of, positive_int
 from .convert import convert
 from .encoding import ENCODINGS
 from .report import build_report
@@ -41,16 +41,11 @@ class EvalConfig:
     memory_budget: int | None = None    # bytes (None: 256 MiB, or 32 MiB per worker)
 
     def __post_init__(self):
-        if self.simulator not in SIMULATORS:
-            raise ValueError(f"unknown simulator {self.simulator!r}; known: "
-                             f"{', '.join(SIMULATORS)}")
+        one_of("simulator", self.simulator, SIMULATORS)
         for name in ("timesteps", "seeds", "n_test", "norm_samples", "batch_size", "workers") + (
                 ("memory_budget",) if self.memory_budget is not None else ()):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
-        if self.encoding not in ENCODINGS:
-            raise ValueError(f"unknown encoding {self.encoding!r}; known: {', '.join(ENCODINGS)}")
+            positive_int(getattr(self, name), name, numpy_ints=False)
+        one_of("encoding", self.encoding, ENCODINGS)
 
 
 def load_trained(path: str | Path):

@@ -38,11 +38,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import require_finite
 from .encoding import make_encoder
 from .kernels import accumulate, count_max_pool_run, if_count_pool_run, if_run
 from .network import NEURONS, Concat, Pool, Synaptic
-from .plan import BatchResult, Plan, events, label
+from .plan import BatchResult, Plan, check_potentials, events
 from .spike_pool import gate_max_pool
 from .step_loop import static_values
 
@@ -164,6 +163,71 @@ def constant_current(plan: Plan, xb: np.ndarray) -> np.ndarray | None:
     return plan.current(plan.entry, pre)
 
 
+def _layer_current(plan: Plan, i: int, vals: dict, static: dict, constant: dict,
+                   shape: tuple, count_synops: bool, result: BatchResult, work: dict):
+    """``(I, out)`` of neuron operation ``i`` for a block of ``shape = (n, B)`` steps and
+    images: its current — constant (computed once), ``W̃ S + b̃`` of a weight layer, or an
+    ``Add``'s currents and weighted shortcut trains — and, where the current has no time axis
+    (constant), a fresh ``(n, B, ...)`` array for the layer's output, else ``None``. Adds the
+    block's synaptic operations (one per input spike and fan-out) to ``result.synops`` if
+    ``count_synops``."""
+    op = plan.ops[i]
+    if i in constant:
+        return constant[i], np.empty(shape + plan.shapes[i], plan.dtype)
+    if isinstance(op, Synaptic):
+        if count_synops:
+            result.synops += events(_frames(vals[op.inputs[0]]), plan.fanouts[i])
+        return _currents(plan, i, vals[op.inputs[0]], work), None
+    if count_synops:   # a weighted shortcut: one synapse per spike
+        result.synops += sum(events(_frames(vals[j]), 1) for j, g in zip(op.inputs, op.gains)
+                             if g is not None and j not in static)
+    current = op.current([vals[j] for j in op.inputs])
+    if current.ndim == len(plan.shapes[i]) + 1:   # every input constant
+        return current, np.empty(shape + plan.shapes[i], plan.dtype)
+    return current, None
+
+
+def _neurons(plan: Plan, i: int, current, out, st: _State, n: int, vals: dict,
+             fused: dict) -> None:
+    """Run neuron operation ``i`` on its current for ``n`` steps (compiled loops,
+    :mod:`bridge.kernels`) and store its value in ``vals``: IF neurons (integrate, fire, reset;
+    fused with the count max pool that alone reads them), the output potential ``V[t]``, or a
+    current an ``Add`` reads."""
+    op = plan.ops[i]
+    th, reset, signed = plan.params
+    if i in fused:                  # IF neurons and the count max pool after them
+        pool = plan.ops[fused[i]]
+        vals[fused[i]] = if_count_pool_run(current, st.v[i], th, reset, st.counts[i],
+                                           st.pool_out[fused[i]], n, pool.size, pool.stride,
+                                           signed)
+    elif op.spiking:
+        vals[i] = if_run(current, st.v[i], th, reset, st.counts[i], out=out, signed=signed)
+    elif i == plan.last:            # the output potential V[t]
+        vals[i] = accumulate(current, st.v[i], out=out)
+    else:                           # a current, read by an Add
+        vals[i] = current
+
+
+def _spike_op(plan: Plan, i: int, vals: dict, st: _State) -> np.ndarray:
+    """The ``(n, B, ...)`` trains out of a pooling, ``Concat`` or ``Flatten`` operation ``i``."""
+    op = plan.ops[i]
+    if isinstance(op, Pool) and op.kind == "max":
+        return _max_pool(plan, i, vals[op.inputs[0]], st)
+    if isinstance(op, Concat):
+        return op.ann([vals[j] for j in op.inputs])
+    x = vals[op.inputs[0]]
+    y = op.ann(_frames(x))
+    return y.reshape(x.shape[:2] + y.shape[1:])
+
+
+def _cumulate(s: np.ndarray, before: np.ndarray) -> None:
+    """Spike-count readout: the output trains ``s (n, B, ...)`` replaced, in place, by the
+    cumulative counts, starting from (and updating) ``before``."""
+    for t in range(len(s)):
+        before += s[t]
+        s[t] = before
+
+
 # NaN/Inf are reported by require_finite, in one line, not as warnings
 @np.errstate(over="ignore", invalid="ignore")
 def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_synops: bool,
@@ -195,7 +259,6 @@ def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
         static, constant = static_values(plan, xb, first_current)
         result.synops += (sum(plan.macs[i] for i in constant) + plan.static_shortcut_ops) * B
     fused = {ops[p].inputs[0]: p for p in plan.fused_pools}
-    th, reset, signed = plan.params
     for t0 in range(0, T, steps):
         n = min(steps, T - t0)
         vals = dict(static) if enc.constant else {-1: enc.block(n)}
@@ -204,54 +267,18 @@ def run_chunk(plan: Plan, xb: np.ndarray, T: int, encoding: str, rng, count_syno
             if i in vals:
                 continue
             if isinstance(op, NEURONS):
-                out = None
-                if i in constant:
-                    current = constant[i]
-                    out = np.empty((n, B) + plan.shapes[i], plan.dtype)
-                elif isinstance(op, Synaptic):
-                    if count_synops:
-                        result.synops += events(_frames(vals[op.inputs[0]]), plan.fanouts[i])
-                    current = _currents(plan, i, vals[op.inputs[0]], work)
-                else:
-                    if count_synops:   # a weighted shortcut: one synapse per spike
-                        result.synops += sum(events(_frames(vals[j]), 1) for j, g in
-                                             zip(op.inputs, op.gains)
-                                             if g is not None and j not in static)
-                    current = op.current([vals[j] for j in op.inputs])
-                    if current.ndim == len(plan.shapes[i]) + 1:   # every input constant
-                        out = np.empty((n, B) + plan.shapes[i], plan.dtype)
-                if i in fused:                  # IF neurons and the count max pool after them
-                    pool = ops[fused[i]]
-                    vals[fused[i]] = if_count_pool_run(current, st.v[i], th, reset, st.counts[i],
-                                                       st.pool_out[fused[i]], n, pool.size,
-                                                       pool.stride, signed)
-                elif op.spiking:
-                    vals[i] = if_run(current, st.v[i], th, reset, st.counts[i], out=out,
-                                     signed=signed)
-                elif i == plan.last:            # the output potential V[t]
-                    vals[i] = accumulate(current, st.v[i], out=out)
-                else:                           # a current, read by an Add
-                    vals[i] = current
-            elif isinstance(op, Pool) and op.kind == "max":
-                vals[i] = _max_pool(plan, i, vals[op.inputs[0]], st)
-            elif isinstance(op, Concat):
-                vals[i] = op.ann([vals[j] for j in op.inputs])
+                current, out = _layer_current(plan, i, vals, static, constant, (n, B),
+                                              count_synops, result, work)
+                _neurons(plan, i, current, out, st, n, vals, fused)
             else:
-                x = vals[op.inputs[0]]
-                y = op.ann(_frames(x))
-                vals[i] = y.reshape(x.shape[:2] + y.shape[1:])
+                vals[i] = _spike_op(plan, i, vals, st)
             for j in op.inputs:                 # free what no later operation reads
                 if plan.last_use[j] == i and j not in static:
                     vals.pop(j, None)
         s = vals[plan.last]
         if before is not None:                 # spike-count readout: cumulative counts
-            for t in range(n):
-                before += s[t]
-                s[t] = before
+            _cumulate(s, before)
         result.record(t0, s.reshape(n, B, -1))
-    # a NaN current never crosses the threshold and an Inf one fires every step, so the counts
-    # would look sound; NaN/Inf stays in the potential (and in the potential readout) for good
-    for i in plan.syn:
-        require_finite(st.v[i], f"simulation: membrane potential of {label(ops, i)}")
+    check_potentials(plan, st.v)
     result.counts = st.counts
     return result

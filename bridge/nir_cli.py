@@ -20,6 +20,8 @@ import sys
 
 import numpy as np
 
+from .checks import positive_number
+
 __all__ = ["run_nir_graph", "nir_mnist_accuracy"]
 
 _MNIST_SHAPES = ((784,), (1, 28, 28), (28, 28))
@@ -61,16 +63,11 @@ def nir_mnist_accuracy(plan, x: np.ndarray, y: np.ndarray, T: int, dt: float,
             "predictions": preds}
 
 
-def run_nir_graph(args) -> int:
-    """The ``neurosim convert`` path for a ``.nir`` model (options as for a trained model;
-    those about conversion — norm, reset, signed, readout, v-init — do not apply: the graph
-    fixes them)."""
-    from ann.data import load_mnist
-    from ann.jsonout import dumps
-    from ann.training import prepare_images
-
+def _read_plan(args):
+    """``(plan, dt)`` of the ``.nir`` file ``args.model``: checked, MNIST-shaped, ``dt`` from
+    ``--dt`` or the graph's metadata."""
     from .nir_graph import plan_graph, read_graph
-    from .nir_import import graph_dt, to_spiking_network
+    from .nir_import import graph_dt
 
     if not args.model.exists():
         raise ValueError(f"{args.model}: no such NIR file")
@@ -79,50 +76,47 @@ def run_nir_graph(args) -> int:
         raise ValueError(f"{args.model}: input shape {plan.input_shape} does not take an MNIST "
                          "image ((784,), (1, 28, 28) or (28, 28))")
     dt = graph_dt(plan) if getattr(args, "dt", None) is None else float(args.dt)
-    if not (np.isfinite(dt) and dt > 0):
-        raise ValueError(f"--dt must be a positive number, got {dt!r}")
-    try:
-        snn, why = to_spiking_network(plan, dt), None
-    except ValueError as e:
-        snn, why = None, str(e)
-    mnist = load_mnist(download=not args.offline)
+    positive_number(dt, "--dt")
+    return plan, dt
+
+
+def _accuracy_report(args, plan, snn, why: str | None, mnist, dt: float) -> dict:
+    """The report of the graph on ``args.n_test`` MNIST test images: on the batched simulator
+    (and Brian2 with ``--brian2-check``) where ``snn`` is not ``None``, else on the NIR runner
+    (``why``: the reason)."""
+    from ann.training import prepare_images
+
     x = prepare_images(mnist.x_test[:args.n_test])
     y = np.asarray(mnist.y_test[:args.n_test])
     T = args.timesteps
-    if snn is not None:
-        from .simulate import simulate
-
-        res = simulate(snn, x, y, T, batch_size=args.batch_size, statistics=False)
-        report = {"engine": "neurosim batched simulator", "dt": dt, "timesteps": T,
-                  "n_test": len(x), "accuracy_per_step": res.accuracy_per_step.tolist(),
-                  "snn_accuracy": float(res.accuracy_per_step[-1]),
-                  "relu_network_accuracy": float(res.ann_accuracy),
-                  "settings": snn.params.as_dict()}
-        if args.brian2_check:
-            from .cli import brian2_check
-
-            report["brian2_check"] = brian2_check(snn, mnist, args.brian2_check, T)
-    else:
+    if snn is None:
         report = nir_mnist_accuracy(plan, x, y, T, dt, args.batch_size)
         report.pop("predictions")
         report["why_not_simulator"] = why
         if args.brian2_check:
             raise ValueError(f"--brian2-check needs a graph of IF neurons ({why})")
-    report["model_path"] = str(args.model)
-    if args.report is not None:
-        from common.fileio import atomic_write_bytes
+        return report
+    from .simulate import simulate
 
-        atomic_write_bytes(args.report, dumps(report, indent=1).encode())
-    from .convert_cli import name_written
+    res = simulate(snn, x, y, T, batch_size=args.batch_size, statistics=False)
+    report = {"engine": "neurosim batched simulator", "dt": dt, "timesteps": T,
+              "n_test": len(x), "accuracy_per_step": res.accuracy_per_step.tolist(),
+              "snn_accuracy": float(res.accuracy_per_step[-1]),
+              "relu_network_accuracy": float(res.ann_accuracy),
+              "settings": snn.params.as_dict()}
+    if args.brian2_check:
+        from .cli import brian2_check
 
-    if args.json:
-        print(dumps(report))
-        name_written({"report": args.report}, json=True)
-        return 0
+        report["brian2_check"] = brian2_check(snn, mnist, args.brian2_check, T)
+    return report
+
+
+def _print_report(args, report: dict, snn, why: str | None, dt: float) -> None:
+    """The report in a few lines: accuracy by step, where it ran, the Brian2 check."""
     acc = report["accuracy_per_step"]
     marks = [t for t in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512) if t <= len(acc)]
-    print(f"NIR graph {args.model} on {report['engine']} (dt = {dt:g}), {len(x)} test images: "
-          f"accuracy at T={T} {100 * acc[-1]:.2f} %")
+    print(f"NIR graph {args.model} on {report['engine']} (dt = {dt:g}), {report['n_test']} "
+          f"test images: accuracy at T={args.timesteps} {100 * acc[-1]:.2f} %")
     print("accuracy by step: " + "  ".join(f"t={t}: {100 * acc[t - 1]:.2f}" for t in marks))
     if snn is None:
         print(f"not on the batched simulator: {why}", file=sys.stderr)
@@ -135,5 +129,34 @@ def run_nir_graph(args) -> int:
         b = report["brian2_check"]
         print(f"Brian2 cross-check on {b['images']} images: spike counts "
               + ("equal" if b["spike_counts_equal"] else "DIFFER") + f" ({b['spikes']} spikes)")
+
+
+def run_nir_graph(args) -> int:
+    """The ``neurosim convert`` path for a ``.nir`` model (options as for a trained model;
+    those about conversion — norm, reset, signed, readout, v-init — do not apply: the graph
+    fixes them)."""
+    from ann.data import load_mnist
+    from ann.jsonout import dumps
+
+    from .convert_cli import name_written
+    from .nir_import import to_spiking_network
+
+    plan, dt = _read_plan(args)
+    try:
+        snn, why = to_spiking_network(plan, dt), None
+    except ValueError as e:
+        snn, why = None, str(e)
+    mnist = load_mnist(download=not args.offline)
+    report = _accuracy_report(args, plan, snn, why, mnist, dt)
+    report["model_path"] = str(args.model)
+    if args.report is not None:
+        from common.fileio import atomic_write_bytes
+
+        atomic_write_bytes(args.report, dumps(report, indent=1).encode())
+    if args.json:
+        print(dumps(report))
+        name_written({"report": args.report}, json=True)
+        return 0
+    _print_report(args, report, snn, why, dt)
     name_written({"report": args.report}, json=False)
     return 0

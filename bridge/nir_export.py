@@ -49,11 +49,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ann.functional import conv_pads
 from common.fileio import atomic_path
 
+from .checks import one_of
 from .network import Flatten, Pool, SpikingNetwork, Synaptic
-from .nir_export_graph import graph_nodes
+from .nir_export_graph import chw, graph_nodes, weight_node
 
 __all__ = ["to_nir", "write_nir", "export_notes", "CLIENTS", "CLIENT_DT", "BIG_TAU"]
 
@@ -62,12 +62,6 @@ CLIENTS = ("nir", "norse", "snntorch")
 CLIENT_DT = {"nir": 1.0, "norse": 1.0, "snntorch": 1e-4}
 #: τ of the non-leaking LIF for snnTorch: dt/τ = 1e-30 rounds β = 1 − dt/τ to exactly 1
 BIG_TAU = 1e26
-
-
-def _nchw_rows(n_in: int, shape: tuple) -> np.ndarray:
-    """Index map: row ``k`` of an NCHW-flattened input is row ``perm[k]`` of the NHWC one."""
-    h, w, c = shape
-    return np.arange(n_in).reshape(h, w, c).transpose(2, 0, 1).reshape(-1)
 
 
 def _neuron(nir, client: str, n: tuple, v_th: float, spiking: bool):
@@ -99,15 +93,9 @@ def _notes(snn: SpikingNetwork, client: str) -> list[str]:
     return notes
 
 
-def _chw(s: tuple) -> tuple:
-    """A shape ``(H, W, C)`` as NIR's channel-first ``(C, H, W)``; flat shapes unchanged."""
-    return (s[2], s[0], s[1]) if len(s) == 3 else s
-
-
 def _check_exportable(snn: SpikingNetwork, client: str, allow_subtract: bool) -> None:
     """``ValueError`` for an unknown client, signed neurons, or a refused reset by subtraction."""
-    if client not in CLIENTS:
-        raise ValueError(f"unknown NIR client {client!r}; known: {', '.join(CLIENTS)}")
+    one_of("NIR client", client, CLIENTS)
     if snn.params.signed:
         raise ValueError("NIR's IF neuron sends no negative spikes: convert with signed=False "
                          "(--no-signed) to export NIR")
@@ -143,32 +131,11 @@ def _pool_node(nir, op: Pool, client: str):
     return nir.SumPool2d(**args) if client == "norse" else nir.AvgPool2d(**args)
 
 
-def _weight_node(nir, op: Synaptic, shape: tuple, flat_from: tuple | None, fold: float):
-    """``(node, output shape)`` of a weight layer reading values of ``shape`` (HWC): ``Conv2d``
-    with weight ``W.transpose(3, 2, 0, 1)``, or ``Affine`` with weight ``Wᵀ`` (rows in NCHW
-    order after a ``Flatten`` of ``flat_from``); both times ``fold``."""
-    if op.kind == "conv":
-        kh, kw, cin, cout = op.W.shape
-        t, b, l, r = conv_pads(shape[0], shape[1], kh, kw, op.stride, op.padding)
-        if t != b or l != r:
-            raise ValueError(f"{op.name}: asymmetric 'same' padding has no NIR form")
-        W = op.W.transpose(3, 2, 0, 1) * np.float32(fold)
-        node = nir.Conv2d(input_shape=(shape[0], shape[1]), weight=W, stride=op.stride,
-                          padding=(t, l), dilation=1, groups=1, bias=op.b.astype(np.float32))
-        return node, op.current(np.zeros((1,) + shape, np.float32)).shape[1:]
-    W = op.W
-    if flat_from is not None and len(flat_from) == 3:
-        W = W[_nchw_rows(W.shape[0], flat_from)]
-    node = nir.Affine(weight=(W.T * np.float32(fold)).astype(np.float32),
-                      bias=op.b.astype(np.float32))
-    return node, (W.shape[1],)
-
-
 def _chain_to_nir(nir, snn: SpikingNetwork, client: str):
     """A chain network in the node forms of ``client``: one node per op, each weight layer
     followed by its neuron node; ``metadata["neurosim"]`` records every op."""
     shape = tuple(snn.input_shape)
-    nodes = {"input": nir.Input(input_type={"input": np.array(_chw(shape))})}
+    nodes = {"input": nir.Input(input_type={"input": np.array(chw(shape))})}
     edges, prev, flat_from, fold, records = [], "input", None, 1.0, []
     for k, op in enumerate(snn.ops):
         name = f"{k}"
@@ -180,12 +147,13 @@ def _chain_to_nir(nir, snn: SpikingNetwork, client: str):
             rec.update(size=op.size, stride=op.stride)
             shape = op.ann(np.zeros((1,) + shape, np.float32)).shape[1:]
         elif isinstance(op, Flatten):
-            nodes[name] = nir.Flatten(input_type={"input": np.array(_chw(shape))},
+            nodes[name] = nir.Flatten(input_type={"input": np.array(chw(shape))},
                                       start_dim=0, end_dim=-1)
             flat_from, shape = shape, (int(np.prod(shape)),)
         else:
-            nodes[name], shape = _weight_node(nir, op, shape, flat_from, fold)
-            flat_from = None
+            flat_from = flat_from if flat_from is not None and len(flat_from) == 3 else None
+            nodes[name] = weight_node(nir, op, shape, flat_from, fold)
+            shape, flat_from = op.current(np.zeros((1,) + shape, np.float32)).shape[1:], None
             rec.update(kind=op.kind, name=op.name, stride=op.stride, fold=fold,
                        padding=op.padding if isinstance(op.padding, str) else int(op.padding))
             fold = 1.0
@@ -194,12 +162,12 @@ def _chain_to_nir(nir, snn: SpikingNetwork, client: str):
         prev = name
         if isinstance(op, Synaptic):
             neuron = f"{k}_neurons"
-            nodes[neuron] = _neuron(nir, client, _chw(shape), snn.params.v_th, op.spiking)
+            nodes[neuron] = _neuron(nir, client, chw(shape), snn.params.v_th, op.spiking)
             edges.append((name, neuron))
             prev = neuron
     if fold != 1.0:
         raise ValueError("sum pooling for norse needs a weight layer after the last pooling")
-    nodes["output"] = nir.Output(output_type={"output": np.array(_chw(shape))})
+    nodes["output"] = nir.Output(output_type={"output": np.array(chw(shape))})
     edges.append((prev, "output"))
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=_metadata(snn, client, records))
 

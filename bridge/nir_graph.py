@@ -107,6 +107,7 @@ def _ints(a, n: int = 2) -> tuple:
 
 def _out_shape(name: str, node, shape: tuple) -> tuple:
     """Output shape of ``node`` for input ``shape``; ``ValueError`` if it does not fit."""
+    # ~60 lines on purpose: one shape rule per NIR node type, read as a table (NIR's spec order)
     kind = type(node).__name__
 
     def refuse(wants):

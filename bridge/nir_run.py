@@ -44,7 +44,7 @@ import numpy as np
 
 from ann.convolution import im2col
 
-from .checks import require_finite
+from .checks import one_of, positive_int, positive_number, require_finite
 from .nir_graph import GraphPlan
 
 __all__ = ["NIRRun", "run_graph", "SPIKING"]
@@ -122,6 +122,64 @@ def _linear_op(step, x, dtype):
     return x  # Output
 
 
+def _batch_input(plan: GraphPlan, x, T: int, dtype) -> tuple[np.ndarray, bool, int]:
+    """``(x, varying, B)``: the input as ``dtype``, whether it has one value per step
+    ``(T, B, ...)``, and the batch size; ``ValueError`` if it fits neither form."""
+    x = np.asarray(x, dtype)
+    shape = plan.input_shape
+    varying = x.shape[2:] == shape and x.ndim == len(shape) + 2
+    if not varying and x.shape[1:] != shape:
+        raise ValueError(f"input of shape {x.shape} does not fit the graph's input (B, "
+                         + ", ".join(map(str, shape)) + ") or (T, B, ...)")
+    if varying and len(x) != T:
+        raise ValueError(f"a time-varying input has {len(x)} steps, not T = {T}")
+    return x, varying, x.shape[1] if varying else x.shape[0]
+
+
+def _node_params(plan: GraphPlan, dt: float, dtype) -> dict:
+    """``{node: parameters}`` of every neuron node in the terms of its Euler step: ``g = dt·r``
+    (I, IF), ``a = dt/τ`` (LI, LIF, CubaLIF's membrane), ``as = dt/τ_syn``, and ``th``, ``vr``
+    for the spiking nodes."""
+    d = dtype.type(dt)
+    par = {}
+    for st in plan.steps:
+        n = st.node
+        get = (lambda f, n=n: np.asarray(getattr(n, f), dtype))  # noqa: E731
+        if st.kind in ("I", "IF"):
+            par[st.name] = {"g": d * get("r")}
+        elif st.kind in ("LI", "LIF"):
+            par[st.name] = {"a": d * (dtype.type(1) / get("tau")), "r": get("r"),
+                            "vl": get("v_leak")}
+        elif st.kind == "CubaLIF":
+            par[st.name] = {"a": d * (dtype.type(1) / get("tau_mem")), "r": get("r"),
+                            "vl": get("v_leak"), "as": d * (dtype.type(1) / get("tau_syn")),
+                            "w": get("w_in")}
+        if st.kind in SPIKING:
+            par[st.name].update(th=get("v_threshold"), vr=get("v_reset"))
+    return par
+
+
+def _neuron_step(kind: str, p: dict, v, i, inp, reset: str, dtype):
+    """One Euler step of a neuron node (module docstring's table): integrate ``inp`` into ``v``
+    (and CubaLIF's current ``i``) in place; for a spiking node fire ``z = [v > θ]`` and reset.
+    Returns the node's output: a copy of ``v`` (I, LI) or ``z`` as ``dtype``."""
+    if kind in ("I", "IF"):
+        v += p["g"] * inp
+    elif kind in ("LI", "LIF"):
+        v += p["a"] * ((p["vl"] - v) + p["r"] * inp)
+    else:  # CubaLIF: synaptic current first, then the membrane with the new current
+        i += p["as"] * (-i + p["w"] * inp)
+        v += p["a"] * ((p["vl"] - v) + p["r"] * i)
+    if kind in ("I", "LI"):
+        return v.copy()
+    z = v > p["th"]
+    if reset == "subtract":
+        v -= np.where(z, p["th"], 0).astype(dtype)
+    else:
+        v[...] = np.where(z, p["vr"], v)
+    return z.astype(dtype)
+
+
 def run_graph(plan: GraphPlan, x: np.ndarray, T: int, *, dt: float = 1.0, dtype=np.float64,
               reset: str = "value", v_init: dict | None = None, on_step=None) -> NIRRun:
     """Run ``plan`` for ``T`` steps of ``dt`` on a batch (see the module docstring).
@@ -140,45 +198,19 @@ def run_graph(plan: GraphPlan, x: np.ndarray, T: int, *, dt: float = 1.0, dtype=
     ``T``/``dt``/``reset``, an unsupported Conv2d form, and NaN/Inf in a final state.
     """
     dtype = np.dtype(dtype)
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be a positive int, got {T!r}")
-    if not (np.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be a positive number, got {dt!r}")
-    if reset not in RESETS:
-        raise ValueError(f"unknown reset {reset!r}; known: {', '.join(RESETS)}")
-    x = np.asarray(x, dtype)
-    shape = plan.input_shape
-    varying = x.shape[2:] == shape and x.ndim == len(shape) + 2
-    if not varying and x.shape[1:] != shape:
-        raise ValueError(f"input of shape {x.shape} does not fit the graph's input (B, "
-                         + ", ".join(map(str, shape)) + ") or (T, B, ...)")
-    if varying and len(x) != T:
-        raise ValueError(f"a time-varying input has {len(x)} steps, not T = {T}")
-    B = x.shape[1] if varying else x.shape[0]
-    d = dtype.type(dt)
-    par = {}
-    for st in plan.steps:
-        n = st.node
-        get = (lambda f, n=n: np.asarray(getattr(n, f), dtype))  # noqa: E731
-        if st.kind in ("I", "IF"):
-            par[st.name] = {"g": d * get("r")}
-        elif st.kind in ("LI", "LIF"):
-            par[st.name] = {"a": d * (dtype.type(1) / get("tau")), "r": get("r"),
-                            "vl": get("v_leak")}
-        elif st.kind == "CubaLIF":
-            par[st.name] = {"a": d * (dtype.type(1) / get("tau_mem")), "r": get("r"),
-                            "vl": get("v_leak"), "as": d * (dtype.type(1) / get("tau_syn")),
-                            "w": get("w_in")}
-        if st.kind in SPIKING:
-            par[st.name].update(th=get("v_threshold"), vr=get("v_reset"))
-    state = {st.name: np.zeros((B,) + st.out_shape, dtype) for st in plan.steps
-             if st.kind in ("I", "LI") + SPIKING}
+    positive_int(T, "T")
+    positive_number(dt, "dt")
+    one_of("reset", reset, RESETS)
+    x, varying, B = _batch_input(plan, x, T, dtype)
+    par = _node_params(plan, dt, dtype)
+
+    def zeros(kinds):
+        return {st.name: np.zeros((B,) + st.out_shape, dtype) for st in plan.steps
+                if st.kind in kinds}
+
+    state, syn, counts = zeros(("I", "LI") + SPIKING), zeros(("CubaLIF",)), zeros(SPIKING)
     for name, v0 in (v_init or {}).items():
         state[name] += np.asarray(v0, dtype)
-    syn = {st.name: np.zeros((B,) + st.out_shape, dtype) for st in plan.steps
-           if st.kind == "CubaLIF"}
-    counts = {st.name: np.zeros((B,) + st.out_shape, dtype) for st in plan.steps
-              if st.kind in SPIKING}
     outputs = np.empty((T, B) + plan.output_shape, dtype)
     for t in range(T):
         val = {}
@@ -193,26 +225,10 @@ def run_graph(plan: GraphPlan, x: np.ndarray, T: int, *, dt: float = 1.0, dtype=
             if p is None:
                 val[st.name] = _linear_op(st, inp, dtype)
                 continue
-            v = state[st.name]
-            if st.kind in ("I", "IF"):
-                v += p["g"] * inp
-            elif st.kind in ("LI", "LIF"):
-                v += p["a"] * ((p["vl"] - v) + p["r"] * inp)
-            else:  # CubaLIF: synaptic current first, then the membrane with the new current
-                i = syn[st.name]
-                i += p["as"] * (-i + p["w"] * inp)
-                v += p["a"] * ((p["vl"] - v) + p["r"] * i)
-            if st.kind in ("I", "LI"):
-                val[st.name] = v.copy()
-                continue
-            z = v > p["th"]
-            if reset == "subtract":
-                v -= np.where(z, p["th"], 0).astype(dtype)
-            else:
-                v[...] = np.where(z, p["vr"], v)
-            z = z.astype(dtype)
-            counts[st.name] += z
-            val[st.name] = z
+            val[st.name] = _neuron_step(st.kind, p, state[st.name], syn.get(st.name), inp,
+                                        reset, dtype)
+            if st.kind in SPIKING:
+                counts[st.name] += val[st.name]
         outputs[t] = val[plan.steps[-1].name]
         if on_step is not None:
             on_step(t, outputs[t])

@@ -1,18 +1,32 @@
 """Data-based weight normalisation of a converted chain (Diehl et al. 2015; Rueckauer et al.
 2017, sec. 2.2): ``λ_l`` per weight layer (or per output channel) from the ANN's activations on
 training images, then ``W̃_l = W_l · λ_{l−1} / λ_l``, ``b̃_l = b_l / λ_l`` (the method is stated in
-:mod:`bridge.convert`; graphs: :mod:`bridge.convert_graph`).
+:mod:`bridge.convert`; graphs are folded by :mod:`bridge.convert_graph`).
+
+**Graphs** (:func:`normalise_graph`; Rueckauer et al. 2017, generalised to merges): every spiking population ``P`` gets
+``λ_P`` per channel (the percentile of its activations; for a clipped ReLU ``λ_P = m``, so that
+the IF neuron's rate, at most one spike per step, saturates exactly at the cap). The value a
+population reads carries ``λ_in`` per channel (the input: 1; pooling keeps it; ``Concatenate``
+concatenates it; ``Flatten`` tiles it), and
+
+    W̃ = W · λ_in / λ_P,   b̃ = b / λ_P,   shortcut gain g̃ = g · λ_in / λ_P,
+
+where a current branch of an ``Add`` is scaled by the ``Add``'s ``λ``. An ``Add`` of two paths of
+different scales, and a ``Concatenate`` of branches of different scales, therefore keep the ANN's
+function exactly.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
-from .network import Flatten, Pool, Synaptic, ann_forward
+from .checks import require_finite
+from .network import NEURONS, Add, Concat, Flatten, Pool, Synaptic, ann_forward, apply
 
-__all__ = ["parse_norm", "layer_lambdas", "normalise"]
+__all__ = ["parse_norm", "layer_lambdas", "normalise", "normalise_graph"]
 
 
 def parse_norm(norm: str) -> float | None:
@@ -89,3 +103,58 @@ def normalise(ops: list, input_shape: tuple, lambdas: list, readout: str) -> lis
         shape = op.current(np.zeros((1,) + shape, np.float32)).shape[1:]
         lam_in, k = lam, k + 1
     return out
+
+
+def _value_lambdas(ops: list, input_shape: tuple, lam: dict) -> dict:
+    """``λ`` per channel of every operation's value (the input's: 1)."""
+    shapes = {-1: tuple(input_shape)}
+    vals = {-1: np.zeros((1,) + tuple(input_shape))}
+    out = {-1: np.ones(input_shape[-1])}
+    for i, op in enumerate(ops):
+        vals[i] = apply(op, vals, relu=False)
+        shapes[i] = vals[i].shape[1:]
+        if isinstance(op, NEURONS):
+            out[i] = lam[i]
+        elif isinstance(op, Concat):
+            out[i] = np.concatenate([out[j] for j in op.inputs])
+        elif isinstance(op, Flatten):
+            src = op.inputs[0]
+            out[i] = np.tile(out[src], int(np.prod(shapes[src][:-1])))
+        else:
+            out[i] = out[op.inputs[0]]
+    return out
+
+
+def normalise_graph(ops: list, input_shape: tuple, lambdas: list, caps: dict,
+                    readout: str) -> tuple[list, list]:
+    """The operations rescaled by ``λ`` (``lambdas``: one per neuron operation, in order; see the
+    module docstring), as float32, and the ``λ`` used (a clipped ReLU's is its cap; a current
+    branch's its Add's)."""
+    neurons = [i for i, op in enumerate(ops) if isinstance(op, NEURONS)]
+    readers = {i: [k for k, op in enumerate(ops) if i in op.inputs] for i in range(len(ops))}
+    lam = {}
+    for i, l_i in zip(neurons, lambdas):
+        n = ops[i].b.shape[-1]
+        if i == len(ops) - 1 and readout == "potential":
+            l_i = 1.0
+        lam[i] = np.broadcast_to(np.asarray(caps.get(i, l_i), np.float64), (n,)).copy()
+    for i in neurons:   # a current branch takes the scale of the Add it feeds
+        if not ops[i].spiking and i != len(ops) - 1:
+            lam[i] = lam[readers[i][0]]
+    lam_val = _value_lambdas(ops, input_shape, lam)
+    out = []
+    for i, op in enumerate(ops):
+        if isinstance(op, Synaptic):
+            l_in, l_out = lam_val[op.inputs[0]], lam[i]
+            W = op.W * l_in[:, None] / op.per_output(l_out)
+            op = replace(op.with_weights(W, op.b / l_out),
+                         cap=None if op.cap is None else float(op.cap / l_out[0]))
+            require_finite(op.W, f"conversion: scaled weights of {op.name}")
+        elif isinstance(op, Add):
+            gains = tuple(None if g is None else
+                          np.asarray(g * lam_val[j] / lam[i], np.float32)
+                          for j, g in zip(op.inputs, op.gains))
+            op = replace(op, gains=gains, b=np.asarray(op.b / lam[i], np.float32),
+                         cap=None if op.cap is None else float(op.cap / lam[i][0]))
+        out.append(op)
+    return out, [lam[i] for i in neurons]

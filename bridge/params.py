@@ -16,26 +16,17 @@ signed neurons (negative spikes that take back earlier ones) follow Wang et al. 
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from .checks import is_real, one_of, positive_number
 from .neuron import RESETS
 from .spike_pool import MAX_POOLS
 
 __all__ = ["SNNParams", "RESETS", "READOUTS", "MAX_POOLS"]
 
 READOUTS = ("potential", "spikes")
-
-
-def _real(v) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
-def _choice(name: str, value, known: tuple) -> None:
-    if value not in known:
-        raise ValueError(f"unknown {name} {value!r}; known: {', '.join(known)}")
 
 
 @dataclass(frozen=True)
@@ -74,14 +65,13 @@ class SNNParams:
     dt: float | None = None
 
     def __post_init__(self):
-        if not _real(self.v_th) or not (math.isfinite(self.v_th) and self.v_th > 0):
-            raise ValueError(f"v_th must be a positive number, got {self.v_th!r}")
-        if not _real(self.v_init) or not (math.isfinite(self.v_init) and 0 <= self.v_init < 1):
+        positive_number(self.v_th, "v_th")
+        if not is_real(self.v_init) or not (math.isfinite(self.v_init) and 0 <= self.v_init < 1):
             raise ValueError(f"v_init must be in [0, 1) (units of the threshold), got "
                              f"{self.v_init!r}")
         for name in ("v_th", "v_init"):          # plain floats (JSON, Brian2), whatever came in
             object.__setattr__(self, name, float(getattr(self, name)))
-        _choice("reset", self.reset, RESETS)
+        one_of("reset", self.reset, RESETS)
         if self.signed is None:
             object.__setattr__(self, "signed", self.reset == "subtract")
         if not isinstance(self.signed, (bool, np.bool_)):
@@ -91,9 +81,9 @@ class SNNParams:
             raise ValueError(f"signed neurons reset by subtraction, got reset {self.reset!r}; "
                              "use reset 'subtract' or signed=False (--reset subtract or "
                              "--no-signed)")
-        _choice("readout", self.readout, READOUTS)
-        _choice("max_pool method", self.max_pool, MAX_POOLS)
-        if self.dt is not None and not (_real(self.dt) and self.dt > 0):
+        one_of("readout", self.readout, READOUTS)
+        one_of("max_pool method", self.max_pool, MAX_POOLS)
+        if self.dt is not None and not (is_real(self.dt) and self.dt > 0):
             raise ValueError(f"dt must be a positive number of seconds, got {self.dt!r}")
 
     def as_dict(self) -> dict:

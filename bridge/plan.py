@@ -22,11 +22,12 @@ import numpy as np
 
 from ann.functional import col2im
 
-from .checks import fit_images
+from .checks import fit_images, positive_int, require_finite
 from .network import NEURONS, Add, Pool, SpikingNetwork, Synaptic
 from .neuron import IFParams
 
-__all__ = ["Plan", "BatchResult", "exact_matmul", "events", "label", "check_inputs"]
+__all__ = ["Plan", "BatchResult", "exact_matmul", "events", "label", "check_inputs",
+           "check_potentials"]
 
 
 def exact_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -164,10 +165,18 @@ def label(ops: list, i: int) -> str:
     return ops[i].name or f"operation {i}"
 
 
+def check_potentials(plan: "Plan", v: dict) -> None:
+    """``ValueError`` (one line, naming the layer) if a final membrane potential ``v[i]`` holds
+    NaN/Inf: a NaN current never crosses the threshold and an Inf one fires every step, so the
+    counts would look sound; NaN/Inf stays in the potential (and the potential readout) for
+    good."""
+    for i in plan.syn:
+        require_finite(v[i], f"simulation: membrane potential of {label(plan.ops, i)}")
+
+
 def check_inputs(snn, x, T) -> np.ndarray:
     """``x`` as float32 ``(N, *input_shape)`` (:func:`~bridge.checks.fit_images`: reshaped if only
     the layout differs; ``ValueError`` if it does not fit or holds NaN/Inf); ``ValueError`` if
     ``T`` is not a positive int."""
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be a positive int, got {T!r}")
+    positive_int(T, "T")
     return fit_images(x, snn.input_shape)

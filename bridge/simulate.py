@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import require_finite
+from .checks import one_of, positive_int, require_finite
 from .layer_stats import LayerStats
 from .layerwise import (DEFAULT_MEMORY_BUDGET, chunking, constant_current,
                         default_memory_budget, run_chunk)
@@ -89,7 +89,7 @@ def spike_counts(snn: SpikingNetwork, x: np.ndarray, T: int, *, encoding: str = 
     line) for images that do not fit or hold NaN/Inf, an unknown simulator, and a NaN/Inf
     membrane potential (naming the layer)."""
     x = check_inputs(snn, x, T)
-    _check_simulator(simulator)
+    one_of("simulator", simulator, SIMULATORS)
     plan = Plan(snn, dtype)
     if simulator == "step":
         parts = [run_batch(plan, x, T, encoding, rng, False)]
@@ -109,11 +109,6 @@ def check_memory_budget(snn: SpikingNetwork, T: int, memory_budget: int | None,
     (``None``: the default budget)."""
     chunking(Plan(snn, np.float32), T, memory_budget or default_memory_budget(workers), 1,
              workers)
-
-
-def _check_simulator(simulator) -> None:
-    if simulator not in SIMULATORS:
-        raise ValueError(f"unknown simulator {simulator!r}; known: {', '.join(SIMULATORS)}")
 
 
 @dataclass
@@ -210,9 +205,8 @@ def simulate(snn: SpikingNetwork, x: np.ndarray, y: np.ndarray, T: int, *,
         memory_budget = default_memory_budget(workers)
     for name, v in (("batch_size", batch_size), ("workers", workers),
                     ("memory_budget", memory_budget)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
-    _check_simulator(simulator)
+        positive_int(v, name)
+    one_of("simulator", simulator, SIMULATORS)
     y = np.asarray(y)
     if y.shape != (len(x),):
         raise ValueError(f"{len(x)} images but labels of shape {y.shape}")
