@@ -98,6 +98,7 @@ class Momentum(Optimizer):
         self.nesterov = bool(nesterov)
 
     def update_step(self, i, theta, g, lr):
+        """``v ← α v − ε g;  θ ← θ + v`` (Nesterov: ``θ ← θ − ε g + α v``), in place."""
         v = self.state["v"][i]
         t = v.dtype.type
         alpha, eps = t(self.alpha), t(lr)
@@ -107,7 +108,6 @@ class Momentum(Optimizer):
             theta += alpha * v
         else:
             theta += v                           # θ ← θ + v
-
 
 
 class RMSProp(Optimizer):
@@ -132,12 +132,13 @@ class RMSProp(Optimizer):
         self.delta = _check(delta, "delta", lo_open=True)
 
     def update_step(self, i, theta, g, lr):
+        """The lecture's eq. 16, ``r ← ρ r + (1 − ρ) g ⋆ g``, then its eq. 17 with the root,
+        ``θ ← θ − ε g / √(r + δ)``, in place."""
         r = self.state["r"][i]
         t = r.dtype.type
         rho, eps, delta = t(self.rho), t(lr), t(self.delta)
-        r[...] = rho * r + t(1 - self.rho) * (g * g)     # r ← ρ r + (1 − ρ) g ⋆ g     (eq. 16)
-        theta -= eps * (g / np.sqrt(r + delta))         # θ ← θ − ε g / √(r + δ)     (eq. 17)
-
+        r[...] = rho * r + t(1 - self.rho) * (g * g)    # r ← ρ r + (1 − ρ) g ⋆ g    (eq. 16)
+        theta -= eps * (g / np.sqrt(r + delta))         # θ ← θ − ε g / √(r + δ)    (eq. 17)
 
 
 class Adam(Optimizer):
@@ -168,6 +169,9 @@ class Adam(Optimizer):
         self.delta = _check(delta, "delta", lo_open=True)
 
     def update_step(self, i, theta, g, lr):
+        """``m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g ⋆ g;  θ ← θ − ε_t m / (√v + δ)``
+        with ``ε_t = ε √(1 − β₂ᵗ) / (1 − β₁ᵗ)`` (Kingma & Ba 2015, alg. 1, in Keras's form),
+        in place."""
         m, v = self.state["m"][i], self.state["v"][i]
         t = m.dtype.type
         b1, b2, step = self.beta_1, self.beta_2, self.iterations + 1
@@ -187,7 +191,6 @@ class Adam(Optimizer):
                     a = state.pop(k)
                     state[new + k[len(old):]] = a * a.dtype.type(1 - beta)
         super().set_state(state, params)
-
 
 
 #: each optimizer's own hyper-parameters (beyond ``lr`` and those of :class:`Optimizer`)
