@@ -142,3 +142,24 @@ def test_state_round_trip():
         a.apply(th, [grad(th[0])])
         b.apply(th_b, [grad(th_b[0])])
     np.testing.assert_array_equal(th[0], th_b[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_in_place_is_bit_identical_to_adam_as_written(dtype):
+    """The speed trick (:func:`adam_step_in_place`) and the readable form (:func:`adam_step`)
+    give the same bits over 30 steps, on gradients from 1e-6 to 1e2."""
+    from ann.optimizers import adam_step, adam_step_in_place
+
+    rng = np.random.default_rng(3)
+    shape = (17, 9)
+    theta_a = rng.standard_normal(shape).astype(dtype)
+    theta_b = theta_a.copy()
+    m_a, v_a = np.zeros(shape, dtype), np.zeros(shape, dtype)
+    m_b, v_b, scratch = m_a.copy(), v_a.copy(), np.empty(shape, dtype)
+    for step in range(1, 31):
+        g = (rng.standard_normal(shape) * 10.0 ** rng.integers(-6, 3, shape)).astype(dtype)
+        eps_t = 1e-3 * np.sqrt(1 - 0.999 ** step) / (1 - 0.9 ** step)
+        adam_step(theta_a, g, m_a, v_a, 0.9, 0.999, eps_t, 1e-7)
+        adam_step_in_place(theta_b, g, m_b, v_b, scratch, 0.9, 0.999, eps_t, 1e-7)
+    for a, b in ((theta_a, theta_b), (m_a, m_b), (v_a, v_b)):
+        np.testing.assert_array_equal(a, b)
