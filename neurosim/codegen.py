@@ -34,7 +34,8 @@ warning, and ends with :func:`check_finite` on what it returns — one ``ValueEr
 
     integration diverged at t = 22.5 ms in v (...); use a smaller dt (now 0.1 ms; ...)
 
-:func:`check_dt` validates a time step before a run.
+:func:`check_dt` validates a time step before a run. Both checks live in the package's
+validator module, :mod:`neurosim.checks`, and are importable from here too.
 
 Source: Brian2 documentation, "Computational methods and efficiency" / "Runtime code
 generation" (brian2.readthedocs.io), and ``brian2/codegen/runtime/cython_rt/extension_manager.py``.
@@ -43,15 +44,15 @@ generation" (brian2.readthedocs.io), and ``brian2/codegen/runtime/cython_rt/exte
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
+
+from .checks import check_dt, check_finite, diverged  # noqa: F401 (public here too)
 
 __all__ = ["select_target", "cache_dir", "TARGETS", "check_finite", "check_dt", "diverged",
            "guarded_run", "root_cause"]
@@ -144,111 +145,6 @@ def select_target(prefer: str | None = None) -> str:
     prefs.codegen.runtime.cython.cache_dir = str(folder)
     prefs.codegen.target = _chosen[key]
     return _chosen[key]
-
-
-def diverged(t_ms: float, name: str, dt_ms: float | None = None,
-             default_dt_ms: float | None = None, detail: str = "",
-             by: bool = False) -> ValueError:
-    """The one-line error of a diverged integration (returned, for the caller to raise).
-
-    ``integration diverged at t = T ms in NAME[ (DETAIL)]; use a smaller dt (now DT ms; the
-    model's default is D ms) or check the parameters``; without ``dt_ms`` the advice is only
-    to check the parameters. ``by=True`` says "by t = T ms" (T is when it was noticed, e.g.
-    the end of a run that kept no trace).
-    """
-    where = f"integration diverged {'by' if by else 'at'} t = {t_ms:.6g} ms in {name}"
-    if detail:
-        where += f" ({detail})"
-    if dt_ms is None:
-        return ValueError(f"{where}; check the parameters")
-    advice = f"now {dt_ms:g} ms"
-    if default_dt_ms is not None and default_dt_ms < dt_ms:
-        advice += f"; the model's default is {default_dt_ms:g} ms"
-    return ValueError(f"{where}; use a smaller dt ({advice}) or check the parameters")
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    # a float64 sum of finite values is finite unless it overflows, so the cheap pass (no
-    # temporary array as large as ``a``) decides almost always; the exact test settles the rest
-    if a.dtype.kind not in "fc" or a.size == 0:
-        return True
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.sum(a, dtype=np.complex128 if a.dtype.kind == "c" else np.float64)
-    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
-
-
-def check_finite(values: Mapping[str, object], t_ms=None, *, dt_ms: float | None = None,
-                 default_dt_ms: float | None = None, t_end_ms: float | None = None) -> None:
-    """Raise :func:`diverged` if any array of a simulation result holds NaN or ±inf.
-
-    Parameters
-    ----------
-    values : mapping of name -> array_like
-        What the simulation returns, by variable name (``v``, ``lgn_on``). Arrays whose last
-        axis has the length of ``t_ms`` are time series: the error names the time of the first
-        non-finite sample; other arrays (final states, rates) say "by ``t_end_ms``" (default:
-        the last of ``t_ms``).
-    t_ms : array_like, shape (T,), optional
-        Sample times (ms).
-    dt_ms, default_dt_ms : float, optional
-        Integration step used and the model's default, for the advice.
-
-    Raises
-    ------
-    ValueError
-        ``integration diverged at t = … ms in <name>; use a smaller dt (…)``; with no time
-        at all (``t_ms`` and ``t_end_ms`` None), ``non-finite result in <name> …``.
-    """
-    t = None if t_ms is None else np.asarray(t_ms, dtype=float)
-    for name, value in values.items():
-        if value is None:
-            continue
-        a = np.asarray(value)
-        if _all_finite(a):
-            continue
-        bad = ~np.isfinite(a)
-        if t is not None and a.ndim >= 1 and a.shape[-1] == len(t) and len(t):
-            k = int(np.flatnonzero(bad.reshape(-1, len(t)).any(axis=0))[0])
-            raise diverged(float(t[k]), name, dt_ms, default_dt_ms)
-        when = t_end_ms if t_end_ms is not None else (
-            float(t[-1]) if t is not None and len(t) else None)
-        if when is None:  # no time axis (a static rate model): nothing was integrated
-            raise ValueError(f"non-finite result in {name} ({np.count_nonzero(bad)} of {a.size} "
-                             "values NaN or infinite); check the parameters")
-        raise diverged(when, name, dt_ms, default_dt_ms, by=True)
-
-
-def check_dt(dt, durations=(), what: str = "dt"):
-    """Validate an integration time step (a Brian2 time Quantity) and return it.
-
-    It must be a time, finite, positive and no longer than the shortest of ``durations``
-    (the stretches of the run, e.g. a protocol's segments: each needs at least one step).
-
-    Raises
-    ------
-    TypeError
-        ``dt`` is not a Quantity (a plain number has no unit).
-    ValueError
-        One line naming ``what``: wrong dimension, not finite, not positive, too long.
-    """
-    from brian2 import Quantity, second
-    from brian2.units.fundamentalunits import have_same_dimensions
-
-    if not isinstance(dt, Quantity):
-        raise TypeError(f"{what}={dt!r}: expected a time with a unit, e.g. 0.01*ms")
-    if np.ndim(dt) != 0 or not have_same_dimensions(dt, second):
-        raise ValueError(f"{what}={dt!r}: expected one time, e.g. 0.01*ms")
-    seconds = float(dt)
-    shown = f"{what} {seconds * 1e3:g} ms"
-    if not math.isfinite(seconds):
-        raise ValueError(f"{shown}: must be finite")
-    if seconds <= 0:
-        raise ValueError(f"{shown}: must be positive")
-    spans = [float(d) for d in durations if float(d) > 0]
-    if spans and seconds > min(spans) * (1 + 1e-9):
-        raise ValueError(f"{shown}: longer than the run's shortest stretch "
-                         f"({min(spans) * 1e3:g} ms); use {what} <= {min(spans) * 1e3:g} ms")
-    return dt
 
 
 class _DropInvalidValues(logging.Filter):

@@ -31,6 +31,8 @@ import json
 import warnings
 from pathlib import Path
 
+from ..checks import require_finite
+
 try:  # Brian2 2.9 uses pyparsing names deprecated in pyparsing 3.3: keep stderr to one line
     from pyparsing.warnings import PyparsingDeprecationWarning
 
@@ -112,7 +114,6 @@ def _model(args):
 
 def parse_current(text: str, model, what: str = "--current") -> float:
     """One current in the model's unit (``ValueError`` naming ``what`` on bad input)."""
-    import math
 
     if model.current_unit == "1":
         try:
@@ -120,8 +121,7 @@ def parse_current(text: str, model, what: str = "--current") -> float:
         except ValueError:
             raise ValueError(f"{what} {text!r}: model {model.name!r} takes a plain number "
                              "(dimensionless current), e.g. 0.5") from None
-        if not math.isfinite(value):
-            raise ValueError(f"{what} {text!r}: must be finite")
+        require_finite(value, f"{what} {text!r}")
         return check_current(value, model, text, what)
     from brian2 import amp, cm, meter, pA, uA
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import require_finite
 from .continuation import Branch, equilibrium_branch, special_points
 from .fixed_points import FixedPoint, fixed_points
 from .limit_cycles import LimitCycle, cycle_sweep
@@ -85,8 +86,7 @@ def check_currents(currents) -> np.ndarray:
     i = np.asarray(currents, dtype=float)
     if i.ndim != 1 or i.size < 2:
         raise ValueError(f"currents: expected at least two values, got {i.size}")
-    if not np.all(np.isfinite(i)):
-        raise ValueError("currents: must be finite")
+    require_finite(i, "currents")
     if not np.all(np.diff(i) > 0):
         raise ValueError("currents: must increase strictly (START < STOP)")
     return i

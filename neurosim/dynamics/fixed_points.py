@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from ..checks import require_finite
 from .model import DynamicalModel
 
 __all__ = ["FixedPoint", "equilibrium_current", "fixed_points", "fixed_point_at",
@@ -123,8 +124,7 @@ def fixed_points(model: DynamicalModel, current: float, v_range=None,
         ``v_range`` empty or reversed, not finite, or ``current`` not finite.
     """
     lo, hi = _check_range(model, v_range)
-    if not np.isfinite(current):
-        raise ValueError(f"current {current!r}: must be finite")
+    require_finite(current, f"current {current!r}")
     v = np.linspace(lo, hi, int(n_grid))
     g = current - equilibrium_current(model, v)
     roots = [float(v[k]) for k in np.flatnonzero(g == 0)]

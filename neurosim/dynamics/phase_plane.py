@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from ..checks import require_finite
 from .diagram import kick_state
 from .fixed_points import FixedPoint, fixed_points
 from .limit_cycles import LimitCycle, find_limit_cycle
@@ -169,8 +170,7 @@ def phase_portrait(model: DynamicalModel, current: float, *, starts=None, window
     """
     require_planar(model)
     win = _window(model, window)
-    if not np.isfinite(current):
-        raise ValueError(f"current {current!r}: must be finite")
+    require_finite(current, f"current {current!r}")
     t_end = 6 * model.period_scale if t_end is None else float(t_end)
     fps: list[FixedPoint] = fixed_points(model, current)
     stable = [f for f in fps if f.stable]

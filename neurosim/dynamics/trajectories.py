@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from ..checks import require_finite
 from .model import DynamicalModel
 
 __all__ = ["Trajectory", "integrate", "trajectories", "integrate_ensemble"]
@@ -132,8 +133,7 @@ def _initial_state(model: DynamicalModel, x0, current, t_start, t_end) -> np.nda
                          f"({', '.join(model.state)})")
     if not (np.isfinite(t_end) and np.isfinite(t_start)) or t_end <= t_start:
         raise ValueError(f"time span ({t_start}, {t_end}): expected t_start < t_end")
-    if not np.isfinite(current):
-        raise ValueError(f"current {current!r}: must be finite")
+    require_finite(current, f"current {current!r}")
     return y
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import require_positive
 from .result import NetworkResult
 
 __all__ = ["mean_rate", "cv_isi", "fano_factor", "synchrony", "population_rate", "counts",
@@ -58,8 +59,7 @@ def counts(result: NetworkResult, pop: str, bin_ms: float) -> np.ndarray:
     """Spike counts per neuron and bin, shape (N, B): bins of ``bin_ms`` from ``t_start_ms``
     (a last partial bin is dropped)."""
     t, i, n = _spikes(result, pop)
-    if not bin_ms > 0:
-        raise ValueError(f"bin_ms={bin_ms!r}: must be positive")
+    require_positive(bin_ms, f"bin_ms={bin_ms!r}")
     n_bins = int(np.floor(result.duration_ms / bin_ms + 1e-9))
     if n_bins < 2:
         raise ValueError(f"bin {bin_ms:g} ms: the {result.duration_ms:g} ms window holds "

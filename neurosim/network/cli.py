@@ -24,6 +24,7 @@ from pathlib import Path
 
 from common.jsonout import rounded
 
+from ..checks import require_finite_number, require_positive
 from .analysis import FANO_BIN_MS
 
 __all__ = ["register", "run_brunel", "run_coba"]
@@ -92,8 +93,7 @@ def _times(args):
 
     duration = parse_quantity(args.duration, second, "--duration")
     warmup = parse_quantity(args.warmup, second, "--warmup")
-    if not float(duration) > 0:
-        raise ValueError(f"--duration {args.duration!r}: must be positive")
+    require_positive(float(duration), f"--duration {args.duration!r}")
     if float(warmup) < 0:
         raise ValueError(f"--warmup {args.warmup!r}: must not be negative")
     if args.seed < 0:
@@ -184,10 +184,8 @@ def run_brunel(args) -> int:
     from .models import brunel, brunel_sizes
     from .theory import brunel_stationary
 
-    if not (math.isfinite(args.g) and args.g >= 0):
-        raise ValueError(f"--g {args.g}: must be a finite number >= 0")
-    if not (math.isfinite(args.eta) and args.eta > 0):
-        raise ValueError(f"--eta {args.eta}: must be a finite number > 0")
+    require_finite_number(args.g, f"--g {args.g}", ">=")
+    require_finite_number(args.eta, f"--eta {args.eta}", ">")
     sizes = brunel_sizes(args.order)
     _times(args)
     net = brunel(args.order, args.g, args.eta, seed=args.seed)

@@ -41,10 +41,11 @@ t_pre`` (NEST docs, ``stdp_synapse``). :func:`pair_dt` gives the Δt of each con
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..checks import require_finite_number, require_positive_finite
 
 __all__ = ["STDP", "RULES", "song2000", "window", "pair_dt", "brian2_stdp_model",
            "nest_stdp_synapse"]
@@ -67,8 +68,7 @@ def _ms(value, name: str) -> float:
         x = float(value)
     else:
         raise TypeError(f"STDP {name}={value!r}: expected a time such as 20*ms")
-    if not (math.isfinite(x) and x > 0):
-        raise ValueError(f"STDP {name}={value!r}: must be positive and finite")
+    require_positive_finite(x, f"STDP {name}={value!r}")
     return x
 
 
@@ -117,13 +117,11 @@ class STDP:
             a = getattr(self, name)
             if isinstance(a, bool) or not isinstance(a, (int, float, np.floating, np.integer)):
                 raise TypeError(f"STDP {name}={a!r}: expected a dimensionless number")
-            if not (math.isfinite(a) and a >= 0):
-                raise ValueError(f"STDP {name}={a!r}: must be a finite number >= 0")
+            require_finite_number(a, f"STDP {name}={a!r}", ">=")
         if not isinstance(self.w_max, Quantity) and not isinstance(self.w_max, (int, float)):
             raise TypeError(f"STDP w_max={self.w_max!r}: expected a quantity (e.g. 1*mV)")
         w = float(np.asarray(self.w_max))
-        if not (math.isfinite(w) and w > 0):
-            raise ValueError(f"STDP w_max={self.w_max!r}: must be positive and finite")
+        require_positive_finite(w, f"STDP w_max={self.w_max!r}")
 
     @property
     def mu(self) -> float:

@@ -19,10 +19,11 @@ exit status 2. Plots (PNG, PDF, SVG) are written atomically.
 from __future__ import annotations
 
 import json
-import math
 import sys
 
 import numpy as np
+
+from ..checks import require_finite_number, require_positive
 
 __all__ = ["register", "run_window", "run_song"]
 
@@ -104,15 +105,14 @@ def _quantity(text, unit, option, positive=True):
     from neurosim.neuron.units import parse_quantity
 
     q = parse_quantity(text, unit, option)
-    if positive and not float(q) > 0:
-        raise ValueError(f"{option} {text!r}: must be positive")
+    if positive:
+        require_positive(float(q), f"{option} {text!r}")
     return q
 
 
 def _check_a(args):
     for name, x in (("--A-plus", args.a_plus), ("--ratio", args.ratio)):
-        if not (math.isfinite(x) and x >= 0):
-            raise ValueError(f"{name} {x!r}: must be a finite number >= 0")
+        require_finite_number(x, f"{name} {x!r}", ">=")
 
 
 def run_window(args) -> int:

@@ -25,6 +25,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..checks import require_positive
 from .cli_fi import parse_current_range, run_fi
 from .cli_options import add_reproduction_options, check_dt_option, parse_params
 from .cli_stimulus import add_stimulus_options, build_protocol, in_typed_unit, ramp_note
@@ -123,8 +124,7 @@ def _model_and_units(args):
     check_reset(model, texts)
     expected = amp / meter ** 2 if model.current == "density" else amp
     duration = parse_quantity(args.duration, second, "--duration")
-    if float(duration) <= 0:
-        raise ValueError(f"--duration {args.duration!r}: must be positive")
+    require_positive(float(duration), f"--duration {args.duration!r}")
     dt = model.dt if args.dt is None else parse_quantity(args.dt, second, "--dt")
     return model, expected, duration, dt, texts
 

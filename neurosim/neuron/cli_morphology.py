@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..checks import require_positive
+
 __all__ = ["register_morphology", "run_morphology", "SHAPE_CHOICES"]
 
 SHAPE_CHOICES = ("pyramidal", "bipolar", "pseudo-unipolar", "unipolar", "multipolar")
@@ -57,8 +59,7 @@ def run_morphology(args) -> int:
         check_output_file(args.plot, "--plot", suffixes=(".png", ".pdf", ".svg"))
     current = parse_quantity(args.current, amp, "--current")
     duration = parse_quantity(args.duration, second, "--duration")
-    if float(duration) <= 0:
-        raise ValueError(f"--duration {args.duration!r}: must be positive")
+    require_positive(float(duration), f"--duration {args.duration!r}")
     sh = shape(args.shape)
     res = simulate_morphology(sh, current, duration)
     check_voltage_range(res.v_mV, f"--current {args.current}", "the membrane potential")

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from ..checks import require_positive
+
 __all__ = ["STIMULI", "add_stimulus_options", "build_protocol", "typed_unit",
            "in_typed_unit", "ramp_note"]
 
@@ -88,8 +90,7 @@ def build_protocol(args, amplitude, duration, expected):
         text = getattr(args, dest)
         option = "--" + dest.replace("_", "-")
         value = default if text is None else parse_quantity(text, second, option)
-        if float(value) <= 0:
-            raise ValueError(f"{option} {text!r}: must be positive")
+        require_positive(float(value), f"{option} {text!r}")
         return value
 
     if args.stimulus == "step":
