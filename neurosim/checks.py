@@ -9,6 +9,7 @@ shape or an unknown name.
   :func:`require_finite_number`: a number, ``"<head>: must be finite"``, ``"<head>: must be
   positive"``, ``"... positive and finite"``, ``"... a finite number >= 0"`` (``head`` names the
   value as the user typed it, e.g. ``"--duration '0ms'"`` or ``"current nan"``);
+  :func:`require_choice`: a name from a list (``"<head>: unknown; choose from A, B"``);
 * :func:`check_quantity`, :func:`check_name`, :func:`check_int`: a network description's
   quantities (with units), names and counts;
 * :func:`check_dt`: an integration time step before a run; :func:`check_finite` and
@@ -25,7 +26,7 @@ from typing import Mapping
 import numpy as np
 
 __all__ = ["require_finite", "require_positive", "require_positive_finite",
-           "require_finite_number", "check_quantity", "check_name", "check_int",
+           "require_finite_number", "require_choice", "check_quantity", "check_name", "check_int",
            "show", "check_dt", "check_finite", "diverged"]
 
 
@@ -59,6 +60,13 @@ def require_finite_number(value, head: str, op: str = ">=") -> None:
     (``op=">"``) unless ``value`` is finite and on that side of 0 (``value`` a number)."""
     if not (math.isfinite(value) and (value >= 0 if op == ">=" else value > 0)):
         raise ValueError(f"{head}: must be a finite number {op} 0")
+
+
+def require_choice(value, choices, head: str) -> None:
+    """Raise ``ValueError("<head>: unknown; choose from A, B, ...")`` unless ``value`` is one
+    of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{head}: unknown; choose from {', '.join(choices)}")
 
 
 def check_quantity(value, unit, what: str, *, positive=False, nonnegative=False,

@@ -38,7 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from .checks import check_int, check_quantity, resolve_model, show
+from ..checks import check_int, check_quantity, show
+from .checks import resolve_model
 from .populations import PoissonInput, Population, Uniform
 from .recording import Recording
 from .synapses import RULES, SYNAPSE_KINDS, Connection, Synapse

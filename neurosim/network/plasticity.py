@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import require_finite_number, require_positive_finite
+from ..checks import require_choice, require_finite_number, require_positive_finite
 
 __all__ = ["STDP", "RULES", "song2000", "window", "pair_dt", "brian2_stdp_model",
            "nest_stdp_synapse"]
@@ -109,8 +109,7 @@ class STDP:
     def __post_init__(self):
         from brian2.units.fundamentalunits import Quantity
 
-        if self.rule not in RULES:
-            raise ValueError(f"STDP rule={self.rule!r}: unknown; choose from {', '.join(RULES)}")
+        require_choice(self.rule, RULES, f"STDP rule={self.rule!r}")
         _ms(self.tau_plus, "tau_plus")
         _ms(self.tau_minus, "tau_minus")
         for name in ("A_plus", "A_minus"):

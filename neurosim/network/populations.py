@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
-from .checks import check_int, check_name, check_quantity, resolve_model, show
+from ..checks import check_int, check_name, check_quantity, show
+from .checks import resolve_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from neurosim.neuron.model import NeuronModel

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .checks import check_quantity, show
+from ..checks import check_quantity, show
 
 __all__ = ["Recording"]
 

@@ -6,6 +6,7 @@ the error says in one line how to install it.
 
 from __future__ import annotations
 
+from ..checks import require_choice
 from .description import ENGINES, Network
 from .result import NetworkResult
 
@@ -48,8 +49,7 @@ def simulate(network: Network, duration, *, engine: str = "brian2", warmup=None,
     """
     if not isinstance(network, Network):
         raise TypeError(f"network={network!r:.60}: expected a neurosim.network.Network")
-    if engine not in ENGINES:
-        raise ValueError(f"engine {engine!r}: unknown; choose from {', '.join(ENGINES)}")
+    require_choice(engine, ENGINES, f"engine {engine!r}")
     if engine == "brian2":
         from .brian2_engine import run_brian2
 

@@ -143,21 +143,13 @@ def run_window(args) -> int:
            "n_pairs": r.n_pairs, "frequency_hz": r.frequency_hz, "dt_ms": r.dt_ms.tolist(),
            "dw_rel": r.dw_rel.tolist(), "per_pair": r.per_pair.tolist(),
            "theory": r.theory.tolist(), "max_rel_error": err}
-    if args.plot:
-        from .stdp_plots import plot_window
-
-        plot_window(r, args.plot)
-    if args.json:
-        print(json.dumps(out))
-    else:
-        print(f"STDP window ({args.rule}, {args.engine}): {r.n_pairs} pairings at "
-              f"{r.frequency_hz:g} Hz, {len(grid)} Δt from {grid[0]:g} to {grid[-1]:g} ms")
-        for dt, dw, pp, th in zip(r.dt_ms, r.dw_rel, r.per_pair, r.theory):
-            print(f"  Δt {dt:+7.1f} ms   Δw/w {100 * dw:+8.3f} %   per pairing {pp:+.3e}"
-                  f"   A exp(-|Δt|/τ) {th:+.3e}")
-        print(f"max relative deviation from the closed form: {err:.2e}")
-    _report_plot(args)
-    return 0
+    lines = [f"STDP window ({args.rule}, {args.engine}): {r.n_pairs} pairings at "
+             f"{r.frequency_hz:g} Hz, {len(grid)} Δt from {grid[0]:g} to {grid[-1]:g} ms"]
+    lines += [f"  Δt {dt:+7.1f} ms   Δw/w {100 * dw:+8.3f} %   per pairing {pp:+.3e}"
+              f"   A exp(-|Δt|/τ) {th:+.3e}"
+              for dt, dw, pp, th in zip(r.dt_ms, r.dw_rel, r.per_pair, r.theory)]
+    lines.append(f"max relative deviation from the closed form: {err:.2e}")
+    return _report(args, out, "plot_window", r, lines)
 
 
 def run_song(args) -> int:
@@ -188,23 +180,22 @@ def run_song(args) -> int:
            "rate_post_hz": r.rate_hz, "frac_below_0.1": r.frac_low,
            "frac_above_0.9": r.frac_high, "w_mean": float(np.mean(r.w_final)),
            "histogram_10_bins": hist.tolist(), "wall_s": r.wall_s}
+    lines = [f"Song et al. 2000 ({r.rule}, {r.engine}): {args.inputs} inputs, "
+             f"{r.duration_s:g} s, post rate {r.rate_hz:.1f} Hz",
+             f"  weights / w_max: {100 * r.frac_low:.1f} % below 0.1, "
+             f"{100 * r.frac_high:.1f} % above 0.9, mean {np.mean(r.w_final):.3f}",
+             "  histogram (10 bins 0..1): " + " ".join(map(str, hist))]
+    return _report(args, out, "plot_song", r, lines)
+
+
+def _report(args, out: dict, plot: str, result, lines: list) -> int:
+    """Draw ``--plot`` with :mod:`.stdp_plots`'s ``plot``, print ``out`` as JSON (``--json``)
+    or the text ``lines``, then ``plot: FILE`` (on stderr with --json: stdout stays JSON)."""
     if args.plot:
-        from .stdp_plots import plot_song
+        from . import stdp_plots
 
-        plot_song(r, args.plot)
-    if args.json:
-        print(json.dumps(out))
-    else:
-        print(f"Song et al. 2000 ({r.rule}, {r.engine}): {args.inputs} inputs, "
-              f"{r.duration_s:g} s, post rate {r.rate_hz:.1f} Hz")
-        print(f"  weights / w_max: {100 * r.frac_low:.1f} % below 0.1, "
-              f"{100 * r.frac_high:.1f} % above 0.9, mean {np.mean(r.w_final):.3f}")
-        print("  histogram (10 bins 0..1): " + " ".join(map(str, hist)))
-    _report_plot(args)
-    return 0
-
-
-def _report_plot(args) -> None:
-    """``plot: FILE`` after a figure was written (on stderr with --json: stdout stays JSON)."""
+        getattr(stdp_plots, plot)(result, args.plot)
+    print(json.dumps(out) if args.json else "\n".join(lines))
     if args.plot:
         print(f"plot: {args.plot}", file=sys.stderr if args.json else sys.stdout)
+    return 0

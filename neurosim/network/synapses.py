@@ -29,7 +29,7 @@ import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .checks import check_int, check_name, check_quantity, show
+from ..checks import check_int, check_name, check_quantity, require_choice, show
 
 if TYPE_CHECKING:  # pragma: no cover
     from neurosim.neuron.model import NeuronModel
@@ -65,9 +65,7 @@ class Synapse:
     def __post_init__(self):
         from brian2 import ms, mV
 
-        if self.kind not in SYNAPSE_KINDS:
-            raise ValueError(f"synapse kind {self.kind!r}: unknown; choose from "
-                             f"{', '.join(SYNAPSE_KINDS)}")
+        require_choice(self.kind, SYNAPSE_KINDS, f"synapse kind {self.kind!r}")
         if not self.name:
             object.__setattr__(self, "name", self.kind)
         check_name(self.name, "Synapse")
@@ -139,9 +137,7 @@ class Connection:
     def __post_init__(self):
         from brian2 import ms
 
-        if self.rule not in RULES:
-            raise ValueError(f"connection rule {self.rule!r}: unknown; choose from "
-                             f"{', '.join(RULES)}")
+        require_choice(self.rule, RULES, f"connection rule {self.rule!r}")
         if not self.name:
             object.__setattr__(self, "name", f"{self.pre}->{self.post}")
         label = f"Connection {self.name!r}"

@@ -55,6 +55,7 @@ import numpy as np
 
 from common.choices import did_you_mean
 
+from ..checks import require_choice
 from .model import NeuronModel
 from .rates import (HH_GATES, HH_RATES, TRAUB_RATES, hh_rates, hh_steady_state,  # noqa: F401
                     traub_steady_state)
@@ -233,8 +234,7 @@ def lookup_model(registry: dict, name: str, pattern: str | None = None):
     """``registry[name]``'s factory called with ``pattern``; one-line ``ValueError`` for an
     unknown name, or a pattern given to a model that has none (shared by
     :func:`neurosim.dynamics.models.get_model`)."""
-    if name not in registry:
-        raise ValueError(f"model {name!r}: unknown; choose from {', '.join(registry)}")
+    require_choice(name, registry, f"model {name!r}")
     factory, takes_pattern = registry[name]
     if takes_pattern:
         return factory(pattern) if pattern is not None else factory()
