@@ -25,7 +25,8 @@ __all__ = ["random_shift", "shift_generator"]
 
 
 def random_shift(x: np.ndarray, shift: int, rng: np.random.Generator) -> np.ndarray:
-    """Images ``x (N, H, W, C)`` each translated by its own ``(Δy, Δx) ∈ {−shift, …, shift}²``.
+    """Images ``x (N, H, W, C)`` each translated by its own ``(Δy, Δx) ∈ {−shift, …, shift}²``:
+    ``x'[i, j] = x[i − Δy, j − Δx]``, 0 where the index leaves the image.
 
     Returns a new array of ``x``'s shape and dtype (``shift = 0``: ``x`` itself).
 

@@ -178,7 +178,11 @@ def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride=1,
 def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride=1,
            padding="valid") -> np.ndarray:
     """2-D cross-correlation of ``x (N, H, W, C_in)`` with ``W (kh, kw, C_in, C_out)`` plus
-    ``b (C_out,)``; returns ``(N, Ho, Wo, C_out)``."""
+    ``b (C_out,)``; returns ``(N, Ho, Wo, C_out)``::
+
+        y[n, i, j, o] = Σ_{a,b,c} x_pad[n, s_h·i + a, s_w·j + b, c] · W[a, b, c, o] + b[o]
+
+    computed as one matrix product of the im2col rows with the reshaped kernel."""
     kh, kw, cin, cout = W.shape
     if x.ndim != 4 or x.shape[3] != cin:
         raise ValueError(f"conv2d: input of shape {x.shape} does not fit a kernel of shape "
@@ -231,7 +235,9 @@ def conv2d_input_grad(d: np.ndarray, W: np.ndarray, x_shape: tuple, padding,
 
 def conv2d_backward(dy: np.ndarray, x: np.ndarray, W: np.ndarray, stride=1,
                     padding="valid", cols: np.ndarray | None = None, need_dx: bool = True):
-    """Gradients ``(dx, dW, db)`` of :func:`conv2d` for ``dy = ∂E/∂y (N, Ho, Wo, C_out)``.
+    """Gradients ``(dx, dW, db)`` of :func:`conv2d` for ``dy = ∂E/∂y (N, Ho, Wo, C_out)``:
+    with the im2col rows ``cols`` and ``δ = dy`` as rows, ``∂W = colsᵀ · δ``,
+    ``∂cols = δ · Wᵀ`` scattered back by col2im, ``∂b = Σ δ``.
 
     ``cols`` may pass the im2col matrix from the forward pass; ``need_dx=False`` skips ``dx``
     (returns ``None``), e.g. for the first layer.
@@ -250,8 +256,11 @@ def conv2d_backward(dy: np.ndarray, x: np.ndarray, W: np.ndarray, stride=1,
 
 def depthwise_conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride=1,
                      padding="valid") -> np.ndarray:
-    """Depthwise convolution (module docstring) of ``x (N, H, W, C)`` with ``W (kh, kw, C, M)``
-    plus ``b (C·M,)``; returns ``(N, Ho, Wo, C·M)``, output channel ``c·M + m``."""
+    """Depthwise convolution of ``x (N, H, W, C)`` with ``W (kh, kw, C, M)`` plus
+    ``b (C·M,)``; returns ``(N, Ho, Wo, C·M)``, output channel ``c·M + m``::
+
+        y[n, i, j, c·M + m] = Σ_{a,b} x_pad[n, s_h·i + a, s_w·j + b, c] · W[a, b, c, m] + b[c·M + m]
+    """
     kh, kw, c, m = W.shape
     if x.ndim != 4 or x.shape[3] != c:
         raise ValueError(f"depthwise_conv2d: input of shape {x.shape} does not fit a kernel of "

@@ -156,7 +156,10 @@ class CNNClassifier(_NetworkClassifier):
 
 
 class Perceptron(_Classifier):
-    """Single-layer perceptron ``y = h(Wᵀx + b)``; see the module docstring for ``rule``."""
+    """Single-layer perceptron ``y = h(Wᵀx + b)``. Rosenblatt's rule (``rule="rosenblatt"``):
+    for each misclassified sample ``w_t ← w_t + η x`` and ``w_p ← w_p − η x`` (true class
+    ``t``, predicted ``p``; with two classes the classic ``w ← w + η y x``, ``y = ±1``);
+    see the module docstring for the other rules."""
 
     def __init__(self, rule="rosenblatt", lr=1.0, epochs=20, batch_size=32, random_state=0):
         self.rule, self.lr, self.epochs = rule, lr, epochs

@@ -48,12 +48,15 @@ ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "relu6", "softmax")
 # --- activations -----------------------------------------------------------------------------
 
 def sigmoid(u: np.ndarray) -> np.ndarray:
-    """Logistic function, stable for any ``u``: ``e^{-|u|}`` never overflows."""
+    """Logistic function ``h(u) = 1 / (1 + e^{-u})``, with ``h' = h (1 − h)``
+    (:func:`activation_backward`); stable for any ``u``: ``e^{-|u|}`` never overflows."""
     z = np.exp(-np.abs(u))
     return np.where(u >= 0, 1.0 / (1.0 + z), z / (1.0 + z)).astype(u.dtype, copy=False)
 
 
 def relu(u: np.ndarray) -> np.ndarray:
+    """Rectified linear unit ``h(u) = max(0, u)``, with ``h' = [u > 0]``
+    (:func:`activation_backward`; 0 at ``u = 0``, a valid subgradient)."""
     return np.maximum(u, 0)
 
 
@@ -78,7 +81,8 @@ def clipped_relu_backward(dy: np.ndarray, y: np.ndarray, m: float) -> np.ndarray
 
 
 def softmax(u: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Numerically stable softmax along ``axis`` (the max is subtracted first)."""
+    """Softmax along ``axis``, ``y_k = e^{u_k} / Σ_j e^{u_j}``, computed as
+    ``e^{u_k − max u} / Σ_j e^{u_j − max u}`` (the max subtracted first: no overflow)."""
     e = np.exp(u - u.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e

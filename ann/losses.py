@@ -42,7 +42,11 @@ def _targets(t, n, k):
 
 
 def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
-    """Mean cross-entropy of ``softmax(logits)`` against ``targets`` and ``∂E/∂logits``.
+    """Mean cross-entropy of ``softmax(logits)`` against ``targets`` and ``∂E/∂logits``::
+
+        E = −(1/N) Σ_n Σ_k t_nk log softmax(u_n)_k,        ∂E/∂u = (softmax(u) − t) / N
+
+    the lecture's "gradient y − t" (softmax and cross-entropy fused, on the logits ``u``).
 
     Parameters
     ----------
@@ -70,7 +74,8 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[floa
 
 def mean_squared_error(y: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean squared error of outputs ``y (N, K)`` against ``targets`` (labels are one-hot
-    encoded) and ``∂E/∂y``."""
+    encoded) and ``∂E/∂y``: ``E = (1/N) Σ_n Σ_k (y_nk − t_nk)² / K``,
+    ``∂E/∂y = 2 (y − t) / (N K)``."""
     n, k = y.shape
     t, is_label = _targets(targets, n, k)
     if is_label:

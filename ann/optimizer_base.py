@@ -63,6 +63,9 @@ class Optimizer:
     def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> float | None:
         """One step: clip, decay, then :meth:`update_step` on each parameter (in place).
 
+        Clipping by global norm ``g ← g · c / max(‖g‖₂, c)`` (or by value,
+        ``g ← clip(g, −c, c)``), then decoupled weight decay ``θ ← θ − ε·λ·θ``.
+
         Returns the global gradient norm when clipping by norm (else ``None``).
         """
         if len(params) != len(grads):

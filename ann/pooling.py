@@ -36,8 +36,9 @@ def _geometry(shape, k, stride):
 
 
 def max_pool2d(x: np.ndarray, k=2, stride=None) -> np.ndarray:
-    """Max over ``kh×kw`` windows (valid padding): ``kh·kw`` element-wise maxima of strided
-    slices."""
+    """Max over ``kh×kw`` windows (valid padding),
+    ``y[n, i, j, c] = max_{a,b} x[n, s_h·i + a, s_w·j + b, c]``: ``kh·kw`` element-wise maxima
+    of strided slices."""
     kh, kw, s, ho, wo = _geometry(x.shape, k, stride)
     y = None
     for a, b, rows, cols in tap_slices(kh, kw, s, ho, wo):
@@ -69,7 +70,8 @@ def max_pool2d_backward(dy: np.ndarray, x: np.ndarray, y: np.ndarray, k=2,
 
 
 def avg_pool2d(x: np.ndarray, k=2, stride=None) -> np.ndarray:
-    """Mean over ``kh×kw`` windows (valid padding)."""
+    """Mean over ``kh×kw`` windows (valid padding),
+    ``y[n, i, j, c] = (1/(kh·kw)) Σ_{a,b} x[n, s_h·i + a, s_w·j + b, c]``."""
     kh, kw, s, _, _ = _geometry(x.shape, k, stride)
     return windows(x, kh, kw, s).mean(axis=(3, 4))
 
@@ -85,7 +87,8 @@ def avg_pool2d_backward(dy: np.ndarray, x_shape: tuple, k=2, stride=None) -> np.
 
 
 def global_avg_pool2d(x: np.ndarray) -> np.ndarray:
-    """``(N, H, W, C) → (N, C)``: the mean over every pixel of each channel."""
+    """``(N, H, W, C) → (N, C)``: the mean over every pixel of each channel,
+    ``y[n, c] = (1/(H·W)) Σ_{i,j} x[n, i, j, c]``."""
     if x.ndim != 4:
         raise ValueError(f"global average pooling expects inputs (N, H, W, C), got {x.shape}")
     return x.mean(axis=(1, 2))

@@ -21,6 +21,10 @@ __all__ = ["BatchNorm"]
 
 
 class BatchNorm(Layer):
+    """Batch normalization of ``channels`` features (the last axis), ``y = γ x̂ + β`` with
+    ``x̂ = (x − μ)/√(σ² + ε)`` (module docstring; Ioffe & Szegedy 2015, ICML, alg. 1);
+    ``momentum`` and ``eps`` as Keras's ``BatchNormalization``."""
+
     type = "BatchNorm"
 
     def __init__(self, channels: int, momentum: float = 0.99, eps: float = 1e-3,
@@ -41,6 +45,13 @@ class BatchNorm(Layer):
         return ones @ a2
 
     def forward(self, x, training=False):
+        """Ioffe & Szegedy (2015), alg. 1, over every axis but the last (``m`` values per
+        channel)::
+
+            μ = mean(x),  σ² = mean((x − μ)²),  x̂ = (x − μ)/√(σ² + ε),  y = γ x̂ + β
+
+        in training, updating ``running ← momentum·running + (1 − momentum)·batch``; at
+        inference the running mean and variance stand for μ and σ²."""
         c = self.params["gamma"].shape[0]
         if x.shape[-1] != c:
             raise ValueError(f"BatchNorm expects {c} channels on the last axis, got {x.shape}")
@@ -67,6 +78,8 @@ class BatchNorm(Layer):
         return x * scale + shift
 
     def backward(self, dy):
+        """Training-mode gradients, ``∂γ = Σ dy ⋆ x̂``, ``∂β = Σ dy`` and
+        ``∂x = γ / (m √(σ² + ε)) · (m·dy − Σ dy − x̂ ⋆ Σ (dy ⋆ x̂))``."""
         c = dy.shape[-1]
         d2 = dy.reshape(-1, c)
         m = d2.shape[0]

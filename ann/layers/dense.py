@@ -29,6 +29,8 @@ class Dense(Layer):
         self.activation = None if activation == "linear" else Activation(activation)
 
     def forward(self, x, training=False, activate=True):
+        """The lecture's layer ``x^(l+1) = h(W^(l)ᵀ x^(l) + b^(l))``; rows are samples, so
+        ``u = x W + b`` and ``y = h(u)`` for ``x (N, n_in)`` (``activate=False``: ``u``)."""
         if x.ndim != 2 or x.shape[1] != self.params["W"].shape[0]:
             raise ValueError(f"Dense expects inputs (N, {self.params['W'].shape[0]}), "
                              f"got {x.shape}")

@@ -15,6 +15,10 @@ __all__ = ["Dropout"]
 
 
 class Dropout(Layer):
+    """Inverted dropout of rate ``p``: in training ``y = x ⋆ m / (1 − p)``,
+    ``m ~ Bernoulli(1 − p)``, and ``∂E/∂x = ∂E/∂y ⋆ m / (1 − p)``; the identity at inference
+    (Srivastava et al. 2014, JMLR 15:1929; the inverted form as Keras)."""
+
     type = "Dropout"
 
     def __init__(self, rate: float, rng: np.random.Generator):
