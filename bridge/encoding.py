@@ -31,6 +31,8 @@ _DRAW = 1 << 20
 
 
 class ConstantEncoder:
+    """The analog input as a current every step, ``I_in[t] = x`` (Rueckauer et al. 2017)."""
+
     constant = True
 
     def __init__(self, x: np.ndarray):
@@ -41,6 +43,9 @@ class ConstantEncoder:
 
 
 class PoissonEncoder:
+    """A Bernoulli spike per pixel and step, ``s[t] ~ Bernoulli(x·rate)`` (Diehl et al. 2015),
+    drawn image by image (module docstring)."""
+
     constant = False
 
     def __init__(self, x: np.ndarray, rng: np.random.Generator, rate: float = 1.0):
@@ -60,6 +65,9 @@ class PoissonEncoder:
 
 
 class RegularEncoder:
+    """Deterministic spikes at rate ``x``: an IF neuron driven by ``x`` (reset by
+    subtraction) sends ``⌊t·x⌋`` spikes by step ``t``."""
+
     constant = False
 
     def __init__(self, x: np.ndarray):

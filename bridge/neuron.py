@@ -60,7 +60,18 @@ class IFParams(NamedTuple):
 def if_step(current: np.ndarray, v: np.ndarray, p: IFParams,
             out: np.ndarray | None = None,
             counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """One time step for a batch of IF neurons.
+    """One time step for a batch of IF neurons (module docstring; Rueckauer et al. 2017,
+    sec. 2.1; signed neurons: Wang et al. 2022)::
+
+        V[t] = V[t-1] + I[t]
+        s[t] = [V[t] ≥ θ]                                  (unsigned)
+        s[t] = [V[t] ≥ θ] − [V[t] < 0 and N[t-1] > 0]      (signed)
+        V[t] ← V[t] − θ·s[t]     (reset by subtraction)
+        V[t] ← 0 where s[t] = 1  (reset to zero)
+
+    With reset by subtraction a constant current ``0 ≤ I ≤ θ`` fires ``⌊t·I/θ⌋`` spikes in
+    ``t`` steps from ``V[0] = 0``: the rate ``I/θ`` is the ReLU unit's activation. A signed
+    neuron started at ``V[0] = θ/2`` has sent ``N[t] = max(0, ⌊(V[0] + Σ_{τ ≤ t} I[τ]) / θ⌋)``.
 
     Parameters
     ----------
