@@ -149,18 +149,10 @@ def parse_currents(text: str, model):
     """``START:STOP:N`` -> N currents (model's unit), START < STOP, 2 <= N <= 10000."""
     import numpy as np
 
-    parts = text.split(":")
-    if len(parts) != 3:
-        raise ValueError(f"--currents {text!r}: expected START:STOP:N, e.g. "
-                         f"{_example_range(model)}")
-    start = parse_current(parts[0], model, "--currents START")
-    stop = parse_current(parts[1], model, "--currents STOP")
-    try:
-        n = int(parts[2])
-    except ValueError:
-        raise ValueError(f"--currents {text!r}: N={parts[2]!r} is not an integer") from None
-    if not 2 <= n <= 10000:
-        raise ValueError(f"--currents {text!r}: N={n} must be between 2 and 10000")
+    from neurosim.neuron.cli_options import split_range
+
+    start, stop, n = split_range(text, lambda part, what: parse_current(part, model, what),
+                                 _example_range(model), n_min=2)
     if not start < stop:
         raise ValueError(f"--currents {text!r}: the range is empty or reversed "
                          "(need START < STOP)")

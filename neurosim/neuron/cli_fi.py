@@ -29,19 +29,11 @@ def parse_current_range(text: str, expected):
     """
     import numpy as np
 
+    from .cli_options import split_range
     from .units import parse_quantity
 
-    parts = text.split(":")
-    if len(parts) != 3:
-        raise ValueError(f"--currents {text!r}: expected START:STOP:N, e.g. 0nA:1nA:11")
-    start = parse_quantity(parts[0], expected, "--currents START")
-    stop = parse_quantity(parts[1], expected, "--currents STOP")
-    try:
-        n = int(parts[2])
-    except ValueError:
-        raise ValueError(f"--currents {text!r}: N={parts[2]!r} is not an integer") from None
-    if not 1 <= n <= 10000:
-        raise ValueError(f"--currents {text!r}: N={n} must be between 1 and 10000")
+    start, stop, n = split_range(text, lambda part, what: parse_quantity(part, expected, what),
+                                 "0nA:1nA:11", n_min=1)
     if n == 1 and float(start) != float(stop):
         raise ValueError(f"--currents {text!r}: N=1 gives one current, but START and STOP "
                          "differ; use N >= 2, or START = STOP for one current")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from common.choices import did_you_mean
 
-__all__ = ["add_reproduction_options", "parse_params", "check_dt_option"]
+__all__ = ["add_reproduction_options", "parse_params", "check_dt_option", "split_range"]
 
 
 def add_reproduction_options(parser) -> None:
@@ -88,3 +88,24 @@ def check_dt_option(protocol, dt) -> None:
     from ..codegen import check_dt
 
     check_dt(dt, [s.duration for s in protocol.segments], "--dt")
+
+
+def split_range(text: str, parse, example: str, n_min: int):
+    """``--currents START:STOP:N`` -> ``(start, stop, n)``, shared by ``fi`` and ``bifurcation``.
+
+    ``parse(part, what)`` reads START and STOP (``what`` is ``"--currents START"`` or
+    ``"--currents STOP"``); N is an integer, ``n_min <= N <= 10000``. One ``ValueError`` line
+    otherwise (``example`` shows a valid range).
+    """
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise ValueError(f"--currents {text!r}: expected START:STOP:N, e.g. {example}")
+    start = parse(parts[0], "--currents START")
+    stop = parse(parts[1], "--currents STOP")
+    try:
+        n = int(parts[2])
+    except ValueError:
+        raise ValueError(f"--currents {text!r}: N={parts[2]!r} is not an integer") from None
+    if not n_min <= n <= 10000:
+        raise ValueError(f"--currents {text!r}: N={n} must be between {n_min} and 10000")
+    return start, stop, n
