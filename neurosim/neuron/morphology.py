@@ -12,7 +12,7 @@ Electrical model (cable equation with Hodgkin–Huxley channels, Brian2 ``Spatia
     Cm dV/dt = (1 / (2 pi a Ri)) d/dx (pi a^2 dV/dx) + gL (EL - V)
                + gNa m^3 h (ENa - V) + gK n^4 (EK - V) + I_point / area
 
-squid HH kinetics (see :mod:`.library`) in soma and axon, passive dendrites (gNa = gK = 0,
+squid HH kinetics (rates of :mod:`.rates`) in soma and axon, passive dendrites (gNa = gK = 0,
 leak reversal −65 mV so that the whole cell rests at −65 mV), Cm = 1 uF/cm², Ri = 100 ohm cm.
 Passive cable theory (Rall 1959; Dayan & Abbott 2001 §6.3) for a sealed cylinder of length L
 driven at x = 0 gives the steady state ``V(x) - EL ∝ cosh((L - x)/lambda)``,
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .rates import HH_GATES, HH_RATES
+from .rates import HH_GATES, HH_RATES, hh_steady_state
 
 __all__ = ["Branch", "SHAPES", "shape", "segments", "build_morphology",
            "simulate_morphology", "MorphologyResult", "cable"]
@@ -255,12 +255,9 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
 
 
 def _cable_neuron(sh: Shape, morpho, Ri, dt, passive: bool, active_dendrites: bool):
-    """The SpatialNeuron ``cell`` of :data:`_CABLE_EQS` at rest (-65 mV, gates at steady
-    state): squid HH channels in the soma and axon (and dendrites if ``active_dendrites``),
-    none if ``passive``; a passive leak elsewhere."""
+    """SpatialNeuron ``cell`` at rest (-65 mV): HH channels in soma, axon (and dendrites if
+    ``active_dendrites``; nowhere if ``passive``), a passive leak elsewhere."""
     from brian2 import SpatialNeuron, cm, mS, mV, uF
-
-    from .rates import hh_steady_state
 
     neuron = SpatialNeuron(morphology=morpho, model=_CABLE_EQS, Cm=1 * uF / cm ** 2, Ri=Ri,
                            method="exponential_euler", threshold="v > -20*mV",
