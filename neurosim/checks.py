@@ -9,6 +9,8 @@ shape or an unknown name.
   :func:`require_finite_number`: a number, ``"<head>: must be finite"``, ``"<head>: must be
   positive"``, ``"... positive and finite"``, ``"... a finite number >= 0"`` (``head`` names the
   value as the user typed it, e.g. ``"--duration '0ms'"`` or ``"current nan"``);
+  :func:`require_nonnegative`: ``"<head>: must not be negative"``;
+  :func:`require_at_least`: a count or seed (``"<head>: must be >= 1"``);
   :func:`require_choice`: a name from a list (``"<head>: unknown; choose from A, B"``);
 * :func:`check_quantity`, :func:`check_name`, :func:`check_int`: a network description's
   quantities (with units), names and counts;
@@ -26,7 +28,7 @@ from typing import Mapping
 import numpy as np
 
 __all__ = ["require_finite", "require_positive", "require_positive_finite",
-           "require_finite_number", "require_choice", "check_quantity", "check_name", "check_int",
+           "require_finite_number", "require_at_least", "require_nonnegative", "require_choice", "check_quantity", "check_name", "check_int",
            "show", "check_dt", "check_finite", "diverged"]
 
 
@@ -60,6 +62,19 @@ def require_finite_number(value, head: str, op: str = ">=") -> None:
     (``op=">"``) unless ``value`` is finite and on that side of 0 (``value`` a number)."""
     if not (math.isfinite(value) and (value >= 0 if op == ">=" else value > 0)):
         raise ValueError(f"{head}: must be a finite number {op} 0")
+
+
+def require_nonnegative(value, head: str) -> None:
+    """Raise ``ValueError("<head>: must not be negative")`` if ``value < 0``."""
+    if value < 0:
+        raise ValueError(f"{head}: must not be negative")
+
+
+def require_at_least(value, minimum, head: str) -> None:
+    """Raise ``ValueError("<head>: must be >= <minimum>")`` unless ``value >= minimum`` (a
+    count, a seed)."""
+    if not value >= minimum:
+        raise ValueError(f"{head}: must be >= {minimum}")
 
 
 def require_choice(value, choices, head: str) -> None:
@@ -136,8 +151,7 @@ def check_name(name, what: str) -> str:
 def check_int(value, what: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{what}={show(value)}: expected an integer")
-    if value < minimum:
-        raise ValueError(f"{what}={value}: must be >= {minimum}")
+    require_at_least(value, minimum, f"{what}={value}")
     return int(value)
 
 

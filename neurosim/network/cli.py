@@ -24,7 +24,8 @@ from pathlib import Path
 
 from common.jsonout import rounded
 
-from ..checks import require_finite_number, require_positive
+from ..checks import (require_at_least, require_finite_number, require_nonnegative,
+                      require_positive)
 from .analysis import FANO_BIN_MS
 
 __all__ = ["register", "run_brunel", "run_coba"]
@@ -94,12 +95,9 @@ def _times(args):
     duration = parse_quantity(args.duration, second, "--duration")
     warmup = parse_quantity(args.warmup, second, "--warmup")
     require_positive(float(duration), f"--duration {args.duration!r}")
-    if float(warmup) < 0:
-        raise ValueError(f"--warmup {args.warmup!r}: must not be negative")
-    if args.seed < 0:
-        raise ValueError(f"--seed {args.seed}: must be >= 0")
-    if args.threads < 1:
-        raise ValueError(f"--threads {args.threads}: must be >= 1")
+    require_nonnegative(float(warmup), f"--warmup {args.warmup!r}")
+    require_at_least(args.seed, 0, f"--seed {args.seed}")
+    require_at_least(args.threads, 1, f"--threads {args.threads}")
     if args.engine == "brian2" and args.threads > 1 and not args.standalone:
         raise ValueError(f"--threads {args.threads}: Brian2 runs threads only with --standalone")
     if args.plot is not None:

@@ -23,7 +23,7 @@ import sys
 
 import numpy as np
 
-from ..checks import require_finite_number, require_positive
+from ..checks import require_at_least, require_finite_number, require_positive
 
 __all__ = ["register", "run_window", "run_song"]
 
@@ -167,10 +167,8 @@ def run_song(args) -> int:
     duration = _quantity(args.duration, second, "--duration")
     rate = _quantity(args.rate, Hz, "--rate")
     dt = _quantity(args.dt, second, "--dt")
-    if args.inputs < 1:
-        raise ValueError(f"--inputs {args.inputs}: must be >= 1")
-    if args.seed < 0:
-        raise ValueError(f"--seed {args.seed}: must be >= 0")
+    require_at_least(args.inputs, 1, f"--inputs {args.inputs}")
+    require_at_least(args.seed, 0, f"--seed {args.seed}")
     r = song(duration=duration, n_inputs=args.inputs, rate=rate, rule=args.rule,
              A_plus=args.a_plus, seed=args.seed, engine=args.engine, dt=dt)
     hist = np.histogram(r.w_final, bins=10, range=(0, 1))[0]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from ..checks import require_positive
+from ..checks import require_nonnegative, require_positive
 
 __all__ = ["STIMULI", "add_stimulus_options", "build_protocol", "typed_unit",
            "in_typed_unit", "ramp_note"]
@@ -113,8 +113,7 @@ def build_protocol(args, amplitude, duration, expected):
         raise ValueError("--stimulus noise needs --noise-sigma (the noise's standard "
                          "deviation, in the unit of --current)")
     sigma = parse_quantity(args.noise_sigma, expected, "--noise-sigma")
-    if float(sigma) < 0:
-        raise ValueError(f"--noise-sigma {args.noise_sigma!r}: must not be negative")
+    require_nonnegative(float(sigma), f"--noise-sigma {args.noise_sigma!r}")
     tau = time("noise_tau", 5 * ms)
     seed = 0 if args.seed is None else args.seed
     return noisy(amplitude, sigma, duration, np.random.default_rng(seed), tau=tau)

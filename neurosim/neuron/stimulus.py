@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import require_nonnegative
+
 __all__ = ["Segment", "Protocol", "step", "ramp", "pulse_train", "noisy", "ou_noise"]
 
 
@@ -70,8 +72,7 @@ def _check_time(name, value):
 
     if not have_same_dimensions(value, second):
         raise ValueError(f"{name}={value!r}: expected a time (e.g. 200*ms)")
-    if float(value) < 0:
-        raise ValueError(f"{name}={value!r}: must not be negative")
+    require_nonnegative(float(value), f"{name}={value!r}")
     return value
 
 

@@ -22,7 +22,13 @@ def test_the_number_checks_raise_one_line_naming_the_value():
         checks.require_finite_number(0.0, "--eta 0.0", ">")
     with pytest.raises(ValueError, match=r"^engine 'x': unknown; choose from brian2, nest$"):
         checks.require_choice("x", ("brian2", "nest"), "engine 'x'")
+    with pytest.raises(ValueError, match=r"^--seed -1: must be >= 0$"):
+        checks.require_at_least(-1, 0, "--seed -1")
+    with pytest.raises(ValueError, match=r"^--warmup '-1ms': must not be negative$"):
+        checks.require_nonnegative(-1e-3, "--warmup '-1ms'")
     checks.require_finite(1.0, "x")
+    checks.require_at_least(1, 1, "x")
+    checks.require_nonnegative(0.0, "x")
     checks.require_positive(1e-300, "x")
     checks.require_finite_number(0.0, "x", ">=")
     checks.require_choice("nest", ("brian2", "nest"), "engine")
