@@ -5,19 +5,8 @@ mV)::
 
     dx/dt = alpha_x (1 - x) - beta_x x,        x_inf(V) = alpha_x / (alpha_x + beta_x)
 
-Hodgkin & Huxley (1952), J Physiol 117:500, squid giant axon at 6.3 °C, rest at −65 mV
-(Dayan & Abbott 2001, §5.6; Gerstner et al. 2014, Table 2.1)::
-
-    alpha_m = 0.1 (V+40) / (1 - exp(-(V+40)/10))    beta_m = 4 exp(-(V+65)/18)
-    alpha_h = 0.07 exp(-(V+65)/20)                  beta_h = 1 / (1 + exp(-(V+35)/10))
-    alpha_n = 0.01 (V+55) / (1 - exp(-(V+55)/10))   beta_n = 0.125 exp(-(V+65)/80)
-
-Traub & Miles (1991), as reduced by Ermentrout & Kopell (1998, PNAS 95:1259; Börgers 2017,
-ch. 5)::
-
-    alpha_m = 0.32 (V+54) / (1 - exp(-(V+54)/4))    beta_m = 0.28 (V+27) / (exp((V+27)/5) - 1)
-    alpha_h = 0.128 exp(-(V+50)/18)                 beta_h = 4 / (1 + exp(-(V+27)/5))
-    alpha_n = 0.032 (V+52) / (1 - exp(-(V+52)/5))   beta_n = 0.5 exp(-(V+57)/40)
+with the rates of Hodgkin & Huxley (1952) (:func:`hh_rates`) or of Traub & Miles (1991)
+(:func:`traub_rates`).
 
 The single source is :data:`HH_RATE_TABLE` / :data:`TRAUB_RATE_TABLE`: each rate is one
 expression in Brian2's syntax (``v`` a voltage, ``mV`` and ``ms`` units). The linear-over-
@@ -109,6 +98,13 @@ def numpy_rates(table: dict[str, str], v_mV) -> tuple[dict, dict]:
 def hh_rates(v_mV) -> tuple[dict, dict]:
     """Opening and closing rates ``(alpha, beta)`` of the squid HH gates, 1/ms, at V (mV).
 
+    Hodgkin & Huxley (1952), J Physiol 117:500, squid giant axon at 6.3 °C, rest at −65 mV
+    (Dayan & Abbott 2001, §5.6; Gerstner et al. 2014, Table 2.1)::
+
+        alpha_m = 0.1 (V+40) / (1 - exp(-(V+40)/10))    beta_m = 4 exp(-(V+65)/18)
+        alpha_h = 0.07 exp(-(V+65)/20)                  beta_h = 1 / (1 + exp(-(V+35)/10))
+        alpha_n = 0.01 (V+55) / (1 - exp(-(V+55)/10))   beta_n = 0.125 exp(-(V+65)/80)
+
     The NumPy form of :data:`HH_RATES` (:func:`numpy_rates` of :data:`HH_RATE_TABLE`):
     ``alpha["m"]`` etc. have the shape of ``v_mV`` (scalar or array). Used for initial
     conditions and for the equilibria and Jacobians of :mod:`neurosim.dynamics`.
@@ -117,7 +113,17 @@ def hh_rates(v_mV) -> tuple[dict, dict]:
 
 
 def traub_rates(v_mV) -> tuple[dict, dict]:
-    """Opening and closing rates ``(alpha, beta)`` of the Traub–Miles gates, 1/ms, at V (mV)."""
+    """Opening and closing rates ``(alpha, beta)`` of the Traub–Miles gates, 1/ms, at V (mV).
+
+    Traub & Miles (1991), as reduced by Ermentrout & Kopell (1998, PNAS 95:1259; Börgers
+    2017, ch. 5)::
+
+        alpha_m = 0.32 (V+54) / (1 - exp(-(V+54)/4))    beta_m = 0.28 (V+27) / (exp((V+27)/5) - 1)
+        alpha_h = 0.128 exp(-(V+50)/18)                 beta_h = 4 / (1 + exp(-(V+27)/5))
+        alpha_n = 0.032 (V+52) / (1 - exp(-(V+52)/5))   beta_n = 0.5 exp(-(V+57)/40)
+
+    The NumPy form of :data:`TRAUB_RATES` (:func:`numpy_rates` of :data:`TRAUB_RATE_TABLE`).
+    """
     return numpy_rates(TRAUB_RATE_TABLE, v_mV)
 
 
