@@ -54,8 +54,9 @@ MODEL_DEFAULTS: dict[str, dict] = {
                   batch_norm=False, lr_decay=0.85),
     "cnn": dict(epochs=5, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.25,
                 batch_norm=True, lr_decay=0.7),
-    "resnet": dict(epochs=8, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.0,
-                   batch_norm=True, lr_decay=0.7),
+    "resnet": dict(epochs=9, batch_size=64, optimizer="adam", lr=2e-3, dropout=0.0,
+                   batch_norm=True, lr_decay=0.75, shift=1, label_smoothing=0.1,
+                   validation_split=0.0),
 }
 
 
@@ -87,6 +88,9 @@ class TrainConfig:
     pool : ``lenet`` and ``cnn``: ``"max"`` or ``"avg"`` pooling (one of :data:`POOLS`).
     shift : data augmentation: each training image moved by up to this many pixels in y and x
         (:mod:`ann.augment`; 0: none).
+    label_smoothing : ``ε_ls`` in ``[0, 1)``: the cross-entropy's one-hot targets mixed with the
+        uniform distribution, ``t_k = (1 − ε_ls)·[k = c] + ε_ls / K`` (:mod:`ann.losses`;
+        0: none). The training loss reported includes it; the test loss does not.
     out : where to save the trained model (``None``: do not save).
     logdir : Keras backend only: TensorBoard log folder (``None``: none).
     """
@@ -109,6 +113,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     pool: str = "max"
     shift: int = 0
+    label_smoothing: float = 0.0
     out: Path | None = None
     logdir: Path | None = None
 
@@ -135,6 +140,7 @@ class TrainConfig:
         bounded(self.validation_split, "validation_split", lo=0.0, hi=1.0, hi_open=True)
         bounded(self.lr_decay, "lr_decay", lo=0.0, hi=1.0, lo_open=True)
         bounded(self.weight_decay, "weight_decay", lo=0.0)
+        bounded(self.label_smoothing, "label_smoothing", lo=0.0, hi=1.0, hi_open=True)
         if isinstance(self.shift, bool) or not isinstance(self.shift, int) or \
                 not 0 <= self.shift < 14:
             raise ValueError(f"shift must be an int in [0, 14) (pixels of a 28x28 image), got "

@@ -13,7 +13,8 @@ __all__ = ["defaults_table", "architecture", "architectures_table"]
 #: the columns of :func:`defaults_table`: (TrainConfig field, heading)
 _TABLE_COLUMNS = (("epochs", "epochs"), ("batch_size", "batch"), ("optimizer", "optimizer"),
                   ("lr", "lr"), ("lr_decay", "lr-decay"), ("dropout", "dropout"),
-                  ("batch_norm", "batch-norm"), ("pool", "pool"), ("shift", "shift"))
+                  ("batch_norm", "batch-norm"), ("pool", "pool"), ("shift", "shift"),
+                  ("label_smoothing", "smooth"), ("validation_split", "val"))
 
 
 def defaults_table() -> str:

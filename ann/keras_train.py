@@ -54,7 +54,8 @@ from .config import TrainConfig
 from .keras_models import build_keras_model, from_keras
 from .network import Network
 from .keras_seed import seed_keras
-from .training import BLOWUP, check_labelled, diverged, prepare_images
+from .keras_data import datasets, one_hot, split
+from .training import BLOWUP, diverged
 from .training_bookkeeping import loss_diverged
 
 __all__ = ["train_keras", "make_keras_optimizer", "write_model_graph", "save_keras_atomic"]
@@ -176,20 +177,6 @@ def _callbacks(config: TrainConfig, steps: int, progress):
     return epochs_cb, callbacks
 
 
-def _shifted(tf, ds, shift: int, seed: int):
-    """``ds``'s images each moved by up to ``shift`` pixels (:mod:`ann.augment`): a stateless
-    random crop of the image padded by ``shift``, its seed drawn from a seeded stream, so that
-    a run repeats with op determinism on."""
-    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-
-    def move(pair, image_label):
-        image, label = image_label
-        padded = tf.pad(image, [[shift, shift], [shift, shift], [0, 0]])
-        return tf.image.stateless_random_crop(padded, tf.shape(image), pair), label
-
-    return tf.data.Dataset.zip((seeds, ds)).map(move)
-
-
 def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
     """Train ``config`` with Keras; return the same result dict as
     :func:`ann.training.train_numpy` (plus ``numpy_test_accuracy``).
@@ -213,9 +200,9 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
         mnist = load_mnist()
     tf = tf_module()
     seed_keras(config.seed)
-    (x_tr, y_tr), val, (xt, yt) = _split(config, mnist)
+    (x_tr, y_tr), val, (xt, yt) = split(config, mnist)
     model = _compiled_model(config)
-    train_ds, val_ds = _datasets(tf, config, x_tr, y_tr, val)
+    train_ds, val_ds = datasets(tf, config, x_tr, y_tr, val)
     steps = -(-len(x_tr) // config.batch_size)
     epochs_cb, callbacks = _callbacks(config, steps, progress)
     t0 = time.perf_counter()
@@ -226,8 +213,9 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
         raise epochs_cb.diverged
     # a tf.data pipeline, not arrays: Keras's array adapter maps in parallel, which op
     # determinism rewrites with a (harmless) error-level log line
-    test_ds = tf.data.Dataset.from_tensor_slices((xt, yt)).batch(1000)
-    test_loss, test_acc = model.evaluate(test_ds, verbose=0)
+    test_ds = one_hot(tf, config, tf.data.Dataset.from_tensor_slices((xt, yt))).batch(1000)
+    scores = model.evaluate(test_ds, verbose=0, return_dict=True)
+    test_loss, test_acc = scores.get("cross_entropy", scores["loss"]), scores["accuracy"]
     net = from_keras(model)
     result = {"model": config.model, "backend": "keras", "test_accuracy": float(test_acc),
               "test_loss": float(test_loss), "train_seconds": seconds,
@@ -243,19 +231,6 @@ def train_keras(config: TrainConfig, mnist=None, progress=None) -> dict:
     return result
 
 
-def _split(config: TrainConfig, mnist):
-    """``((x_train, y_train), validation or None, (x_test, y_test))``: images scaled to [0, 1]
-    NHWC, labels int64, the last ``validation_split`` of the training images held out."""
-    x_train, y_train, x_test, y_test = mnist
-    x, y = prepare_images(x_train), np.asarray(y_train).astype(np.int64)
-    xt, yt = prepare_images(x_test), np.asarray(y_test).astype(np.int64)
-    check_labelled(x, y, 10)
-    check_labelled(xt, yt, 10, name="test data")
-    n_val = int(round(len(x) * config.validation_split))
-    val = (x[len(x) - n_val:], y[len(y) - n_val:]) if n_val else None
-    return (x[:len(x) - n_val], y[:len(y) - n_val]), val, (xt, yt)
-
-
 def _compiled_model(config: TrainConfig):
     """The Keras twin of ``config.spec()`` with the NumPy network's initial weights, compiled
     with :func:`make_keras_optimizer`; its graph written to ``logdir/train`` if asked."""
@@ -264,22 +239,23 @@ def _compiled_model(config: TrainConfig):
     model = build_keras_model(spec, init, seed=config.seed)
     model.compile(optimizer=make_keras_optimizer(config.optimizer, config.lr,
                                                  **config.optimizer_options()),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                  **_loss_and_metrics(config))
     if config.logdir is not None:
         write_model_graph(model, Path(config.logdir) / "train")
     return model
 
 
-def _datasets(tf, config: TrainConfig, x_tr, y_tr, val):
-    """``(train, validation or None)`` ``tf.data`` pipelines: the training set shuffled with
-    the config's seed (and shifted, with ``shift``), in mini-batches."""
-    train_ds = (tf.data.Dataset.from_tensor_slices((x_tr, y_tr))
-                .shuffle(len(x_tr), seed=config.seed, reshuffle_each_iteration=True))
-    if config.shift:
-        train_ds = _shifted(tf, train_ds, config.shift, config.seed)
-    train_ds = train_ds.batch(config.batch_size).prefetch(tf.data.AUTOTUNE)
-    val_ds = None if val is None else tf.data.Dataset.from_tensor_slices(val).batch(1000)
-    return train_ds, val_ds
+def _loss_and_metrics(config: TrainConfig) -> dict:
+    """``compile``'s ``loss`` and ``metrics``: cross-entropy on integer labels; with label
+    smoothing Keras's ``CategoricalCrossentropy(label_smoothing=ε_ls)`` on one-hot labels
+    (:func:`ann.keras_data.one_hot`: Keras smooths one-hot targets only), the same targets as
+    :func:`ann.losses.smooth_labels`, and the plain cross-entropy as the metric
+    ``cross_entropy`` (the test loss reported, as the NumPy backend's)."""
+    if not config.label_smoothing:
+        return {"loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
+    keras = keras_module()
+    return {"loss": keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
+            "metrics": ["accuracy", keras.metrics.CategoricalCrossentropy(name="cross_entropy")]}
 
 
 def _save(path, model, net, result: dict) -> None:

@@ -11,6 +11,11 @@ with the finite log-probability, never with ``log 0``).
 
 Mean squared error: ``E = (1/N) Σ_n Σ_k (y_nk − t_nk)² / K`` (Keras's mean over the last axis,
 then over the batch), ``∂E/∂y = 2 (y − t) / (N K)``.
+
+**Label smoothing** (Szegedy et al. 2016, "Rethinking the Inception architecture", CVPR, §7):
+the one-hot target of label ``c`` is mixed with the uniform distribution over the ``K`` classes,
+``t_k = (1 − ε_ls)·[k = c] + ε_ls / K``, so the loss no longer rewards driving one logit far
+above the others; as Keras's ``CategoricalCrossentropy(label_smoothing=ε_ls)``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import numpy as np
 
 from .functional import log_softmax, softmax
 
-__all__ = ["one_hot", "softmax_cross_entropy", "mean_squared_error"]
+__all__ = ["one_hot", "smooth_labels", "softmax_cross_entropy", "mean_squared_error"]
 
 
 def one_hot(labels: np.ndarray, k: int, dtype=np.float32) -> np.ndarray:
@@ -28,6 +33,22 @@ def one_hot(labels: np.ndarray, k: int, dtype=np.float32) -> np.ndarray:
     out = np.zeros((labels.shape[0], k), dtype=dtype)
     out[np.arange(labels.shape[0]), labels] = 1
     return out
+
+
+def smooth_labels(labels: np.ndarray, k: int, smoothing: float, dtype=np.float32) -> np.ndarray:
+    """``(N,)`` integer labels → ``(N, k)`` smoothed targets
+    ``t_k = (1 − ε_ls)·[k = c] + ε_ls / K`` (module docstring), ``ε_ls = smoothing``."""
+    labels = np.asarray(labels)
+    out = np.full((labels.shape[0], k), smoothing / k, dtype=dtype)
+    out[np.arange(labels.shape[0]), labels] += 1 - smoothing
+    return out
+
+
+def _check_smoothing(smoothing) -> float:
+    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float, np.floating)) or \
+            not 0 <= smoothing < 1:
+        raise ValueError(f"label_smoothing must be a number in [0, 1), got {smoothing!r}")
+    return float(smoothing)
 
 
 def _targets(t, n, k):
@@ -41,7 +62,8 @@ def _targets(t, n, k):
     return t, False
 
 
-def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray,
+                          label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of ``softmax(logits)`` against ``targets`` and ``∂E/∂logits``::
 
         E = −(1/N) Σ_n Σ_k t_nk log softmax(u_n)_k,        ∂E/∂u = (softmax(u) − t) / N
@@ -52,6 +74,8 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[floa
     ----------
     logits : ``(N, K)`` pre-softmax outputs.
     targets : ``(N,)`` integer labels or ``(N, K)`` class probabilities.
+    label_smoothing : ``ε_ls`` in ``[0, 1)``: integer labels become the smoothed targets of
+        :func:`smooth_labels` (module docstring); probability targets are used as given.
 
     Returns
     -------
@@ -60,6 +84,8 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[floa
     """
     n, k = logits.shape
     t, is_label = _targets(targets, n, k)
+    if is_label and _check_smoothing(label_smoothing):
+        t, is_label = smooth_labels(t, k, label_smoothing, logits.dtype), False
     logp = log_softmax(logits)
     if is_label:
         loss = -logp[np.arange(n), t].sum() / n

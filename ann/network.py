@@ -183,12 +183,15 @@ class Network:
             if d is None:  # the first trained layer: nothing below needs a gradient
                 break
 
-    def loss_and_gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "auto") -> float:
+    def loss_and_gradients(self, x: np.ndarray, y: np.ndarray, loss: str = "auto",
+                           label_smoothing: float = 0.0) -> float:
         """One training-mode forward and backward pass on a batch; returns the loss. The
         batch's logits (or outputs, for MSE) are kept in ``last_output``.
 
         ``loss``: ``"cross_entropy"`` (needs a final softmax; fused, on the logits), ``"mse"``
         (on the outputs) or ``"auto"`` (cross-entropy if the network ends in softmax).
+        ``label_smoothing``: ``ε_ls`` of the cross-entropy's targets
+        (:func:`ann.losses.smooth_labels`); ``ValueError`` with the MSE loss.
         """
         if loss == "auto":
             loss = "cross_entropy" if self.ends_in_softmax else "mse"
@@ -196,8 +199,10 @@ class Network:
             if not self.ends_in_softmax:
                 raise ValueError("cross_entropy loss needs a network that ends in softmax")
             self.last_output = self.logits(x, training=True)
-            value, dout = softmax_cross_entropy(self.last_output, y)
+            value, dout = softmax_cross_entropy(self.last_output, y, label_smoothing)
         elif loss == "mse":
+            if label_smoothing:
+                raise ValueError("label smoothing applies to the cross-entropy loss, not mse")
             out = self.last_output = self.forward(x, training=True)
             value, dout = mean_squared_error(out.reshape(out.shape[0], -1), y)
             dout = dout.reshape(out.shape)

@@ -81,12 +81,16 @@ def register_train(subparsers) -> None:
     p.add_argument("--shift", type=int, default=None, metavar="PIXELS",
                    help=f"augmentation: move each training image by up to PIXELS in y and x, "
                         f"0 for none {_PER_MODEL}")
+    p.add_argument("--label-smoothing", type=float, default=None, metavar="EPS",
+                   help=f"mix the one-hot targets with the uniform distribution: "
+                        f"t = (1 - EPS) onehot + EPS/10, 0 for none {_PER_MODEL}")
     p.add_argument("--lr-decay", type=float, default=None,
                    help=f"multiply the learning rate by this after every epoch {_PER_MODEL}")
     p.add_argument("--weight-decay", type=float, default=None,
                    help="decoupled weight decay (default 0)")
     p.add_argument("--validation-split", type=float, default=None,
-                   help="fraction of the training images held out, from the end (default 0.1)")
+                   help=f"fraction of the training images held out, from the end "
+                        f"{_PER_MODEL}")
     p.add_argument("--n-train", type=count_at_most(N_TRAIN, "MNIST training set"),
                    default=None, metavar="N",
                    help="use the first N training images (default: all 60000)")
@@ -147,7 +151,8 @@ def config_from_args(args):
             clip_norm=args.clip_norm, dropout=args.dropout, batch_norm=args.batch_norm,
             lr_decay=args.lr_decay, weight_decay=args.weight_decay,
             validation_split=args.validation_split, seed=args.seed,
-            pool=getattr(args, "pool", None), shift=getattr(args, "shift", None), out=args.out,
+            pool=getattr(args, "pool", None), shift=getattr(args, "shift", None),
+            label_smoothing=getattr(args, "label_smoothing", None), out=args.out,
             logdir=args.logdir)
     except ValueError as e:
         raise ValueError(_option_names(str(e))) from None

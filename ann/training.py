@@ -81,7 +81,8 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
         batch_size: int, rng: np.random.Generator, validation_data=None, lr_decay: float = 1.0,
         loss: str = "auto", progress: Progress | None = None, checkpoint=None,
         checkpoint_every: int = 500, fingerprint: str = "",
-        blowup: float | None = None, augment: Augment | None = None) -> list[dict]:
+        blowup: float | None = None, augment: Augment | None = None,
+        label_smoothing: float = 0.0) -> list[dict]:
     """Train ``network`` in place by mini-batch SGD; return the history (one dict per epoch).
 
     The loop is the lecture's: for each epoch ``k`` set ``ε_k = ε·decay^k``; for each mini-batch
@@ -110,6 +111,7 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
     augment : ``augment(x_batch, epoch, step)`` → the batch the step trains on (0-based epoch
         and step; :mod:`ann.augment`), or ``None``. It must depend on its arguments only, so that
         a resumed run trains on the batches an uninterrupted run does.
+    label_smoothing : ``ε_ls`` of the cross-entropy's targets (:mod:`ann.losses`); 0: none.
 
     Training asks the C allocator to keep freed memory for the next step
     (:func:`ann.memory.keep_freed_memory`, process-wide): it saves ~3 ms of page faults per
@@ -134,7 +136,7 @@ def fit(network: Network, x: np.ndarray, y: np.ndarray, optimizer: Optimizer, *,
             xb, yb = x[idx], y[idx]
             if augment is not None:
                 xb = augment(xb, epoch, step)
-            value = network.loss_and_gradients(xb, yb, loss)    # E_B and g = ∇_θ E_B
+            value = network.loss_and_gradients(xb, yb, loss, label_smoothing)  # E_B, g = ∇_θ E_B
             book.check_loss(epoch, step, value)
             optimizer.apply(params, network.gradients())        # θ ← θ − ε g (SGD's rule)
             book.end_step(epoch, step, value, yb)
@@ -193,7 +195,7 @@ def train_numpy(config: TrainConfig, mnist, progress: Progress | None = None,
                   rng=rng, validation_data=val, lr_decay=config.lr_decay, progress=progress,
                   checkpoint=checkpoint, checkpoint_every=checkpoint_every,
                   fingerprint=run_fingerprint(config, len(x_tr)), blowup=BLOWUP,
-                  augment=_augment(config))
+                  augment=_augment(config), label_smoothing=config.label_smoothing)
     seconds = time.perf_counter() - t0
     test_loss, test_acc = net.evaluate(prepare_images(x_test), np.asarray(y_test).astype(np.intp))
     result = {"model": config.model, "backend": "numpy", "test_accuracy": test_acc,

@@ -88,9 +88,9 @@ def test_a_resumed_run_trains_on_the_same_shifted_batches(tmp_path, images):
 def test_keras_backend_draws_from_the_same_translations(images):
     import tensorflow as tf
 
-    from ann.keras_train import _shifted
+    from ann.keras_data import shifted
 
-    ds = _shifted(tf, tf.data.Dataset.from_tensor_slices((images, np.arange(len(images)))), 2, 3)
+    ds = shifted(tf, tf.data.Dataset.from_tensor_slices((images, np.arange(len(images)))), 2, 3)
     moved = {int(label): image.numpy() for image, label in ds}
     offsets = [offset_of(images[k], moved[k], 2) for k in range(len(images))]
     assert None not in offsets

@@ -136,10 +136,13 @@ def test_help_shows_every_default():
     for line in text.splitlines():
         if line.strip().split(" ")[0] in MODEL_DEFAULTS:
             rows.setdefault(line.split()[0], line.split())
-    assert rows["lenet"][1:5] == ["15", "64", "adam", "0.001"] and rows["lenet"][-2:] == [
-        "max", "0"]
-    assert rows["cnn"][-3:] == ["yes", "max", "0"]
-    assert rows["resnet"][-3:] == ["yes", "-", "0"]
+    # columns after the model: epochs batch optimizer lr lr-decay dropout batch-norm pool shift
+    # smooth val
+    assert rows["lenet"][1:5] == ["15", "64", "adam", "0.001"] and rows["lenet"][-4:] == [
+        "max", "0", "0", "0.1"]
+    assert rows["cnn"][-5:] == ["yes", "max", "0", "0", "0.1"]
+    assert rows["resnet"][1:3] == ["9", "64"] and rows["resnet"][-5:] == [
+        "yes", "-", "1", "0.1", "0"]
     for command in ("train", "tf-lecture", "export", "data"):
         sub = _build_parser(command)._subparsers._group_actions[0].choices[command]
         for action in sub._actions:

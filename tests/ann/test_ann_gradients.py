@@ -77,6 +77,21 @@ def test_softmax_cross_entropy_gradient_labels_and_probabilities():
         assert rel_error(g, numerical_gradient(lambda: softmax_cross_entropy(z, t)[0], z)) < TOL
 
 
+def test_label_smoothed_cross_entropy_gradient():
+    """With label smoothing the gradient is still ``softmax(u) − t`` (t the smoothed targets),
+    checked against central differences; ``ε_ls = 0`` is the plain loss."""
+    rng = np.random.default_rng(11)
+    z, labels = rng.standard_normal((5, 4)) * 3, rng.integers(0, 4, 5)
+    loss, g = softmax_cross_entropy(z, labels, 0.2)
+    assert rel_error(g, numerical_gradient(
+        lambda: softmax_cross_entropy(z, labels, 0.2)[0], z)) < TOL
+    assert softmax_cross_entropy(z, labels, 0.0)[0] == softmax_cross_entropy(z, labels)[0]
+    assert loss > softmax_cross_entropy(z, labels)[0] - 1.0  # a different, finite number
+    for bad in (-0.1, 1.0, float("nan"), True):
+        with pytest.raises(ValueError, match="label_smoothing must be a number in"):
+            softmax_cross_entropy(z, labels, bad)
+
+
 def test_mse_gradient():
     rng = np.random.default_rng(10)
     y, t = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))

@@ -85,3 +85,32 @@ def test_keras_backend_trains_the_same_resnet_graph(mnist):
     r = train_keras(TrainConfig.for_model("resnet", epochs=1), data)
     assert r["params"] == 77_754
     assert abs(r["numpy_test_accuracy"] - r["test_accuracy"]) <= 1 / 128
+
+
+def test_resnet_defaults_are_the_measured_recipe():
+    """``neurosim train resnet``'s defaults are the recipe the README measures (all 60 000
+    images, 9 epochs, one-pixel shifts, label smoothing 0.1); a record saved before label
+    smoothing existed reads as trained without it."""
+    from ann.config import TrainConfig
+
+    c = TrainConfig.for_model("resnet")
+    assert (c.epochs, c.validation_split, c.shift, c.label_smoothing, c.lr_decay) == \
+        (9, 0.0, 1, 0.1, 0.75)
+    old = c.to_dict()
+    del old["label_smoothing"]
+    assert TrainConfig.from_dict(old).label_smoothing == 0.0
+
+
+def test_label_smoothing_reaches_the_training_loop(mnist):
+    """``label_smoothing`` changes the steps ``train_numpy`` takes (same seed, same data)."""
+    from ann.config import TrainConfig
+    from ann.data import Mnist
+    from ann.training import train_numpy
+
+    data = Mnist(mnist.x_train[:256], mnist.y_train[:256], mnist.x_test[:64],
+                 mnist.y_test[:64])
+    runs = [train_numpy(TrainConfig.for_model("mlp", epochs=1, label_smoothing=ls,
+                                              validation_split=0.0), data)
+            for ls in (0.0, 0.0, 0.2)]
+    assert runs[0]["history"][0]["loss"] == runs[1]["history"][0]["loss"]
+    assert runs[2]["history"][0]["loss"] != runs[0]["history"][0]["loss"]

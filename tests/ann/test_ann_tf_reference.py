@@ -146,6 +146,22 @@ def test_cross_entropy_matches_tensorflow_for_soft_targets_and_big_logits():
     assert ours == pytest.approx(ref, rel=1e-12)
 
 
+def test_label_smoothing_matches_keras():
+    """``softmax_cross_entropy(z, labels, ε_ls)`` is Keras's
+    ``CategoricalCrossentropy(label_smoothing=ε_ls)`` on one-hot labels (float64), loss and
+    gradient (``tf.GradientTape``)."""
+    rng = np.random.default_rng(4)
+    z, labels = rng.standard_normal((7, 10)) * 4, rng.integers(0, 10, 7)
+    ours, grad = softmax_cross_entropy(z, labels, 0.1)
+    zt = tf.Variable(z)
+    with tf.GradientTape() as tape:
+        ref = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1,
+                                                   dtype=F64)(
+            tf.one_hot(labels, 10, dtype=F64), zt)
+    assert ours == pytest.approx(float(ref), rel=1e-12)
+    np.testing.assert_allclose(grad, tape.gradient(ref, zt).numpy(), rtol=1e-10, atol=1e-15)
+
+
 def quad_grads(thetas):
     """Gradient of E = Σ_j Σ_i c_ji (θ_ji − 1)² + sin θ (so steps differ per entry)."""
     return [2 * (th - 1) * np.linspace(0.5, 3, th.size).reshape(th.shape) + np.cos(th)
