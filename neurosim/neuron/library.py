@@ -90,7 +90,10 @@ ADEX_PATTERNS = {
 
 
 def lif(tau=None, R=None, E_L=None, v_th=None, v_reset=None, t_ref=None) -> NeuronModel:
-    """Leaky integrate-and-fire neuron with an absolute refractory period (current in A).
+    """Leaky integrate-and-fire neuron with an absolute refractory period (current in A)
+    (Lapicque 1907; Gerstner et al. 2014, §1.3)::
+
+        tau dv/dt = E_L - v + R I        v > v_th  ->  v = v_reset, clamped for t_ref
 
     Integrated with exponential Euler, which is exact for an input constant over a time step.
 
@@ -141,7 +144,13 @@ def _conductance_model(name, rates, steady_state, conductances, reversal, v_rest
 
 
 def hh() -> NeuronModel:
-    """Hodgkin–Huxley (1952) squid axon, rest −65 mV; current density (µA/cm²)."""
+    """Hodgkin–Huxley (1952) squid axon, rest −65 mV; current density (µA/cm²)::
+
+        C dV/dt = gNa m^3 h (ENa - V) + gK n^4 (EK - V) + gL (EL - V) + I
+        dx/dt   = alpha_x (1 - x) - beta_x x                       x in {m, h, n}
+
+    with the rates of :func:`neurosim.neuron.rates.hh_rates` and the parameters of the module
+    docstring (J Physiol 117:500)."""
     return _conductance_model(
         "hh", HH_RATES, hh_steady_state, (120, 36, 0.3), (50, -77, -54.387), -65.0,
         "Hodgkin & Huxley 1952 (J Physiol 117:500), rest at -65 mV as in Dayan & "
@@ -149,14 +158,22 @@ def hh() -> NeuronModel:
 
 
 def traub() -> NeuronModel:
-    """Traub–Miles cortical pyramidal neuron (Ermentrout–Kopell reduction); µA/cm²."""
+    """Traub–Miles cortical pyramidal neuron (Ermentrout–Kopell reduction); µA/cm²: the HH
+    equations ``C dV/dt = gNa m^3 h (ENa - V) + gK n^4 (EK - V) + gL (EL - V) + I`` with the
+    rates of :func:`neurosim.neuron.rates.traub_rates` and the parameters of the module
+    docstring (Traub & Miles 1991; Ermentrout & Kopell 1998; Börgers 2017, ch. 5)."""
     return _conductance_model(
         "traub", TRAUB_RATES, traub_steady_state, (100, 80, 0.1), (50, -100, -67), -67.0,
         "Traub & Miles 1991; Ermentrout & Kopell 1998 (PNAS 95:1259); Börgers 2017 ch. 5")
 
 
 def izhikevich(pattern: str = "RS") -> NeuronModel:
-    """Izhikevich (2003) simple model with a Fig. 2 parameter set; current in A (pA scale)."""
+    """Izhikevich (2003) simple model with a Fig. 2 parameter set; current in A (pA scale)
+    (IEEE TNN 14:1569; u and I in pA across C = 1 pF)::
+
+        dv/dt = 0.04 v^2 + 5 v + 140 + (I - u)/C     du/dt = a (b v - u)
+        v >= 30 mV  ->  v = c, u = u + d
+    """
     from brian2 import mV, ms, nS, pA, pF
 
     key = pattern.upper()
@@ -188,7 +205,11 @@ I_spike = gL*DeltaT*exp((v - VT)/(DeltaT + int(DeltaT == 0*mV)*mV)) : amp
 
 
 def adex(pattern: str = "tonic") -> NeuronModel:
-    """Adaptive exponential integrate-and-fire with a Naud et al. (2008) pattern; current in A.
+    """Adaptive exponential integrate-and-fire with a Naud et al. (2008) pattern; current in A
+    (Brette & Gerstner 2005)::
+
+        C dv/dt = -gL (v - EL) + gL DeltaT exp((v - VT)/DeltaT) - w + I
+        tau_w dw/dt = a (v - EL) - w                v > 0 mV  ->  v = Vr, w = w + b
 
     ``DeltaT = 0`` (e.g. ``adex().with_parameters(DeltaT=0*mV)``) is the LIF limit: no
     exponential term, spike at ``v >= VT`` (module docstring).
