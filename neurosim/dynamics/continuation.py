@@ -132,7 +132,8 @@ def _brackets(values) -> list[tuple[int, int]]:
 
 
 def saddle_nodes(model: DynamicalModel, branch: Branch) -> list[BifurcationPoint]:
-    """Saddle-node points: sign changes of ``det J`` along ``branch``, refined in V."""
+    """Saddle-node points: sign changes of ``det J`` along ``branch``, refined in V (a real
+    eigenvalue crosses 0; there ``dI_eq/dV = 0``)."""
     det = np.prod(branch.eigenvalues, axis=1).real
     out = []
     for j, k in _brackets(det):
@@ -143,7 +144,9 @@ def saddle_nodes(model: DynamicalModel, branch: Branch) -> list[BifurcationPoint
 
 def hopf_points(model: DynamicalModel, branch: Branch) -> list[BifurcationPoint]:
     """Hopf points: the real part of a complex pair changes sign between two branch points
-    that both have the pair; refined in V by ``brentq``."""
+    that both have the pair; refined in V by ``brentq``. The pair ``mu ± i omega`` crosses
+    ``mu = 0`` (in 2-D: ``trace J = 0`` with ``det J > 0``); the cycle born there starts with
+    frequency ``omega / 2 pi``."""
     h = np.array([_pair_real(e) for e in branch.eigenvalues])
     out = []
     for j, k in _brackets(h):

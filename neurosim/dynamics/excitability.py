@@ -120,7 +120,9 @@ def fi_curve(model: DynamicalModel, currents, *, i_rest: float = 0.0, t_settle=N
 
 def fi_onset(model: DynamicalModel, fi: FICurve, *, rounds: int = 2, k: int = 12,
              t_settle=None, t_measure=None, n_cycles: int = 3) -> Onset | None:
-    """The onset of repetitive firing, narrowed from the f–I grid (module docstring).
+    """The onset of repetitive firing, narrowed from the f–I grid (module docstring): the
+    window resolves rates down to ``f_res = n_cycles / t_measure``, and the onset is
+    *continuous* (class I) when its rate is below ``2 f_res``.
 
     ``None`` when no grid current fires or the lowest already does (onset outside the grid).
     """

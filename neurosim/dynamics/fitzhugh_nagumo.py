@@ -28,15 +28,19 @@ EQUATIONS = "dv/dt = v - v**3/3 - w + I\ndw/dt = (v + a - b*w)/tau"
 
 
 def _rhs(x, current, p):
+    """``dv/dt = v - v^3/3 - w + I``, ``dw/dt = (v + a - b w) / tau``."""
     v, w = x
     return np.stack([v - v ** 3 / 3 - w + current, (v + p["a"] - p["b"] * w) / p["tau"]])
 
 
 def _equilibrium(v, p):
+    """The state on the w-nullcline ``w = (v + a)/b`` at ``v``."""
     return np.stack([v, (v + p["a"]) / p["b"]])
 
 
 def _jacobian(x, current, p):
+    """``J = [[1 - v^2, -1], [1/tau, -b/tau]]``: trace ``1 - v^2 - b/tau``, determinant
+    ``(b (v^2 - 1) + 1)/tau``."""
     v = x[0]
     return np.array([[1 - v ** 2, -1.0], [1 / p["tau"], -p["b"] / p["tau"]]])
 

@@ -62,7 +62,9 @@ class FixedPoint:
 def equilibrium_current(model: DynamicalModel, v) -> np.ndarray:
     """``I_eq(V)``: the current (model's unit) at which voltage(s) ``v`` is an equilibrium.
 
-    Exact (I enters ``dV/dt`` linearly); same shape as ``v``.
+    Exact (I enters ``dV/dt`` linearly); same shape as ``v``::
+
+        I_eq(V) = -dV/dt(equilibrium(V), 0) / (dV/dt(equilibrium(V), 1) - dV/dt(equilibrium(V), 0))
     """
     x = model.equilibrium_state(v)
     f0 = model.f(x, 0.0)[0]
@@ -71,7 +73,18 @@ def equilibrium_current(model: DynamicalModel, v) -> np.ndarray:
 
 
 def classify(eigenvalues) -> str:
-    """The type of an equilibrium from its eigenvalues (module docstring)."""
+    """The type of an equilibrium from its eigenvalues (module docstring), ``Re`` their real
+    parts::
+
+        all Re < 0:  stable node (all real) or stable focus (a complex pair)
+        all Re > 0:  unstable node / unstable focus
+        both signs:  saddle (saddle-focus when a pair is complex, only in >= 3-D)
+        some Re = 0: non-hyperbolic (a bifurcation point)
+
+    In 2-D this is the trace–determinant rule::
+
+        det < 0 saddle; det > 0 stable if tr < 0, focus if tr^2 < 4 det
+    """
     lam = np.asarray(eigenvalues, dtype=complex)
     scale = max(float(np.max(np.abs(lam))), 1e-300)
     re = np.where(np.abs(lam.real) <= 1e-9 * scale, 0.0, lam.real)
@@ -101,7 +114,8 @@ def fixed_point_at(model: DynamicalModel, v: float, current: float) -> FixedPoin
 
 def fixed_points(model: DynamicalModel, current: float, v_range=None,
                  n_grid: int = 4001) -> list[FixedPoint]:
-    """Every equilibrium with V in ``v_range`` at current ``current``, sorted by V.
+    """Every equilibrium with V in ``v_range`` at current ``current``, sorted by V: the roots
+    in V of ``g(V) = dV/dt(equilibrium(V), I) = (I - I_eq(V)) / C`` (module docstring).
 
     Parameters
     ----------

@@ -43,6 +43,11 @@ def _gates(v):
 
 
 def _hh_rhs(x, current, p):
+    """The 4-D right-hand side, rates of :func:`neurosim.neuron.rates.hh_rates`::
+
+        C dV/dt = gNa m^3 h (ENa - V) + gK n^4 (EK - V) + gL (EL - V) + I
+        dx/dt   = alpha_x(V) (1 - x) - beta_x(V) x,        x in {m, h, n}
+    """
     v, m, h, n = x
     a, b = _gates(v)
     out = np.empty((4,) + np.broadcast_shapes(x.shape[1:], np.shape(current)))
@@ -55,6 +60,7 @@ def _hh_rhs(x, current, p):
 
 
 def _hh_equilibrium(v, p):
+    """Each gate at ``x_inf(V) = alpha_x / (alpha_x + beta_x)``."""
     a, b = _gates(v)
     return np.stack([v] + [a[k] / (a[k] + b[k]) for k in ("m", "h", "n")])
 
@@ -79,6 +85,11 @@ def hodgkin_huxley() -> DynamicalModel:
 
 
 def _rinzel_rhs(x, current, p):
+    """Rinzel's (1985) planar reduction: ``m = m_inf(V)``, ``h = 0.89 - 1.1 n``::
+
+        C dV/dt = gNa m_inf(V)^3 (0.89 - 1.1 n) (ENa - V) + gK n^4 (EK - V) + gL (EL - V) + I
+        dn/dt   = alpha_n(V) (1 - n) - beta_n(V) n
+    """
     v, n = x
     a, b = _gates(v)
     m_inf = a["m"] / (a["m"] + b["m"])
@@ -88,6 +99,7 @@ def _rinzel_rhs(x, current, p):
 
 
 def _rinzel_equilibrium(v, p):
+    """n on its nullcline, ``n_inf(V) = alpha_n / (alpha_n + beta_n)``."""
     a, b = _gates(v)
     return np.stack([v, a["n"] / (a["n"] + b["n"])])
 

@@ -46,20 +46,25 @@ ADEX_EQUATIONS = ("Cm dv/dt = -gL*(v - EL) + gL*DeltaT*exp((v - VT)/DeltaT) - w 
 
 
 def _izh_rhs(x, current, p):
+    """``dv/dt = 0.04 v^2 + 5 v + 140 + (I - u)/C``, ``du/dt = a (b v - u)`` (v mV, u and I
+    pA, C pF)."""
     v, u = x
     return np.stack([0.04 * v ** 2 + 5 * v + 140 + (current - u) / p["Cm"],
                      p["a"] * (p["b"] * v - u)])
 
 
 def _izh_equilibrium(v, p):
+    """The state on the u-nullcline ``u = b v``."""
     return np.stack([v, p["b"] * v])
 
 
 def _izh_jacobian(x, current, p):
+    """``J = [[0.08 v + 5, -1/C], [a b, -a]]``."""
     return np.array([[0.08 * x[0] + 5, -1 / p["Cm"]], [p["a"] * p["b"], -p["a"]]])
 
 
 def _izh_reset(x, p):
+    """``v >= v_peak (30 mV)  ->  v = c, u = u + d``."""
     return np.array([p["c"], x[1] + p["d"]])
 
 
@@ -80,6 +85,11 @@ def izhikevich(pattern: str = "RS") -> DynamicalModel:
 
 
 def _adex_rhs(x, current, p):
+    """The AdEx right-hand side (v mV, w and I pA)::
+
+        C dv/dt = -gL (v - EL) + gL DeltaT exp((v - VT)/DeltaT) - w + I
+        tau_w dw/dt = a (v - EL) - w
+    """
     v, w = x
     with np.errstate(over="ignore"):
         spike = p["gL"] * p["DeltaT"] * np.exp((v - p["VT"]) / p["DeltaT"])
@@ -88,10 +98,12 @@ def _adex_rhs(x, current, p):
 
 
 def _adex_equilibrium(v, p):
+    """The state on the w-nullcline ``w = a (v - EL)``."""
     return np.stack([v, p["a"] * (v - p["EL"])])
 
 
 def _adex_jacobian(x, current, p):
+    """``J = [[gL (exp((v - VT)/DeltaT) - 1) / C, -1/C], [a / tau_w, -1/tau_w]]``."""
     v = x[0]
     return np.array([[p["gL"] * (np.exp((v - p["VT"]) / p["DeltaT"]) - 1) / p["Cm"],
                       -1 / p["Cm"]],
@@ -99,6 +111,7 @@ def _adex_jacobian(x, current, p):
 
 
 def _adex_reset(x, p):
+    """``v > v_cut (0 mV)  ->  v = Vr, w = w + b``."""
     return np.array([p["Vr"], x[1] + p["b"]])
 
 

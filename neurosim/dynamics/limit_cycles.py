@@ -68,6 +68,7 @@ def detect_cycle(t, x, current: float, *, spike_times=None, amp_tol: float,
                  rtol: float = 1e-3, n_cycles: int = 3):
     """Judge one sampled trajectory: ``(status, cycle)`` with status ``"rest"``, ``"cycle"``
     or ``"unresolved"`` (module docstring); ``cycle`` is a :class:`LimitCycle` or ``None``.
+    A period is the time between upward crossings of the mid-level ``(min V + max V) / 2``.
 
     ``t`` shape ``(K,)``, ``x`` shape ``(n_state, K)``; ``spike_times`` (reset models) replace
     the mid-level crossings.

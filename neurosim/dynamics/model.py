@@ -154,7 +154,8 @@ class DynamicalModel:
         return replace(self, parameters={**self.parameters, **values})
 
     def f(self, x, current) -> np.ndarray:
-        """``dx/dt`` at state(s) ``x`` (shape ``(n_state, ...)``) and current ``current``."""
+        """``dx/dt = f(x, I)`` at state(s) ``x`` (shape ``(n_state, ...)``) and current
+        ``current``."""
         return self.rhs(np.asarray(x, dtype=float), current, self.values)
 
     def equilibrium_state(self, v) -> np.ndarray:

@@ -47,14 +47,22 @@ ML_SETS = {"class2": (4.4, 2.0, 30.0, 0.04), "class1": (4.0, 12.0, 17.4, 1 / 15)
 
 
 def _m_inf(v, p):
+    """``m_inf(V) = (1 + tanh((V - V1)/V2)) / 2``."""
     return 0.5 * (1 + np.tanh((v - p["V1"]) / p["V2"]))
 
 
 def _w_inf(v, p):
+    """``w_inf(V) = (1 + tanh((V - V3)/V4)) / 2``."""
     return 0.5 * (1 + np.tanh((v - p["V3"]) / p["V4"]))
 
 
 def _rhs(x, current, p):
+    """The right-hand side (``phi / tau_w(V)`` computed as ``phi cosh((V - V3)/(2 V4))``)::
+
+        C dV/dt = I - gL (V - VL) - gCa m_inf(V) (V - VCa) - gK w (V - VK)
+        dw/dt   = phi (w_inf(V) - w) / tau_w(V)
+        tau_w(V) = 1 / cosh((V - V3) / (2 V4))
+    """
     v, w = x
     i_ion = (p["gL"] * (v - p["VL"]) + p["gCa"] * _m_inf(v, p) * (v - p["VCa"])
              + p["gK"] * w * (v - p["VK"]))
@@ -67,6 +75,11 @@ def _equilibrium(v, p):
 
 
 def _jacobian(x, current, p):
+    """The Jacobian, ``(.) = (V - V3)/(2 V4)``, ``m' = dm_inf/dV``, ``w' = dw_inf/dV``::
+
+        dV'/dV = -(gL + gCa (m' (V - VCa) + m_inf) + gK w) / C     dV'/dw = -gK (V - VK) / C
+        dw'/dV = phi (w' cosh(.) + (w_inf - w) sinh(.) / (2 V4))    dw'/dw = -phi cosh(.)
+    """
     v, w = x
     tm, tw = np.tanh((v - p["V1"]) / p["V2"]), np.tanh((v - p["V3"]) / p["V4"])
     dm, dw = (1 - tm ** 2) / (2 * p["V2"]), (1 - tw ** 2) / (2 * p["V4"])

@@ -83,7 +83,8 @@ def _window(model, window):
 
 def nullclines(model: DynamicalModel, current: float, window=None, n: int = 400
                ) -> tuple[Nullcline, Nullcline]:
-    """The v- and y-nullclines inside ``window`` (default ``model.window``) at ``current``."""
+    """The v- and y-nullclines inside ``window`` (default ``model.window``) at ``current``:
+    the curves ``dv/dt = 0`` and ``dy/dt = 0``."""
     require_planar(model)
     (a, b), (c, d) = _window(model, window)
     p = model.values

@@ -37,14 +37,14 @@ def _spikes(result: NetworkResult, pop: str):
 
 
 def mean_rate(result: NetworkResult, pop: str) -> float:
-    """Mean firing rate (Hz) of ``pop`` over the measured window."""
+    """Mean firing rate (Hz) of ``pop`` over the measured window: ``ν = Σ_i n_i / (N T)``."""
     t, _, n = _spikes(result, pop)
     return len(t) / (n * result.duration_ms * 1e-3)
 
 
 def cv_isi(result: NetworkResult, pop: str, min_spikes: int = 3) -> float:
     """Mean CV of the interspike intervals over neurons with >= ``min_spikes`` spikes
-    (NaN if none has)."""
+    (NaN if none has): ``std(ISI_i)/mean(ISI_i)`` averaged over neurons."""
     cvs = []
     for train in result.spike_trains(pop):
         if len(train) >= min_spikes:
@@ -73,7 +73,8 @@ def counts(result: NetworkResult, pop: str, bin_ms: float) -> np.ndarray:
 
 def fano_factor(result: NetworkResult, pop: str, bin_ms: float = FANO_BIN_MS) -> float:
     """Mean Fano factor of the spike counts in ``bin_ms`` bins over neurons that fired (NaN
-    when the window holds fewer than 2 bins)."""
+    when the window holds fewer than 2 bins): ``Var_b c_i(b) / E_b c_i(b)`` averaged over
+    neurons."""
     if result.duration_ms < 2 * bin_ms:
         return float("nan")
     c = counts(result, pop, bin_ms)
@@ -84,7 +85,10 @@ def fano_factor(result: NetworkResult, pop: str, bin_ms: float = FANO_BIN_MS) ->
 
 def synchrony(result: NetworkResult, pop: str, bin_ms: float = SYNCHRONY_BIN_MS) -> float:
     """Golomb's χ on spike counts in ``bin_ms`` bins (module docstring); NaN without spikes
-    or with fewer than 2 bins."""
+    or with fewer than 2 bins::
+
+        χ = sqrt( Var_b C(b) / ( (1/N) Σ_i Var_b c_i(b) ) ) / N,  C(b) = Σ_i c_i(b)
+    """
     if result.duration_ms < 2 * bin_ms:
         return float("nan")
     c = counts(result, pop, bin_ms)
@@ -96,7 +100,8 @@ def synchrony(result: NetworkResult, pop: str, bin_ms: float = SYNCHRONY_BIN_MS)
 
 
 def population_rate(result: NetworkResult, pop: str, bin_ms: float = 1.0):
-    """Population rate in ``bin_ms`` bins: ``(t_ms, rate_hz)``, t at the bin centres."""
+    """Population rate in ``bin_ms`` bins: ``(t_ms, rate_hz)``, t at the bin centres;
+    ``rate = C(b)/(N Δ)`` (Hz)."""
     c = counts(result, pop, bin_ms)
     t = result.t_start_ms + (np.arange(c.shape[1]) + 0.5) * bin_ms
     return t, c.sum(axis=0) / (c.shape[0] * bin_ms * 1e-3)

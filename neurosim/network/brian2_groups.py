@@ -33,6 +33,12 @@ __all__ = ["neuron_equations", "uniform_value", "build_groups", "is_direct"]
 def neuron_equations(network: Network, pop) -> tuple[str, dict, dict]:
     """Brian2 equations of one population, its namespace and its shared variables.
 
+    The input is ``I_inj = I_e + Σ_s I_s``, with per synapse channel ``s`` (module docstring)::
+
+        exp       dI_s/dt = -I_s/tau_s
+        alpha     dI_s/dt = (x_s - I_s)/tau_s,  dx_s/dt = -x_s/tau_s
+        cond_exp  dg_s/dt = -g_s/tau_s,  I_s = g_s (E_s - v)
+
     Scalar model parameters and the channel constants ``tau_<name>``, ``E_<name>`` go into
     the namespace: Brian2 writes them into the generated code as literals, as a hand-written
     script does. Array parameters are per-neuron ``(constant)`` variables.

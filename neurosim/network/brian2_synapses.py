@@ -42,7 +42,14 @@ __all__ = ["build_synapses", "synapse_target"]
 
 
 def synapse_target(syn, model, w_expr: str) -> tuple[str, str]:
-    """(variable, increment) a spike of a ``syn`` synapse applies to the postsynaptic neuron."""
+    """(variable, increment) a spike of a ``syn`` synapse applies to the postsynaptic neuron
+    (the delta synapse's gate only for a model with a refractory period)::
+
+        delta     v += w * int(not_refractory)
+        exp       I_s += w
+        alpha     x_s += e * w
+        cond_exp  g_s += w
+    """
     if syn.kind == "delta":
         gate = "*int(not_refractory)" if model.refractory is not False else ""
         return "v", f"{w_expr}{gate}"

@@ -197,6 +197,17 @@ def _literal(quantity) -> str:
 def brian2_stdp_model(stdp: STDP, w: str = "w") -> tuple[str, str, str]:
     """Brian2 ``Synapses`` equations and statements for ``stdp`` on the weight variable ``w``.
 
+    The traces and updates of the module docstring::
+
+        dx_pre/dt  = -x_pre / tau_plus        x_pre  += 1 at a pre spike
+        dx_post/dt = -x_post / tau_minus      x_post += 1 at a post spike
+        at a post spike (potentiation):   w += A_plus  * f_plus(w)  * x_pre
+        at a pre spike  (depression):     w -= A_minus * f_minus(w) * x_post
+        then w is clipped to [0, w_max]
+
+    with ``f_plus = f_minus = w_max`` (additive) or ``f_plus = w_max - w``, ``f_minus = w``
+    (multiplicative).
+
     Returns
     -------
     model : str

@@ -95,6 +95,12 @@ def _check_window_args(stdp, dt_ms, n_pairs, frequency_hz):
 
 
 def _per_pair(stdp, dt, w0, w_n, n):
+    """Change per pairing recovered from ``w_N`` after ``N`` pairings from ``w_0``::
+
+        additive:        (w_N - w_0) / (N w_max)
+        multiplicative:  1 - ((w_max - w_N)/(w_max - w_0))^(1/N)  (Δt > 0)
+                         ((w_N / w_0)^(1/N) - 1)                   (Δt < 0)
+    """
     wmax = float(np.asarray(stdp.w_max))
     if stdp.rule == "additive":
         return (w_n - w0) / (n * wmax)

@@ -46,6 +46,15 @@ RULES = ("all_to_all", "fixed_probability", "fixed_indegree", "one_to_one")
 class Synapse:
     """A synapse model (see the module docstring for the equations).
 
+    A spike of presynaptic neuron ``i`` at ``t_i`` arrives at ``t_i + d`` (``d`` the delay,
+    ``w`` the weight, ``H`` the Heaviside step); the engines integrate these kernels
+    (:func:`.brian2_groups.neuron_equations`, :func:`.brian2_synapses.synapse_target`)::
+
+        delta     v -> v + w
+        exp       I_s = Σ w exp(-(t - t_i - d)/tau) H(...)
+        alpha     I_s = Σ w (t - t_i - d)/tau exp(1 - (t - t_i - d)/tau) H(...)
+        cond_exp  I_s = g_s (E_rev - v),  g_s = Σ w exp(-(t - t_i - d)/tau) H(...)
+
     Attributes
     ----------
     kind : {"delta", "exp", "alpha", "cond_exp"}

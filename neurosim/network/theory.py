@@ -46,7 +46,9 @@ def _check(**values):
 
 def siegert_rate(mu_mV: float, sigma_mV: float, *, tau_ms: float = 20.0,
                  theta_mV: float = 20.0, V_r_mV: float = 10.0, tau_rp_ms: float = 2.0) -> float:
-    """Stationary rate (Hz) of an LIF neuron under white noise (Siegert 1951; module docstring).
+    """Stationary rate (Hz) of an LIF neuron under white noise (Siegert 1951; module docstring)::
+
+        1/ν = τ_rp + τ √π ∫_{(V_r - μ)/σ}^{(θ - μ)/σ} e^{u²} (1 + erf u) du
 
     Parameters
     ----------
@@ -75,7 +77,11 @@ def siegert_rate(mu_mV: float, sigma_mV: float, *, tau_ms: float = 20.0,
 
 def siegert_cv(nu_hz: float, mu_mV: float, sigma_mV: float, *, tau_ms: float = 20.0,
                theta_mV: float = 20.0, V_r_mV: float = 10.0) -> float:
-    """CV of the interspike intervals of the same neuron (Brunel 2000, eq. 22).
+    """CV of the interspike intervals of the same neuron (Brunel 2000, eq. 22)::
+
+        CV² = 2 π (ν τ)² ∫_{y_r}^{y_θ} e^{x²} ∫_{-∞}^{x} e^{y²} (1 + erf y)² dy dx
+
+    with ``y_r = (V_r - μ)/σ`` and ``y_θ = (θ - μ)/σ``.
 
     The integrand ``e^{x²} ∫_{-∞}^{x} e^{y²}(1 + erf y)² dy`` is computed as
     ``∫_0^∞ e^{2xz - z²} erfcx(z - x)² dz`` (y = x - z), which neither overflows nor cancels
@@ -122,7 +128,14 @@ class BrunelState:
 def brunel_stationary(g: float, eta: float, *, C_E: int = 800, gamma: float = 0.25,
                       J_mV: float = 0.1, tau_ms: float = 20.0, theta_mV: float = 20.0,
                       V_r_mV: float = 10.0, tau_rp_ms: float = 2.0) -> BrunelState:
-    """Self-consistent stationary rate of Brunel (2000) model A (module docstring).
+    """Self-consistent stationary rate of Brunel (2000) model A (module docstring)::
+
+        ν_thr = θ/(J C_E τ),  ν_ext = η ν_thr
+        μ(ν)  = C_E J τ (ν_ext + ν (1 - γ g))                                  (eq. 4)
+        σ²(ν) = J² C_E τ (ν_ext + ν (1 + γ g²))                                (eq. 5)
+        ν = φ(μ(ν), σ(ν)),  φ = siegert_rate                                    (eq. 21)
+
+    solved with ``brentq`` on ``[0, 1/τ_rp]``.
 
     Parameters
     ----------

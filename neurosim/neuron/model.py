@@ -132,7 +132,8 @@ class NeuronModel:
         return amp / meter ** 2 if self.current == "density" else amp
 
     def full_equations(self) -> str:
-        """Equations with the stimulus and every parameter declared as a per-neuron constant."""
+        """Equations with the stimulus ``I_inj = I_amp + I_slope * (t - t_start) + I_noise``
+        and every parameter declared as a per-neuron constant."""
         decl = "\n".join(f"{name} : {unit_string(value)} (constant)"
                          for name, value in self.parameters.items())
         return (self.equations.strip() + "\n"

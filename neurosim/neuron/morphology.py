@@ -198,7 +198,9 @@ def simulate_morphology(sh: Shape, current, duration, *, delay=None, tail=None,
                         dt=None, codegen=None) -> MorphologyResult:
     """Inject a current step (A) into the soma (or the root compartment) of a shape.
 
-    Records V at the soma and at the far end of every top-level process and its children.
+    Records V at the soma and at the far end of every top-level process and its children,
+    solving the cable equation ``Cm dV/dt = (1 / (2 pi a Ri)) d/dx (pi a^2 dV/dx) + gL (EL - V)
+    + gNa m^3 h (ENa - V) + gK n^4 (EK - V) + I_point / area`` (module docstring).
     ``passive=True`` removes all Na/K channels (cable-theory checks). Integrated with Brian2's
     exponential Euler at ``dt`` (default 0.01 ms).
 

@@ -153,7 +153,12 @@ def noisy(mean, sigma, duration, rng: np.random.Generator, tau=None, delay=None,
 
 def ou_noise(n_steps: int, n: int, sigma: float, tau: float, dt: float,
              rng: np.random.Generator) -> np.ndarray:
-    """Stationary Ornstein–Uhlenbeck samples, shape (n_steps, n), exact update (SI floats)."""
+    """Stationary Ornstein–Uhlenbeck samples, shape (n_steps, n), exact update (SI floats)
+    (Gillespie 1996)::
+
+        x[k+1] = x[k] exp(-dt/tau) + sigma sqrt(1 - exp(-2 dt/tau)) N(0, 1)
+        x[0] ~ N(0, sigma^2)
+    """
     rho = np.exp(-dt / tau)
     kick = sigma * np.sqrt(1.0 - rho ** 2)
     z = rng.standard_normal((n_steps, n))

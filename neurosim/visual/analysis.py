@@ -39,7 +39,10 @@ def _pos(r):
 
 def circular_variance(theta_deg, r) -> float:
     """Circular variance in [0, 1] of responses ``r`` (>= 0) at orientations ``theta_deg``
-    spanning [0, 180). A silent curve (sum 0) counts as untuned (1)."""
+    spanning [0, 180). A silent curve (sum 0) counts as untuned (1)::
+
+        CV = 1 - |sum_k r_k exp(2 i theta_k)| / sum_k r_k
+    """
     r = np.maximum(_pos(r), 0)
     th = np.deg2rad(np.asarray(theta_deg, float))
     s = r.sum()

@@ -38,14 +38,17 @@ __all__ = ["contrast_gain_control", "lowpass", "biphasic", "flash_gain", "on_off
 
 
 def contrast_gain_control(o: np.ndarray, c_half: float, sigma_cg: float) -> np.ndarray:
-    """Divisively normalised OPL signal ``g`` (same shape as ``o``)."""
+    """Divisively normalised OPL signal ``g`` (same shape as ``o``):
+    ``g = o / (c_half + sqrt(G(sigma_cg) * o**2))``."""
     local = np.sqrt(np.maximum(gaussian_blur(o * o, sigma_cg), 0))
     return o / (c_half + local)
 
 
 def lowpass(x: np.ndarray, tau: float, dt: float, axis: int = 0) -> np.ndarray:
     """First-order low-pass filter along ``axis`` (time step ``dt``, time constant ``tau``,
-    both in seconds), started at the steady state of the first sample."""
+    both in seconds), started at the steady state of the first sample: ``tau dy/dt = x - y``
+    solved exactly for input constant over a step, ``y[k] = a y[k-1] + (1 - a) x[k]``,
+    ``a = exp(-dt/tau)``."""
     a = np.exp(-dt / tau)
     b_coef, a_coef = [1 - a], [1, -a]
     x0 = np.take(x, [0], axis=axis)

@@ -30,13 +30,18 @@ __all__ = ["gabor_sigma", "gabor_kernel", "correlate_bank"]
 
 
 def gabor_sigma(wavelength: float, bandwidth: float = 1.5) -> float:
-    """Envelope s.d. (pixels) for a spatial-frequency bandwidth in octaves."""
+    """Envelope s.d. (pixels) for a spatial-frequency bandwidth ``b`` in octaves (Petkov &
+    Kruizinga 1997): ``sigma = lambda / pi * sqrt(ln 2 / 2) * (2**b + 1) / (2**b - 1)``."""
     return wavelength / np.pi * np.sqrt(np.log(2) / 2) * (2 ** bandwidth + 1) / (2 ** bandwidth - 1)
 
 
 def gabor_kernel(wavelength: float, theta: float, phase: float, bandwidth: float = 1.5,
                  gamma: float = 0.6, truncate: float = 2.5) -> np.ndarray:
-    """One zero-mean, unit-L1 Gabor kernel, shape ``(2R+1, 2R+1)``.
+    """One zero-mean, unit-L1 Gabor kernel, shape ``(2R+1, 2R+1)`` (module docstring)::
+
+        x' =  x cos(theta) + y sin(theta)
+        y' = -x sin(theta) + y cos(theta)
+        G(x, y) = exp(-(x'**2 + gamma**2 y'**2) / (2 sigma**2)) * cos(2 pi x' / lambda + phi)
 
     Parameters
     ----------
@@ -58,7 +63,8 @@ def gabor_kernel(wavelength: float, theta: float, phase: float, bandwidth: float
 
 
 def correlate_bank(images: np.ndarray, kernels: np.ndarray, workers: int = -1) -> np.ndarray:
-    """Correlate every image with every kernel ("same" size, reflect padding).
+    """Correlate every image with every kernel ("same" size, reflect padding):
+    ``u[n, k, y, x] = sum_{dy,dx} G_k[dy, dx] * img[n, y+dy, x+dx]``.
 
     Parameters
     ----------

@@ -61,14 +61,19 @@ PARASOL = ChannelParams("parasol", sigma_c=1.5, sigma_s=5.0, w_s=0.9, c_half=0.0
 
 
 def ganglion_rates(on: np.ndarray, off: np.ndarray, ch: ChannelParams):
-    """ON and OFF ganglion-cell rates (Hz) from bipolar outputs, same shapes as the inputs."""
+    """ON and OFF ganglion-cell rates (Hz) from bipolar outputs, same shapes as the inputs::
+
+        r_on  = r0 + r_max * G(sigma_pool) * [b]+
+        r_off = r0 + r_max * G(sigma_pool) * [-b]+
+    """
     r_on = ch.r0 + ch.r_max * gaussian_blur(on, ch.sigma_pool)
     r_off = ch.r0 + ch.r_max * gaussian_blur(off, ch.sigma_pool)
     return r_on, r_off
 
 
 def poisson_spikes(rates: np.ndarray, dt: float, n_steps: int, rng: np.random.Generator):
-    """Bernoulli approximation of Poisson spike trains.
+    """Bernoulli approximation of Poisson spike trains: a spike in a step with probability
+    ``r dt``.
 
     Parameters
     ----------

@@ -41,7 +41,8 @@ def max_pool(x: np.ndarray, pool: int, stride: int) -> np.ndarray:
 
 
 def c1_layer(v1_complex: np.ndarray, pool: int = 4, stride: int = 2) -> np.ndarray:
-    """C1 from V1 complex cells ``(N, S, O, H, W)``: MAX over scales then space -> ``(N, O, h, w)``."""
+    """C1 from V1 complex cells ``(N, S, O, H, W)``: MAX over scales then space -> ``(N, O, h, w)``:
+    ``C1 = MAX over the scales and over a pool x pool neighbourhood (stride s)``."""
     return max_pool(v1_complex.max(axis=1), pool, stride)
 
 
@@ -50,7 +51,9 @@ def _unit(v: np.ndarray, axes) -> np.ndarray:
 
 
 def s_layer(x: np.ndarray, templates: np.ndarray, sigma: float = 0.5) -> np.ndarray:
-    """Template matching.
+    """Template matching, a Gaussian tuning on normalised patches (module docstring)::
+
+        S_k(y, x) = exp(-|| X(y, x)/|X(y, x)| - W_k/|W_k| ||**2 / (2 sigma**2))
 
     Parameters
     ----------
@@ -127,7 +130,8 @@ class HMAX:
 
     def transform(self, c1: np.ndarray) -> dict:
         """Responses ``{"s2", "c2", "s3", "c3"}`` for C1 maps ``(N, O, h, w)``;
-        ``c3`` has shape ``(N, n_s3)``."""
+        ``c3`` has shape ``(N, n_s3)``. ``S2`` and ``S3`` are :func:`s_layer` template
+        matching, ``C2 = local MAX over S2`` and ``C3 = global MAX over S3``."""
         if not hasattr(self, "s2_templates_"):
             raise ValueError("HMAX: call fit() before transform()")
         s2 = s_layer(c1, self.s2_templates_, self.sigma)

@@ -26,5 +26,8 @@ class LGNParams:
 
 
 def lgn_relay(r_rgc: np.ndarray, params: LGNParams = LGNParams()) -> np.ndarray:
-    """LGN relay rates (Hz) from ganglion-cell rates (Hz), same shape."""
+    """LGN relay rates (Hz) from ganglion-cell rates (Hz), same shape (dead-time relay)::
+
+        r_lgn = r_rgc / (1 + r_rgc * tau_ref)
+    """
     return r_rgc / (1 + r_rgc * params.tau_ref)

@@ -38,7 +38,11 @@ def horizontal_cells(p: np.ndarray, sigma_s: float) -> np.ndarray:
 
 
 def outer_plexiform(p: np.ndarray, sigma_c: float, sigma_s: float, w_s: float = 1.0):
-    """Centre–surround OPL output ``o`` (same shape as ``p``; signed).
+    """Centre–surround OPL output ``o`` (same shape as ``p``; signed)::
+
+        q = p - 1/2
+        h = G(sigma_s) * q
+        o = G(sigma_c) * q  -  w_s * h
 
     Parameters
     ----------

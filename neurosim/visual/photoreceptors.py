@@ -38,7 +38,9 @@ def adapting_luminance(images: np.ndarray, time_axis: bool = False) -> np.ndarra
 
 
 def photoreceptors(I: np.ndarray, I_adapt, params: PhotoreceptorParams = PhotoreceptorParams()):
-    """Photoreceptor output ``p`` (same shape as ``I``, values in [0, 1]).
+    """Photoreceptor output ``p`` (same shape as ``I``, values in [0, 1])::
+
+        p = I**n / (I**n + I_a**n),        I_a = max(adapting luminance, I_dark)
 
     Parameters
     ----------

@@ -62,7 +62,9 @@ def _reflect(i: np.ndarray, n: int) -> np.ndarray:
 
 
 def receptive_field_synapses(model: RatePath, shape, stride: int, min_weight: float):
-    """LGN -> V1 simple-cell synapses for an image of ``shape = (H, W)``.
+    """LGN -> V1 simple-cell synapses for an image of ``shape = (H, W)``: from the LGN ON
+    cell at pixel ``q`` to the cell at ``x0`` ``w = J G(q - x0)``, from the OFF cell
+    ``-J G(q - x0)`` (push–pull).
 
     Returns
     -------

@@ -82,7 +82,9 @@ def bar(size, length, width, theta=0.0, luminance=1.0, background=0.5, center=No
 
 def grating(size, sf, theta=0.0, contrast=1.0, phase=0.0, mean=0.5, center=None,
             diameter=None) -> np.ndarray:
-    """A sinusoidal grating (formula in the module docstring), shape ``(H, W)``.
+    """A sinusoidal grating (formula in the module docstring), shape ``(H, W)``::
+
+        L(x, y) = m * (1 + c * cos(2*pi*f*(x cos(theta) + y sin(theta)) + phi))
 
     Parameters
     ----------
@@ -109,7 +111,8 @@ def grating(size, sf, theta=0.0, contrast=1.0, phase=0.0, mean=0.5, center=None,
 
 def drifting_grating(size, sf, tf, duration, dt, theta=0.0, contrast=1.0, phase=0.0,
                      mean=0.5, **kw) -> np.ndarray:
-    """A grating drifting along ``theta`` at ``tf`` Hz; ``duration`` and ``dt`` in seconds.
+    """A grating drifting along ``theta`` at ``tf`` Hz; ``duration`` and ``dt`` in seconds:
+    its phase is ``phi(t) = phi0 - 2*pi*tf*t``.
 
     Returns shape ``(T, H, W)`` with ``T = round(duration / dt)``.
     """

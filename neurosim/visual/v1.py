@@ -87,7 +87,10 @@ def _phase_pairs(p: V1Params):
 
 def base_drive(lgn_on: np.ndarray, lgn_off: np.ndarray, p: V1Params, scale: int):
     """Drive (mV) of the distinct base phases only, shape ``(N, O, U, H, W)``, and the
-    ``(index, sign)`` lists that expand it to all phases (see :func:`simple_drive`)."""
+    ``(index, sign)`` lists that expand it to all phases (see :func:`simple_drive`)::
+
+        u = tau_m * J * sum_x G(x) * (r_on(x) - r_off(x))        (mV; r in Hz, tau_m in s)
+    """
     unique, index, sign = _phase_pairs(p)
     diff = (lgn_on - lgn_off).astype(np.float32)
     kernels = np.stack([gabor_kernel(p.wavelengths[scale], th, ph, p.bandwidth, p.gamma)
@@ -140,5 +143,6 @@ def simple_rates(u: np.ndarray, p: V1Params) -> np.ndarray:
 
 
 def complex_rates(r_simple: np.ndarray, phase_axis: int = -3) -> np.ndarray:
-    """Mean over the phase axis of simple-cell rates (Hz)."""
+    """Mean over the phase axis of simple-cell rates (Hz); for the four phases
+    ``r_complex = (1/4) * sum_phase r_simple``."""
     return r_simple.mean(axis=phase_axis)
