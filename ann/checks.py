@@ -2,19 +2,16 @@
 
 Each raises a one-line ``ValueError`` naming the argument and the bad value
 (``epochs must be a positive int, got 0``), so that a CLI can show it as it is. Command-line
-types that parse text (``--n-train``, ``--threads``) live in :mod:`common.cli_types`; the one
-that ``ann`` alone uses, :func:`positive_number_arg`, is here.
+types that parse text (``--n-train``, ``--threads``, ``--lr``) live in :mod:`common.cli_types`.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 
 import numpy as np
 
-__all__ = ["is_int", "positive_int", "non_negative_int", "finite_number", "bounded", "in_interval",
-           "positive_number_arg"]
+__all__ = ["is_int", "positive_int", "non_negative_int", "finite_number", "bounded", "in_interval"]
 
 
 def is_int(v, numpy: bool = False) -> bool:
@@ -71,14 +68,3 @@ def in_interval(v, name: str, lo: float = 0.0, hi: float | None = None, lo_open:
         upper = "inf" if hi is None else hi
         raise ValueError(f"{name} must be in {left}{lo}, {upper}{right}, got {v!r}")
     return x
-
-
-def positive_number_arg(text: str) -> float:
-    """argparse type: a finite number > 0 (``--lr 0.01``)."""
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (math.isfinite(v) and v > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v

@@ -14,14 +14,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .checks import positive_number_arg
 
 __all__ = ["register", "run_tf_lecture"]
 
 
 def register(subparsers) -> None:
     """Add ``tf-lecture`` to the ``neurosim`` parser."""
-    from common.cli_types import count_at_most
+    from common.cli_types import count_at_most, positive_number
 
     from .train_cli import N_TEST, N_TRAIN
 
@@ -32,7 +31,7 @@ def register(subparsers) -> None:
                     "the Keras MNIST MLP (see docs/tensorflow.md).")
     p.add_argument("--steps", type=count_at_most(10 ** 9, "step limit"), default=100,
                    help="gradient-descent steps of the linear fit (default %(default)s)")
-    p.add_argument("--lr", type=positive_number_arg, default=0.01,
+    p.add_argument("--lr", type=positive_number, default=0.01,
                    help="learning rate of the linear fit (default %(default)s; above about "
                         "0.12 gradient descent diverges and the run stops, exit 2)")
     p.add_argument("--seed", type=int, default=0,

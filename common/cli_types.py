@@ -1,5 +1,5 @@
 """argparse ``type=`` functions shared by the subcommands: counts, bounded counts, fractions,
-memory sizes.
+positive numbers, memory sizes.
 
 Each raises ``argparse.ArgumentTypeError`` with the value named, so argparse prints one line
 ``neurosim CMD: error: argument --n-test: at most 10000 (the MNIST test set), got 20000`` and
@@ -9,9 +9,10 @@ the command exits with status 2.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 
-__all__ = ["positive_int", "count_at_most", "fraction", "memory_size"]
+__all__ = ["positive_int", "count_at_most", "fraction", "positive_number", "memory_size"]
 
 
 def positive_int(text: str) -> int:
@@ -36,15 +37,25 @@ def count_at_most(limit: int, what: str):
     return parse
 
 
-def fraction(text: str) -> float:
-    """A number in [0, 1)."""
+def _number(text: str, ok, expected: str) -> float:
+    """``text`` as a float that passes ``ok``; else one line "expected EXPECTED, got TEXT"."""
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-    if not 0 <= v < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return v
+
+
+def fraction(text: str) -> float:
+    """A number in [0, 1)."""
+    return _number(text, lambda v: 0 <= v < 1, "a number in [0, 1)")
+
+
+def positive_number(text: str) -> float:
+    """A finite number > 0 (``--lr 0.01``)."""
+    return _number(text, lambda v: math.isfinite(v) and v > 0, "a positive number")
 
 
 _UNITS = {"": 2 ** 20, "b": 1, "kb": 10 ** 3, "mb": 10 ** 6, "gb": 10 ** 9,
