@@ -4,7 +4,8 @@ Every check that can fail is made before MNIST is loaded: values (named by the o
 typed, ``--epochs`` not ``epochs``), options that would be ignored (``--momentum``, ``--rho`` or
 ``--beta1`` with another optimizer than theirs, ``--logdir`` with the NumPy backend,
 ``--threads`` or ``--checkpoint`` with Keras, ``--dropout``/``--batch-norm``/``--pool`` on a
-model without those layers) and every output path (:mod:`common.paths`). A run whose loss diverges ends with one line naming ``--lr`` (exit 2: the
+model without those layers) and every output path (:mod:`common.paths`). A run whose loss
+diverges ends with one line naming ``--lr`` (exit 2: the
 learning rate was a bad value) and saves nothing.
 """
 

@@ -19,7 +19,8 @@ import numpy as np
 from .config import TrainConfig
 from .io import network_from_arrays, read_arrays, weights_to_arrays, write_arrays
 
-__all__ = ["TrainingDiverged", "diverged", "divergence", "loss_diverged", "Bookkeeping", "run_fingerprint"]
+__all__ = ["TrainingDiverged", "diverged", "divergence", "loss_diverged", "Bookkeeping",
+           "run_fingerprint"]
 
 
 class TrainingDiverged(ValueError):
@@ -56,9 +57,9 @@ def loss_diverged(value: float, first: float | None, epoch: int, step: int,
                   lr: float) -> TrainingDiverged:
     """The :class:`TrainingDiverged` for a loss ``value`` that :func:`diverged` refused at
     (1-based) ``epoch`` and ``step``, ``first`` the first step's loss (both backends)."""
-    return TrainingDiverged(f"{divergence(value, first)} at epoch {epoch}, step {step} (lr {lr:g}); try a smaller "
-                            f"learning rate or clip_norm", loss=value, epoch=epoch, step=step,
-                            first_loss=first)
+    return TrainingDiverged(f"{divergence(value, first)} at epoch {epoch}, step {step} "
+                            f"(lr {lr:g}); try a smaller learning rate or clip_norm",
+                            loss=value, epoch=epoch, step=step, first_loss=first)
 
 
 def run_fingerprint(config: TrainConfig, n_train: int) -> str:

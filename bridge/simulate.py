@@ -1,7 +1,8 @@
 """The batched spiking simulator: many images, ``T`` steps, accuracy at every step.
 
 :func:`simulate` streams the images in chunks through one of two simulators of the same
-equations, optionally shared by several workers (:mod:`bridge.workers`), and records after every step the accuracy and the
+equations, optionally shared by several workers (:mod:`bridge.workers`), and records after every
+step the accuracy and the
 agreement with the ANN; :func:`spike_counts` returns one batch's spike counts.
 
 * ``"layerwise"`` (default, :mod:`bridge.layerwise`): every layer over all ``T`` steps at once —
@@ -85,9 +86,9 @@ def spike_counts(snn: SpikingNetwork, x: np.ndarray, T: int, *, encoding: str = 
 
     ``dtype`` float64 gives the exact counts the two simulators agree on bit for bit
     (:mod:`bridge.plan`). The ``"layerwise"`` simulator streams ``x`` in chunks sized from
-    ``memory_budget`` (bytes; default 256 MiB); the ``"step"`` one runs ``x`` as one batch. ``ValueError`` (one
-    line) for images that do not fit or hold NaN/Inf, an unknown simulator, and a NaN/Inf
-    membrane potential (naming the layer)."""
+    ``memory_budget`` (bytes; default 256 MiB); the ``"step"`` one runs ``x`` as one batch.
+    ``ValueError`` (one line) for images that do not fit or hold NaN/Inf, an unknown simulator,
+    and a NaN/Inf membrane potential (naming the layer)."""
     x = check_inputs(snn, x, T)
     one_of("simulator", simulator, SIMULATORS)
     plan = Plan(snn, dtype)

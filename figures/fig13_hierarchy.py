@@ -9,7 +9,8 @@ match) of the template that responds best. The S2/S3 templates are imprinted
 C3, the position-invariant IT-like units, for this digit and for a digit of another class.
 Bottom right: orientation tuning of V1 complex cells at the image centre (gratings at the
 preferred spatial frequency, mean over 8 phases,
-:func:`~neurosim.visual.protocols.orientation_tuning`), against an (untuned) LGN ON cell at the same place.
+:func:`~neurosim.visual.protocols.orientation_tuning`), against an (untuned) LGN ON cell at the
+same place.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ from typing import Mapping
 import numpy as np
 
 __all__ = ["require_finite", "require_positive", "require_positive_finite",
-           "require_finite_number", "require_at_least", "require_nonnegative", "require_choice", "check_quantity", "check_name", "check_int",
+           "require_finite_number", "require_at_least", "require_nonnegative", "require_choice",
+           "check_quantity", "check_name", "check_int",
            "show", "check_dt", "check_finite", "diverged"]
 
 

@@ -89,8 +89,8 @@ def neuron_equations(network: Network, pop) -> tuple[str, dict, dict]:
         if c.post == pop.name and is_direct(network, c):
             shared[f"w_in{k}"] = c.weight
             chans.append(f"w_in{k} : {unit_string(c.weight)} (shared, constant)")
-    eqs = "\n".join([model.equations.strip(), f"I_inj = {' + '.join(terms) or '0*' + unit} : {unit}",
-                     *decl, *chans]) + "\n"
+    i_inj = f"I_inj = {' + '.join(terms) or '0*' + unit} : {unit}"
+    eqs = "\n".join([model.equations.strip(), i_inj, *decl, *chans]) + "\n"
     return eqs, namespace, shared
 
 
