@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import in_interval
 from .functional import log_softmax, softmax
 
 __all__ = ["one_hot", "smooth_labels", "softmax_cross_entropy", "mean_squared_error"]
@@ -42,13 +43,6 @@ def smooth_labels(labels: np.ndarray, k: int, smoothing: float, dtype=np.float32
     out = np.full((labels.shape[0], k), smoothing / k, dtype=dtype)
     out[np.arange(labels.shape[0]), labels] += 1 - smoothing
     return out
-
-
-def _check_smoothing(smoothing) -> float:
-    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float, np.floating)) or \
-            not 0 <= smoothing < 1:
-        raise ValueError(f"label_smoothing must be a number in [0, 1), got {smoothing!r}")
-    return float(smoothing)
 
 
 def _targets(t, n, k):
@@ -84,7 +78,7 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray,
     """
     n, k = logits.shape
     t, is_label = _targets(targets, n, k)
-    if is_label and _check_smoothing(label_smoothing):
+    if is_label and in_interval(label_smoothing, "label_smoothing", hi=1.0, hi_open=True):
         t, is_label = smooth_labels(t, k, label_smoothing, logits.dtype), False
     logp = log_softmax(logits)
     if is_label:

@@ -87,8 +87,11 @@ def test_label_smoothed_cross_entropy_gradient():
         lambda: softmax_cross_entropy(z, labels, 0.2)[0], z)) < TOL
     assert softmax_cross_entropy(z, labels, 0.0)[0] == softmax_cross_entropy(z, labels)[0]
     assert loss > softmax_cross_entropy(z, labels)[0] - 1.0  # a different, finite number
-    for bad in (-0.1, 1.0, float("nan"), True):
-        with pytest.raises(ValueError, match="label_smoothing must be a number in"):
+    for bad, message in ((-0.1, r"must be in \[0.0, 1.0\), got -0.1"),
+                         (1.0, r"must be in \[0.0, 1.0\), got 1.0"),
+                         (float("nan"), "must be a finite number, got nan"),
+                         (True, "must be a finite number, got True")):
+        with pytest.raises(ValueError, match=f"^label_smoothing {message}$"):
             softmax_cross_entropy(z, labels, bad)
 
 
