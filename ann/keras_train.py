@@ -150,8 +150,8 @@ def _epochs_callback(keras, config: TrainConfig, steps: int, progress):
                  "accuracy": float(logs["accuracy"]),
                  "lr": float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
                  "seconds": time.perf_counter() - self.t0}
-            if "val_loss" in logs:
-                h["val_loss"] = float(logs["val_loss"])
+            if "val_loss" in logs:   # the plain cross-entropy where smoothing is on, as NumPy's
+                h["val_loss"] = float(logs.get("val_cross_entropy", logs["val_loss"]))
                 h["val_accuracy"] = float(logs["val_accuracy"])
             if self.diverged is not None:
                 return

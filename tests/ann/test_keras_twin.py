@@ -372,3 +372,25 @@ def test_from_keras_verifies_the_conversion(monkeypatch):
     w = km.keras_weights(model)
     w[1]["W"][0, 0] = np.nan
     one_line_error(lambda: set_keras_weights(model, w), "weights[1]['W']", "NaN")
+
+
+def test_keras_twin_reports_the_plain_cross_entropy_with_label_smoothing(tmp_path, mnist):
+    """With label smoothing Keras trains on the smoothed loss, but its history's ``val_loss`` and
+    its ``test_loss`` are the plain cross-entropy, as the NumPy backend reports them: equal (to
+    float32 rounding) to the plain loss of the trained weights evaluated in NumPy."""
+    from ann.config import TrainConfig
+    from ann.data import Mnist
+    from ann.io import load_model
+    from ann.keras_train import train_keras
+    from ann.training import prepare_images
+
+    data = Mnist(mnist.x_train[:600], mnist.y_train[:600], mnist.x_test[:100],
+                 mnist.y_test[:100])
+    r = train_keras(TrainConfig.for_model("mlp", epochs=1, label_smoothing=0.2,
+                                          out=tmp_path / "m.npz"), data)
+    net = load_model(tmp_path / "m.npz")
+    val_loss, _ = net.evaluate(prepare_images(mnist.x_train[540:600]), mnist.y_train[540:600])
+    test_loss, _ = net.evaluate(prepare_images(mnist.x_test[:100]), mnist.y_test[:100])
+    assert r["history"][0]["val_loss"] == pytest.approx(val_loss, rel=1e-4)
+    assert r["test_loss"] == pytest.approx(test_loss, rel=1e-4)
+    assert r["history"][0]["loss"] > r["history"][0]["val_loss"]  # the training loss is smoothed
