@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import TrainConfig
-from .training import check_labelled, prepare_images
+from .training import check_labelled, hold_out, prepare_images
 
 __all__ = ["N_CLASSES", "split", "datasets", "one_hot", "shifted"]
 
@@ -37,9 +37,7 @@ def split(config: TrainConfig, mnist):
     xt, yt = prepare_images(x_test), np.asarray(y_test).astype(np.int64)
     check_labelled(x, y, N_CLASSES)
     check_labelled(xt, yt, N_CLASSES, name="test data")
-    n_val = int(round(len(x) * config.validation_split))
-    val = (x[len(x) - n_val:], y[len(y) - n_val:]) if n_val else None
-    return (x[:len(x) - n_val], y[:len(y) - n_val]), val, (xt, yt)
+    return (*hold_out(x, y, config.validation_split), (xt, yt))
 
 
 def one_hot(tf, config: TrainConfig, ds):

@@ -41,8 +41,7 @@ from .spec import output_shapes
 from .training_bookkeeping import Bookkeeping, TrainingDiverged, diverged, run_fingerprint
 
 __all__ = ["TrainConfig", "MODELS", "OPTIMIZERS", "TrainingDiverged", "diverged", "fit",
-           "prepare_images",
-           "check_labelled", "train_numpy"]
+           "prepare_images", "hold_out", "check_labelled", "train_numpy"]
 
 Progress = Callable[[dict], None]
 Augment = Callable[[np.ndarray, int, int], np.ndarray]
@@ -55,6 +54,14 @@ def prepare_images(x: np.ndarray, dtype=np.float32) -> np.ndarray:
         x = x.astype(dtype) / dtype(255)
         return x[..., None] if x.ndim == 3 else x
     return x.astype(dtype, copy=False)
+
+
+def hold_out(x: np.ndarray, y: np.ndarray, fraction: float):
+    """``((x_train, y_train), validation or None)``: the last ``round(N·fraction)`` samples
+    held out for validation, as Keras's ``validation_split`` (both backends split here)."""
+    n_val = int(round(len(x) * fraction))
+    val = (x[len(x) - n_val:], y[len(y) - n_val:]) if n_val else None
+    return (x[:len(x) - n_val], y[:len(y) - n_val]), val
 
 
 def check_labelled(x: np.ndarray, y: np.ndarray, n_classes: int | None = None,
@@ -184,9 +191,7 @@ def train_numpy(config: TrainConfig, mnist, progress: Progress | None = None,
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     x_train, y_train, x_test, y_test = mnist
     x, y = prepare_images(x_train), np.asarray(y_train).astype(np.intp)
-    n_val = int(round(len(x) * config.validation_split))
-    x_tr, y_tr = x[:len(x) - n_val], y[:len(y) - n_val]
-    val = (x[len(x) - n_val:], y[len(y) - n_val:]) if n_val else None
+    (x_tr, y_tr), val = hold_out(x, y, config.validation_split)
     rng = np.random.default_rng(config.seed)
     net = Network.from_spec(config.spec(), np.random.default_rng([config.seed, 1]))
     opt = make_optimizer(config.optimizer, config.lr, **config.optimizer_options())
