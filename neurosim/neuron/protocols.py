@@ -19,7 +19,7 @@ from .model import NeuronModel
 from .simulate import SimResult, current_display_unit, simulate
 from .stimulus import Protocol, step
 
-__all__ = ["FICurve", "fi_curve", "rheobase", "sweep"]
+__all__ = ["FICurve", "fi_curve", "rheobase", "stack_parameters", "sweep"]
 
 
 @dataclass
