@@ -13,6 +13,11 @@ relative links and images resolve as they do on a code host:
 ``tests/test_site.py`` builds this site and checks it in headless Chromium.
 """
 
+import shutil
+from pathlib import Path
+
+import mathjax   # MathJax 3.2.2's files, from the django-static-mathjax wheel (no Django needed)
+
 project = "neurosim"
 author = "the neurosim developers"
 copyright = "2026, the neurosim developers"
@@ -49,3 +54,18 @@ html_title = "neurosim"
 html_extra_path = ["site_root"]
 html_show_sourcelink = False
 html_favicon = "_static/favicon.svg"
+
+# Maths is typeset by a MathJax served with the site, not from a CDN: the site works offline and
+# the browser test sees no failed request. The build copies MathJax's es5 bundle (fonts
+# included) to _static/mathjax/.
+MATHJAX_ES5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+mathjax_path = "mathjax/tex-mml-chtml.js"
+
+
+def _copy_mathjax(app, exception):
+    if exception is None and app.builder.format == "html":
+        shutil.copytree(MATHJAX_ES5, Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True)
+
+
+def setup(app):
+    app.connect("build-finished", _copy_mathjax)
