@@ -91,7 +91,7 @@ def run_brian2(network: Network, duration, *, warmup=None, standalone: bool = Fa
         t1 = time.perf_counter()
         first = objects[0]
         with guarded_run(first, float(network.dt) * 1e3):
-            net.run((t_warm + t_meas) * b2.second)
+            net.run((t_warm + t_meas) * b2.second, namespace={})
             if standalone:
                 b2.device.build(directory=build_dir, compile=True, run=True, with_output=False)
         run_s = time.perf_counter() - t1

@@ -40,7 +40,7 @@ def window_brian2(stdp: STDP, dts, t_pre, w0, step_ms: float, t_end_ms: float) -
     syn.connect(j="i")
     syn.w_ = w0  # SI values
     net = b2.Network(pre, post, syn)
-    net.run(t_end_ms * b2.ms)
+    net.run(t_end_ms * b2.ms, namespace={})
     return np.asarray(syn.w_[:], dtype=float)
 
 

@@ -57,12 +57,18 @@ def test_song_network_description():
         song_network(n_inputs=0)
 
 
-def test_song_brian2_runs_short(tmp_path):
-    """The same description on Brian2 (2 s, 20 inputs): weights stay in [0, w_max] and move."""
+def test_song_brian2_runs_short(tmp_path, capfd):
+    """The same description on Brian2 (2 s, 20 inputs): weights stay in [0, w_max] and move.
+
+    The engine runs with an explicit (empty) run namespace: the engine's own local variables
+    (``dt`` among them) must not reach the model's name resolution, which Brian2 warned about
+    ("'dt' is an internal variable of group 'poisson_inputs', but also exists in the run
+    namespace") before."""
     from brian2 import ms, second
 
     r = song(duration=2 * second, n_inputs=20, A_plus=0.05, seed=0, engine="brian2",
              dt=0.5 * ms)
+    assert "run namespace" not in capfd.readouterr().err     # Brian2 logs to stderr
     assert r.w_final.shape == (20,) and np.all((r.w_final >= 0) & (r.w_final <= 1))
     assert np.std(r.w_final) > 0 and r.rate_hz > 0
 
