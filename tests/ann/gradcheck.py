@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ann.gradcheck import layer_gradient_errors, numerical_gradient, rel_error  # noqa: F401
+from ann.gradcheck import layer_gradient_errors
 
 
 def check_layer(layer, x, rng: np.random.Generator, tol: float = 1e-6) -> None:

@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from gradcheck import check_layer, numerical_gradient, rel_error
+from ann.gradcheck import numerical_gradient, rel_error
+from gradcheck import check_layer
 
 from ann.layers import (Activation, AvgPool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten,
                         MaxPool2D)

@@ -3,7 +3,7 @@ residual, Concatenate and depthwise-separable graphs, and the chain path kept bi
 
 import numpy as np
 import pytest
-from gradcheck import numerical_gradient, rel_error
+from ann.gradcheck import numerical_gradient, rel_error
 
 from ann.graph import plan_graph
 from ann.layers import Activation, ConvPool
