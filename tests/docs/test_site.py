@@ -132,3 +132,27 @@ def test_missing_chromium_fails_with_the_install_line(monkeypatch):
     assert find_chromium() is None
     with pytest.raises(pytest.fail.Exception, match="apt-get install chromium chromium-driver"):
         _require_chromium()
+
+
+def test_install_step_says_how_where_it_cannot_install(tmp_path):
+    """``docs/install_chromium.sh`` (run by ``make test``/``make install``): silent when both
+    programs are on PATH; without apt-get it warns with the install line and does not fail."""
+    script = ROOT / "docs" / "install_chromium.sh"
+
+    def run(path):
+        return subprocess.run(["/bin/bash", str(script)], env={"PATH": str(path)},
+                              capture_output=True, text=True, timeout=60)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(empty)
+    assert result.returncode == 0
+    assert "no apt-get" in result.stderr
+    assert "sudo apt-get install chromium chromium-driver" in result.stderr
+    found = tmp_path / "found"
+    found.mkdir()
+    for name in ("chromium", "chromedriver"):
+        (found / name).write_text("#!/bin/sh\n")
+        (found / name).chmod(0o755)
+    result = run(found)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
