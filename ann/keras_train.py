@@ -30,8 +30,8 @@ bit). A batch whose running loss becomes NaN/Inf or exceeds
 :class:`~ann.training.TrainingDiverged`, as in the NumPy loop.
 
 ``logdir``: TensorBoard logs — ``train/`` and ``validation/`` with per-epoch scalars
-(``epoch_loss``, ``epoch_accuracy``, ``epoch_learning_rate``) from Keras's ``TensorBoard``
-callback, and the model's op graph (its inference ``tf.function``) as a ``graph_def`` event in
+(``epoch_loss`` and ``epoch_accuracy`` in both, ``epoch_learning_rate`` in ``train/`` only)
+from Keras's ``TensorBoard`` callback, and the model's op graph (its inference ``tf.function``) as a ``graph_def`` event in
 ``train/``. View with ``tensorboard --logdir DIR``.
 
 The result adds ``numpy_test_accuracy``: the trained Keras weights moved into the NumPy
