@@ -13,6 +13,7 @@ Chromium is missing the tests fail with one line saying how to install it; they 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -38,7 +39,11 @@ def build_site(out: Path) -> Path:
     html = out / "html"
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", "docs", "-W", "--keep-going",
                "-q", "-d", str(out / "doctrees"), ".", str(html)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3000)
+    # as from a user's shell: TensorFlow tests in this process set TF_CPP_MIN_LOG_LEVEL, which
+    # the notebooks' kernels would inherit (see notebooks/conftest.py)
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3000,
+                            env=env)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-40:])
         pytest.fail(f"sphinx-build failed (exit {result.returncode}):\n{tail}", pytrace=False)
