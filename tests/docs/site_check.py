@@ -1,4 +1,4 @@
-"""Check a built static site in headless Chromium, driven by Selenium (issue #17).
+r"""Check a built static site in headless Chromium, driven by Selenium (issue #17).
 
 One page at a time, :func:`check_page` loads the page in a real browser and returns what is wrong
 with it, as one readable line per problem:
@@ -11,6 +11,9 @@ with it, as one readable line per problem:
   ``http(s)``/``mailto`` address and listed in the report;
 - **console**: the browser's console holds no error (``SEVERE``: a script that threw, a resource
   that failed to load);
+- **maths**: once MathJax has finished, every maths element of the page is typeset, MathJax
+  reports no TeX error, and no TeX command is left in the prose (a ``$...$`` that Markdown broke
+  apart, e.g. across a line that starts with ``*``, shows up as raw ``\sqrt{...}``);
 - **figures**: each page holds the figures the caller expects of it (a count, and the file names
   a Markdown source refers to).
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 import urllib.error
@@ -91,6 +95,7 @@ def chromium(profile_dir: Path) -> Iterator[object]:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=paths[1]))
     driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
     try:
         yield driver
     finally:
@@ -155,6 +160,21 @@ _IMAGES_JS = """return Array.from(document.images).map(i => ({
     src: i.currentSrc || i.src, complete: i.complete, width: i.naturalWidth,
     in_output: !!i.closest('.cell_output')}));"""
 _LINKS_JS = "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href);"
+# Waits for MathJax (when the page loads it), then returns what maths checking needs.
+_MATHS_JS = """const done = arguments[arguments.length - 1];
+const report = () => {
+    const root = document.querySelector('article') || document.body;
+    const prose = root.cloneNode(true);
+    prose.querySelectorAll('pre, code, script, style, mjx-container, .math').forEach(e => e.remove());
+    done({untypeset: Array.from(root.querySelectorAll('.math'))
+                          .filter(e => !e.querySelector('mjx-container')).length,
+          errors: root.querySelectorAll('mjx-merror').length, prose: prose.textContent});
+};
+if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    MathJax.startup.promise.then(report, report);
+} else { report(); }"""
+_RAW_TEX = re.compile(r"\\(?:frac|tfrac|sqrt|sigma|alpha|beta|delta|theta|lambda|mu|tau|partial"
+                      r"|sum|int|cdot|left|right|mathrm|text|qquad|quad|exp|max|min)\b")
 
 
 @dataclass
@@ -193,6 +213,7 @@ def check_page(driver, url: str, links: LinkChecker, *, min_output_figures: int 
     names = {urllib.parse.urlsplit(img["src"]).path.rsplit("/", 1)[-1] for img in shown}
     problems += [f"figure {name!r} is not on the page" for name in figure_names
                  if name not in names]
+    problems += _maths_problems(driver.execute_async_script(_MATHS_JS))
     problems += [f"console error: {entry['message']}" for entry in driver.get_log("browser")
                  if entry["level"] == "SEVERE"]
     if screenshot is not None:
@@ -201,3 +222,15 @@ def check_page(driver, url: str, links: LinkChecker, *, min_output_figures: int 
         driver.save_screenshot(str(screenshot))
         driver.set_window_size(WINDOW_WIDTH, 900)
     return PageReport(url, problems, images)
+
+
+def _maths_problems(maths: dict) -> list[str]:
+    problems = []
+    if maths["untypeset"]:
+        problems.append(f"{maths['untypeset']} maths element(s) not typeset by MathJax")
+    if maths["errors"]:
+        problems.append(f"{maths['errors']} TeX error(s) from MathJax")
+    for match in _RAW_TEX.finditer(maths["prose"]):
+        context = " ".join(maths["prose"][max(0, match.start() - 40):match.end() + 40].split())
+        problems.append(f"raw TeX in the text: ...{context}...")
+    return problems

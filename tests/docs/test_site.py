@@ -103,13 +103,15 @@ _BROKEN_PAGE = """<!DOCTYPE html><html><head><title>planted</title></head><body>
 <a href="ok.html#no-such-anchor">a missing anchor</a>
 <a href="ok.html#here">a good link</a>
 <a href="https://example.org/paper">an external link</a>
+<p>Markdown broke this apart: $g = o / \\sqrt{G_\\sigma</p> <span class="math">\\(x\\)</span>
 <script>throw new Error("planted script error");</script>
 </body></html>"""
 
 
 def test_the_checks_can_fail(tmp_path):
-    """A page with a missing image, a dead link, a missing anchor and a script error: each is
-    reported, the good and external links are not, and an expected figure that is absent is."""
+    """A page with a missing image, a dead link, a missing anchor, a script error, raw TeX in its
+    text and maths left untypeset: each is reported, the good and external links are not, and an
+    expected figure that is absent is."""
     _require_chromium()
     site = tmp_path / "site"
     site.mkdir()
@@ -126,6 +128,8 @@ def test_the_checks_can_fail(tmp_path):
     assert "planted script error" in text
     assert "0 figure(s) in cell outputs, expected 1" in text
     assert "figure 'lenet.png' is not on the page" in text
+    assert "raw TeX in the text: ...ink Markdown broke this apart: $g = o / \\sqrt{G_\\sigma" in text
+    assert "1 maths element(s) not typeset by MathJax" in text
     assert "#here" not in text and "example.org" not in text
     assert links.external == {"https://example.org/paper"}
     assert (tmp_path / "broken.png").stat().st_size > 0
