@@ -10,7 +10,7 @@ relative links and images resolve as they do on a code host:
 - ``notebooks/*.ipynb``: executed during the build by MyST-NB (``nb_execution_mode = "force"``);
   a notebook that raises fails the build.
 
-``tests/test_site.py`` builds this site and checks it in headless Chromium.
+``tests/docs/test_site.py`` builds this site and checks it in headless Chromium.
 """
 
 import shutil

@@ -188,7 +188,7 @@ class PageReport:
 
 def check_page(driver, url: str, links: LinkChecker, *, min_output_figures: int = 0,
                figure_names: tuple[str, ...] = (), screenshot: Path | None = None) -> PageReport:
-    """Load ``url`` and list its problems (images, links, console errors, expected figures).
+    """Load ``url`` and list its problems (images, links, maths, console errors, figures).
 
     ``min_output_figures``: the page must show at least this many images inside notebook cell
     outputs. ``figure_names``: file names (``activations.png``) that some loaded image of the page
