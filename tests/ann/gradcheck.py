@@ -16,7 +16,6 @@ def check_layer(layer, x, rng: np.random.Generator, tol: float = 1e-6) -> None:
     multi = isinstance(x, list)
     assert multi == (getattr(layer, "n_inputs", 1) is None), "x must be a list iff multi-input"
     xs = x if multi else [x]
-    layer.forward(x, training=True)
     dx = layer.backward(np.ones(layer.forward(x, training=True).shape))
     dxs = list(dx) if multi else [dx]
     assert len(dxs) == len(xs)
