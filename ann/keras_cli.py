@@ -4,8 +4,8 @@ print what each gives. TensorFlow is imported only when the command runs.
 Checks before any work: ``--steps``, ``--lr``, ``--mlp-epochs`` and the ``--logdir`` folder
 (:mod:`common.paths`); with ``--mlp-epochs 0`` the MLP's options (``--n-train``, ``--n-test``,
 ``--offline``) are refused, as ``train`` refuses options that would change nothing. Progress
-goes to stderr: one line per phase and per MLP epoch, and on a
-terminal a live batch line (:mod:`ann.progress`). A fit whose loss diverges ends with one line
+goes to stderr: one line per phase and per MLP epoch, and on a terminal a live batch line
+(:mod:`ann.progress`). A fit whose loss diverges ends with one line
 naming ``--lr`` (exit 2). With ``--seed`` the Keras MLP is repeatable on one machine
 (:mod:`ann.keras_seed`).
 """

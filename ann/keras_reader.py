@@ -24,8 +24,7 @@ Keras layers that compute the identity at inference and have no spec form — ``
 (:data:`INFERENCE_IDENTITY_KERAS_LAYERS`, a ``Dropout`` with a ``noise_shape``) — are left out of
 the spec (:func:`ann.keras_layer_reader.inference_identity`), wherever they stand, and their
 readers read their input: the spec computes the same function. A ``Reshape`` to a flat shape is
-read as
-``Flatten``, a ``ReLU()`` without a cap as ``Activation("relu")`` (the same functions).
+read as ``Flatten``, a ``ReLU()`` without a cap as ``Activation("relu")`` (the same functions).
 """
 
 from __future__ import annotations

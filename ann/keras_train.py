@@ -31,8 +31,8 @@ bit). A batch whose running loss becomes NaN/Inf or exceeds
 
 ``logdir``: TensorBoard logs — ``train/`` and ``validation/`` with per-epoch scalars
 (``epoch_loss`` and ``epoch_accuracy`` in both, ``epoch_learning_rate`` in ``train/`` only)
-from Keras's ``TensorBoard`` callback, and the model's op graph (its inference ``tf.function``) as a ``graph_def`` event in
-``train/``. View with ``tensorboard --logdir DIR``.
+from Keras's ``TensorBoard`` callback, and the model's op graph (its inference ``tf.function``)
+as a ``graph_def`` event in ``train/``. View with ``tensorboard --logdir DIR``.
 
 The result adds ``numpy_test_accuracy``: the trained Keras weights moved into the NumPy
 ``Network`` (:func:`ann.keras_models.from_keras`) and evaluated there on the same test set, a

@@ -5,8 +5,8 @@ typed, ``--epochs`` not ``epochs``), options that would be ignored (``--momentum
 ``--beta1`` with another optimizer than theirs, ``--logdir`` with the NumPy backend,
 ``--threads`` or ``--checkpoint`` with Keras, ``--dropout``/``--batch-norm``/``--pool`` on a
 model without those layers) and every output path (:mod:`common.paths`). A run whose loss
-diverges ends with one line naming ``--lr`` (exit 2: the
-learning rate was a bad value) and saves nothing.
+diverges ends with one line naming ``--lr`` (exit 2: the learning rate was a bad value) and
+saves nothing.
 """
 
 from __future__ import annotations

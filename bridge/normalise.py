@@ -3,12 +3,11 @@
 training images, then ``W̃_l = W_l · λ_{l−1} / λ_l``, ``b̃_l = b_l / λ_l`` (the method is stated in
 :mod:`bridge.convert`; graphs are folded by :mod:`bridge.convert_graph`).
 
-**Graphs** (:func:`normalise_graph`; Rueckauer et al. 2017, generalised to merges): every
-spiking population ``P`` gets
-``λ_P`` per channel (the percentile of its activations; for a clipped ReLU ``λ_P = m``, so that
-the IF neuron's rate, at most one spike per step, saturates exactly at the cap). The value a
-population reads carries ``λ_in`` per channel (the input: 1; pooling keeps it; ``Concatenate``
-concatenates it; ``Flatten`` tiles it), and
+**Graphs** (:func:`normalise_graph`; Rueckauer et al. 2017, generalised to merges): every spiking
+population ``P`` gets ``λ_P`` per channel (the percentile of its activations; for a clipped ReLU
+``λ_P = m``, so that the IF neuron's rate, at most one spike per step, saturates exactly at the
+cap). The value a population reads carries ``λ_in`` per channel (the input: 1; pooling keeps it;
+``Concatenate`` concatenates it; ``Flatten`` tiles it), and
 
     W̃ = W · λ_in / λ_P,   b̃ = b / λ_P,   shortcut gain g̃ = g · λ_in / λ_P,
 

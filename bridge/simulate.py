@@ -1,9 +1,8 @@
 """The batched spiking simulator: many images, ``T`` steps, accuracy at every step.
 
-:func:`simulate` streams the images in chunks through one of two simulators of the same
-equations, optionally shared by several workers (:mod:`bridge.workers`), and records after every
-step the accuracy and the
-agreement with the ANN; :func:`spike_counts` returns one batch's spike counts.
+:func:`simulate` streams the images in chunks through one of two simulators of the same equations,
+optionally shared by several workers (:mod:`bridge.workers`), and records after every step the
+accuracy and the agreement with the ANN; :func:`spike_counts` returns one batch's spike counts.
 
 * ``"layerwise"`` (default, :mod:`bridge.layerwise`): every layer over all ``T`` steps at once —
   one large matrix product per layer and a compiled loop over time. Chunks are sized from a

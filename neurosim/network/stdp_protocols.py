@@ -20,12 +20,11 @@ Song (Song, Miller & Abbott 2000, *Nat Neurosci* 3:919, Fig. 2; parameters of Br
 ``synapses/STDP.py`` after Song & Abbott 2001): one conductance-based LIF neuron (τm = 10 ms,
 E_L = −74 mV, θ = −54 mV, V_reset = −60 mV, E_ex = 0 mV, τ_ex = 5 ms, g_L = 10 nS) driven by
 ``n_inputs`` = 1000 excitatory Poisson inputs at 15 Hz whose weights (``w_max`` = 0.01 g_L
-× 1000 / ``n_inputs``,
-all starting at ``w_max / 2``: a connection has one initial weight) follow additive STDP (A− /
-A+ = 1.05, τ± = 20 ms).
-Inputs compete; the additive rule drives the weights to 0 and ``w_max`` (bimodal), the
-multiplicative one to a unimodal distribution. ``A_plus`` larger than Song's 0.005 (default
-0.01, as Brian2's example) shortens the time to converge.
+× 1000 / ``n_inputs``, all starting at ``w_max / 2``: a connection has one initial weight)
+follow additive STDP (A− / A+ = 1.05, τ± = 20 ms). Inputs compete; the additive rule drives the
+weights to 0 and ``w_max`` (bimodal), the multiplicative one to a unimodal distribution.
+``A_plus`` larger than Song's 0.005 (default 0.01, as Brian2's example) shortens the time to
+converge.
 """
 
 from __future__ import annotations

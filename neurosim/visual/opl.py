@@ -5,13 +5,12 @@ Gaussians (DoG).
     h = G(sigma_s) * q                      (horizontal cells: wide, electrically coupled)
     o = G(sigma_c) * q  -  w_s * h          (cone terminal after surround feedback)
 
-``*`` is 2-D convolution over the image; ``G(sigma)`` is a unit-area Gaussian. A uniform
-field at the adapting luminance gives ``o = 0``; with ``w_s < 1`` (an unbalanced field, as in
-real ganglion cells) a uniform *change* of luminance still gives a small response. The DoG is
-the classical model of
-the centre–surround receptive field: Rodieck (1965) Vision Res 5:583; Enroth-Cugell &
-Robson (1966) J Physiol 187:517; horizontal-cell feedback: Baylor, Fuortes & O'Bryan (1971)
-J Physiol 214:265.
+``*`` is 2-D convolution over the image; ``G(sigma)`` is a unit-area Gaussian. A uniform field at
+the adapting luminance gives ``o = 0``; with ``w_s < 1`` (an unbalanced field, as in real ganglion
+cells) a uniform *change* of luminance still gives a small response. The DoG is the classical model
+of the centre–surround receptive field: Rodieck (1965) Vision Res 5:583; Enroth-Cugell & Robson
+(1966) J Physiol 187:517; horizontal-cell feedback: Baylor, Fuortes & O'Bryan (1971) J Physiol
+214:265.
 
 Borders are handled by reflection (``mode='reflect'``), so an image edge is not an edge in
 the scene.

@@ -121,8 +121,7 @@ def simulate(model: RatePath, image, rng: np.random.Generator,
     dict of spike-count rates (Hz) over the whole run: ``rgc_on``, ``rgc_off``, ``lgn_on``,
     ``lgn_off`` of shape ``(C, H, W)``; ``v1_simple`` ``(S, O, P, ny, nx)``; ``v1_complex``
     ``(S, O, ny, nx)``; plus ``rates_in`` (the ganglion rates that drove it, ``(C, 2, H, W)``,
-    ON then OFF,
-    time-averaged), ``grid`` (the V1 pixel rows and columns), ``n_synapses``,
+    ON then OFF, time-averaged), ``grid`` (the V1 pixel rows and columns), ``n_synapses``,
     ``duration`` (s) and ``target`` (Brian2 code generation, from
     :func:`neurosim.codegen.select_target`; ``target`` forces ``"cython"`` or ``"numpy"``);
     ``spikes``: with ``record_spikes``, every spike as ``(index, time_s)`` int/float arrays
